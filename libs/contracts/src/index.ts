@@ -1,0 +1,5 @@
+export * from './lib/cloud-event';
+export * from './lib/event-data';
+export * from './lib/event-validator';
+export * from './lib/json-schemas';
+export * from './lib/limits';

@@ -1,0 +1,45 @@
+import { EVENT_TYPES, type EventType } from '@rework-ledger/domain';
+import { getMetadataStorage } from 'class-validator';
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { CloudEventEnvelope } from './cloud-event';
+import { DATA_CLASS_BY_TYPE } from './event-data';
+
+type JsonSchema = Record<string, unknown>;
+
+// Constraints class-validator-jsonschema does not translate on its own.
+const additionalConverters = {
+  isRFC3339: { type: 'string', format: 'date-time' },
+  isISO4217CurrencyCode: { type: 'string', pattern: '^[A-Z]{3}$' },
+};
+
+/**
+ * JSON Schemas (draft 2020-12) for every event type of contract v1, generated from the same class-validator
+ * definitions the validator uses, so they cannot drift. Published in docs/schemas/.
+ */
+export function buildEventSchemas(): Record<EventType, JsonSchema> {
+  // Touch the classes so their decorators have registered before the metadata is read.
+  void [CloudEventEnvelope, ...Object.values(DATA_CLASS_BY_TYPE)];
+  const schemas = validationMetadatasToSchemas({
+    classValidatorMetadataStorage: getMetadataStorage(),
+    additionalConverters,
+  }) as Record<string, JsonSchema>;
+  const envelope = schemas[CloudEventEnvelope.name];
+  const result = {} as Record<EventType, JsonSchema>;
+  for (const type of EVENT_TYPES) {
+    const dataSchema = schemas[DATA_CLASS_BY_TYPE[type].name];
+    result[type] = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: `https://rework-ledger.dev/schemas/v1/${type}.schema.json`,
+      title: `${type} (Rework Ledger event contract v1)`,
+      description: `A CloudEvents 1.0 event of type ${type}, in structured JSON mode.`,
+      ...envelope,
+      properties: {
+        ...(envelope['properties'] as JsonSchema),
+        type: { type: 'string', const: type },
+        data: { ...dataSchema, additionalProperties: true },
+      },
+      additionalProperties: true,
+    };
+  }
+  return result;
+}

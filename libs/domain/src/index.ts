@@ -1,0 +1,5 @@
+export * from './lib/event-types';
+export * from './lib/events';
+export * from './lib/errors';
+export * from './lib/metric-definitions';
+export * from './lib/stream-names';

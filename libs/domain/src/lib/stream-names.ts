@@ -1,0 +1,33 @@
+import type { EventType } from './event-types';
+
+/**
+ * The one place stream names are built. Telemetry facts are appended to one stream per entity:
+ * an AI output, an employee, or a course. Streams are always scoped by tenant in the store.
+ */
+export const streamNames = {
+  output: (outputId: string) => `output-${outputId}`,
+  employee: (employeeId: string) => `employee-${employeeId}`,
+  course: (courseId: string) => `course-${courseId}`,
+} as const;
+
+/** The stream a fact of contract v1 belongs to, from its type and data. */
+export function streamNameFor(type: EventType, data: Readonly<Record<string, unknown>>): string {
+  switch (type) {
+    case 'ai.output.generated':
+    case 'ai.output.corrected':
+    case 'ai.output.rewritten':
+    case 'ai.output.double_checked':
+    case 'ai.output.discarded':
+      return streamNames.output(String(data['outputId']));
+    case 'training.course_registered':
+      return streamNames.course(String(data['courseId']));
+    case 'training.completed':
+    case 'employee.assigned':
+    case 'employee.identity_linked':
+      return streamNames.employee(String(data['employeeId']));
+    default: {
+      const unreachable: never = type;
+      return unreachable;
+    }
+  }
+}

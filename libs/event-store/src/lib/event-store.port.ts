@@ -1,0 +1,103 @@
+import { LedgerError } from '@rework-ledger/domain';
+
+/**
+ * A position in the global order of the store. Events are read in (transactionId, globalPosition) order and only
+ * up to the oldest transaction still in flight, so a reader never skips an event whose transaction commits late.
+ */
+export type Position = Readonly<{ transactionId: bigint; globalPosition: bigint }>;
+
+/** Before the first event. */
+export const START: Position = Object.freeze({ transactionId: 0n, globalPosition: 0n });
+
+/** An event to append: a CloudEvent's identity and payload. `(tenant, source, id)` identifies it. */
+export type NewEvent = Readonly<{
+  id: string;
+  source: string;
+  type: string;
+  time: Date;
+  subject?: string;
+  data: Readonly<Record<string, unknown>>;
+}>;
+
+/** Expected version of a stream: any state, no stream yet, an existing stream, or exactly this version. */
+export type ExpectedVersion = 'any' | 'no_stream' | 'stream_exists' | bigint;
+
+export type StreamAppend = Readonly<{ streamId: string; expectedVersion: ExpectedVersion; events: readonly NewEvent[] }>;
+
+export type StoredEvent = Readonly<{
+  tenant: string;
+  streamId: string;
+  /** 1-based position of the event in its stream. */
+  streamVersion: bigint;
+  position: Position;
+  id: string;
+  source: string;
+  type: string;
+  time: Date;
+  subject?: string;
+  data: Readonly<Record<string, unknown>>;
+  recordedAt: Date;
+}>;
+
+export type AppendResult = Readonly<{
+  /** Events newly stored, in the order given. */
+  stored: readonly StoredEvent[];
+  /** Events whose (tenant, source, id) was already stored: acknowledged, not stored again. */
+  duplicates: readonly Readonly<{ source: string; id: string }>[];
+}>;
+
+export type ReadAllOptions = Readonly<{ after?: Position; limit?: number; tenant?: string }>;
+
+export type SubscriptionHandler = (events: readonly StoredEvent[]) => Promise<void>;
+
+export type SubscribeOptions = Readonly<{
+  /** Deliver events after this position (exclusive). */
+  after: Position;
+  batchSize?: number;
+  tenant?: string;
+  handler: SubscriptionHandler;
+  onError?: (error: unknown) => void;
+}>;
+
+export interface Subscription {
+  /** Resolves once the subscription has delivered everything stored when it was called. */
+  caughtUp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The append-only event store (PostgreSQL by default). */
+export interface EventStore {
+  /**
+   * Appends to several streams in one transaction: all or nothing. Duplicates (same tenant, source and id) are
+   * reported, not stored, also when a concurrent retry stores them first. A wrong expected version throws
+   * {@link WrongExpectedVersionError}.
+   */
+  append(tenant: string, appends: readonly StreamAppend[]): Promise<AppendResult>;
+  /** The events of one stream of a tenant, oldest first. */
+  readStream(tenant: string, streamId: string, options?: { fromVersion?: bigint; limit?: number }): Promise<StoredEvent[]>;
+  /** Events in global order after a position (all tenants unless one is named), never past an in-flight transaction. */
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** The position of the last event a reader can see now. */
+  headPosition(): Promise<Position>;
+  /** Catch up from a position, then follow new events live (LISTEN/NOTIFY with a polling fallback). */
+  subscribe(options: SubscribeOptions): Subscription;
+  close(): Promise<void>;
+}
+
+/** An append whose expected version does not match the stream. Not retriable as is: re-read and decide again. */
+export class WrongExpectedVersionError extends LedgerError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: bigint | undefined,
+  ) {
+    super('STREAM.WRONG_EXPECTED_VERSION', `stream ${streamId}: expected version ${String(expected)}, actual ${actual === undefined ? 'no stream' : String(actual)}`);
+  }
+}
+
+/** Compares two positions in the store's global order. */
+export function comparePositions(a: Position, b: Position): number {
+  if (a.transactionId !== b.transactionId) return a.transactionId < b.transactionId ? -1 : 1;
+  if (a.globalPosition !== b.globalPosition) return a.globalPosition < b.globalPosition ? -1 : 1;
+  return 0;
+}
