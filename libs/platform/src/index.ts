@@ -1,0 +1,2 @@
+export * from './lib/database/migrations';
+export * from './lib/database/pool';
