@@ -1,2 +1,3 @@
 export * from './lib/database/migrations';
 export * from './lib/database/pool';
+export * from './lib/database/embedded-postgres';
