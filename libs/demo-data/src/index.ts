@@ -1,0 +1,5 @@
+export * from './lib/generate-organisation';
+export * from './lib/organisation-options';
+export * from './lib/presets';
+export * from './lib/prng';
+export * from './lib/synthetic-events';
