@@ -30,5 +30,5 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
-  swcTransform,
 };
+Object.defineProperty(module.exports, 'swcTransform', { value: swcTransform, enumerable: false });

@@ -63,7 +63,8 @@ export function validateEvent(raw: unknown, tenantSource: TenantSource): EventVa
   const type = candidate['type'];
   const data = candidate['data'];
   if (typeof type === 'string' && isEventType(type) && typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    errors.push(...toErrors(validateSync(plainToInstance(DATA_CLASS_BY_TYPE[type], data)), 'data.'));
+    const dataClass: new () => object = DATA_CLASS_BY_TYPE[type];
+    errors.push(...toErrors(validateSync(plainToInstance(dataClass, data)), 'data.'));
     const effectiveFrom = (data as Record<string, unknown>)['effectiveFrom'];
     if (type === 'employee.assigned' && typeof effectiveFrom === 'string' && Number.isNaN(Date.parse(effectiveFrom))) {
       errors.push({ code: 'FIELD.NOT_RFC3339', message: 'data.effectiveFrom must be a valid RFC 3339 timestamp', field: 'data.effectiveFrom' });

@@ -8,8 +8,8 @@ type JsonSchema = Record<string, unknown>;
 
 // Constraints class-validator-jsonschema does not translate on its own.
 const additionalConverters = {
-  isRFC3339: { type: 'string', format: 'date-time' },
-  isISO4217CurrencyCode: { type: 'string', pattern: '^[A-Z]{3}$' },
+  isRFC3339: { type: 'string' as const, format: 'date-time' },
+  isISO4217CurrencyCode: { type: 'string' as const, pattern: '^[A-Z]{3}$' },
 };
 
 /**

@@ -1,0 +1,45 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ErrorShape, LedgerError } from '@rework-ledger/domain';
+import type { Response } from 'express';
+
+const STATUS_BY_CODE_PREFIX: [string, number][] = [
+  ['STREAM.WRONG_EXPECTED_VERSION', 409],
+  ['NOT_FOUND.', 404],
+];
+
+/**
+ * Turns every error into the one shape `{code, message, field?}`: typed errors keep their code, body-parser and
+ * Nest errors get stable codes, anything else is a 500 whose details stay in the log (never the payload).
+ */
+@Catch()
+export class LedgerExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body } = this.toResponse(error);
+    if (status >= 500) this.logger.error(`${body.code}: ${error instanceof Error ? error.stack : String(error)}`);
+    response.status(status).json(body);
+  }
+
+  private toResponse(error: unknown): { status: number; body: ErrorShape } {
+    if (error instanceof LedgerError) {
+      const explicit = (error as LedgerError & { status?: number }).status;
+      const status = explicit ?? STATUS_BY_CODE_PREFIX.find(([prefix]) => error.code.startsWith(prefix))?.[1] ?? (error.retriable ? 503 : 400);
+      return { status, body: error.toJSON() };
+    }
+    const bodyParserType = (error as { type?: string }).type;
+    if (bodyParserType === 'entity.too.large') {
+      return { status: 413, body: { code: 'REQUEST.TOO_LARGE', message: `the request body is over the limit of ${(error as { limit?: number }).limit ?? ''} bytes` } };
+    }
+    if (bodyParserType === 'entity.parse.failed') {
+      return { status: 400, body: { code: 'REQUEST.MALFORMED_JSON', message: `the body is not valid JSON: ${(error as Error).message}` } };
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const code = status === 404 ? 'NOT_FOUND.ROUTE' : `HTTP.${status}`;
+      return { status, body: { code, message: error.message } };
+    }
+    return { status: 500, body: { code: 'INTERNAL.UNEXPECTED', message: 'an unexpected error occurred; it has been logged' } };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './lib/event-ingestion';
+export * from './lib/events.controller';
+export * from './lib/http-event-decoder';
+export * from './lib/ingest-events.command';
+export * from './lib/ingestion.module';

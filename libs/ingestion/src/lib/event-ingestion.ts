@@ -1,0 +1,48 @@
+import { type TenantSource, validateEvent, type ValidEvent } from '@rework-ledger/contracts';
+import { type ErrorShape, streamNameFor } from '@rework-ledger/domain';
+import type { EventStore, NewEvent, StreamAppend } from '@rework-ledger/event-store';
+
+export type Rejection = Readonly<{ index: number; id?: string; errors: readonly ErrorShape[] }>;
+
+export type IngestResult = Readonly<{
+  /** Events newly stored. */
+  accepted: number;
+  /** Events already stored (same tenant, source and id), acknowledged and not stored again. */
+  duplicates: number;
+  rejected: readonly Rejection[];
+}>;
+
+/** Splits raw events into valid ones (with their index in the request) and rejections, with the one validator. */
+export function validateEvents(rawEvents: readonly unknown[], tenantSource: TenantSource): { valid: { index: number; event: ValidEvent }[]; rejected: Rejection[] } {
+  const valid: { index: number; event: ValidEvent }[] = [];
+  const rejected: Rejection[] = [];
+  rawEvents.forEach((raw, index) => {
+    const result = validateEvent(raw, tenantSource);
+    if (result.ok) valid.push({ index, event: result.event });
+    else rejected.push({ index, ...(result.id !== undefined ? { id: result.id } : {}), errors: result.errors });
+  });
+  return { valid, rejected };
+}
+
+/** Groups valid events of one tenant into one append per entity stream, with expected version "any". */
+export function toStreamAppends(events: readonly ValidEvent[]): StreamAppend[] {
+  const byStream = new Map<string, NewEvent[]>();
+  for (const event of events) {
+    const streamId = streamNameFor(event.type, event.data);
+    const stream = byStream.get(streamId) ?? [];
+    stream.push({ id: event.id, source: event.source, type: event.type, time: event.time, ...(event.subject ? { subject: event.subject } : {}), data: event.data });
+    byStream.set(streamId, stream);
+  }
+  return [...byStream].map(([streamId, streamEvents]) => ({ streamId, expectedVersion: 'any' as const, events: streamEvents }));
+}
+
+/**
+ * Validates and stores a request's events for one tenant in one transaction. Invalid events are rejected with
+ * their reasons and never block the valid ones; repeats are acknowledged as duplicates and stored once.
+ */
+export async function ingestEvents(store: EventStore, tenant: string, rawEvents: readonly unknown[]): Promise<IngestResult> {
+  const { valid, rejected } = validateEvents(rawEvents, { fromCredentials: tenant });
+  if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected };
+  const result = await store.append(tenant, toStreamAppends(valid.map((v) => v.event)));
+  return { accepted: result.stored.length, duplicates: result.duplicates.length, rejected };
+}

@@ -1,0 +1,29 @@
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiKeyGuard, CurrentPrincipal, RequireScope } from '@rework-ledger/http-kit';
+import type { Principal } from '@rework-ledger/tenancy';
+import type { Request, Response } from 'express';
+import { decodeHttpEvents } from './http-event-decoder';
+import { IngestEventsCommand } from './ingest-events.command';
+
+@Controller('v1/events')
+@UseGuards(ApiKeyGuard)
+export class EventsController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  /**
+   * One CloudEvent (structured or binary mode) or a batch. 202 with per-event results; a single event sent alone
+   * that is invalid gets 400 with the same shape.
+   */
+  @Post()
+  @HttpCode(202)
+  @RequireScope('ingest')
+  async ingest(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const decoded = decodeHttpEvents(request.headers, body);
+    const events = decoded.kind === 'batch' ? decoded.events : [decoded.event];
+    const result = await this.commandBus.execute(new IngestEventsCommand(principal.tenant, events));
+    if (decoded.kind === 'single' && result.rejected.length > 0) response.status(400);
+    return result;
+  }
+}

@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'metrics-api', rootDir: __dirname };

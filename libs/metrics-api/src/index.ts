@@ -1,0 +1,3 @@
+export * from './lib/get-rework-metrics.query';
+export * from './lib/metrics-api.module';
+export * from './lib/rework-metrics.controller';

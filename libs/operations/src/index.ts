@@ -1,0 +1,4 @@
+export * from './lib/demo-data.loader';
+export * from './lib/operations.controller';
+export * from './lib/operations.module';
+export * from './lib/prometheus';

@@ -1,0 +1,21 @@
+import type { Migration } from '@rework-ledger/platform';
+
+export const PROJECTIONS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'projection checkpoints',
+    sql: `
+      CREATE TABLE projection_checkpoints (
+        name text PRIMARY KEY,
+        transaction_id bigint NOT NULL DEFAULT 0,
+        global_position bigint NOT NULL DEFAULT 0,
+        events_applied bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        rebuild_requested_at timestamptz,
+        rebuild_started_at timestamptz,
+        rebuild_events_applied bigint,
+        last_rebuilt_at timestamptz,
+        last_error text
+      );`,
+  },
+];

@@ -1,0 +1,17 @@
+import type { StoredEvent } from '@rework-ledger/event-store';
+import type { PoolClient } from 'pg';
+
+/**
+ * A read model kept up to date from the event store. Its tables live in their own PostgreSQL schema, so that a
+ * rebuild can fill a second schema beside the live one and swap the two in one transaction.
+ */
+export interface Projection {
+  /** Stable name: the key of its checkpoint and of its runner lock. */
+  readonly name: string;
+  /** The schema the live read model is queried in. */
+  readonly schema: string;
+  /** Creates the read model's tables in `schema` (which exists and is empty). */
+  createTables(client: PoolClient, schema: string): Promise<void>;
+  /** Applies a batch of events, in store order, inside the transaction that also moves the checkpoint. */
+  apply(client: PoolClient, schema: string, events: readonly StoredEvent[]): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export * from './lib/rework-metrics/rework-metrics.projection';
+export * from './lib/rework-metrics/rework-metrics.query';
+export * from './lib/sql-queryable';

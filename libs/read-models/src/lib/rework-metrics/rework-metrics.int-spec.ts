@@ -1,0 +1,156 @@
+import { createPostgresEventStore, type EventStore, migrateEventStore } from '@rework-ledger/event-store';
+import { ingestEvents } from '@rework-ledger/ingestion';
+import { createPool } from '@rework-ledger/platform';
+import { createProjectionRunner, migrateProjections, type ProjectionRunner } from '@rework-ledger/projections';
+import { createTestDatabase } from '@rework-ledger/testing';
+import type { Pool } from 'pg';
+import { fromPgPool } from '../sql-queryable';
+import { reworkMetricsProjection } from './rework-metrics.projection';
+import { queryReworkMetrics, type ReworkMetricsQuery } from './rework-metrics.query';
+
+const MINUTES_SAVED = { drafting: 20, analysis: 30, 'decision-support': 15, automation: 25, coding: 30, other: 10 };
+let counter = 0;
+const event = (type: string, time: string, data: Record<string, unknown>) => ({
+  specversion: '1.0',
+  id: `evt-${++counter}`,
+  source: 'urn:test',
+  type,
+  time,
+  data,
+});
+const generated = (outputId: string, employeeId: string, time: string, extra: Record<string, unknown> = {}) =>
+  event('ai.output.generated', time, { outputId, employeeId, tool: 'copilot', taskType: 'coding', ...extra });
+const rework = (kind: string, outputId: string, employeeId: string, minutesSpent: number, time: string) =>
+  event(`ai.output.${kind}`, time, { outputId, employeeId, minutesSpent });
+const assigned = (employeeId: string, teamId: string, time: string, extra: Record<string, unknown> = {}) =>
+  event('employee.assigned', time, { employeeId, teamId, ...extra });
+
+describe('rework metrics read model (PostgreSQL)', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let pool: Pool;
+  let store: EventStore;
+  let runner: ProjectionRunner;
+
+  const query = (overrides: Partial<ReworkMetricsQuery> = {}) =>
+    queryReworkMetrics(fromPgPool(pool), {
+      tenant: 'acme',
+      from: new Date('2026-03-01T00:00:00Z'),
+      to: new Date('2026-04-01T00:00:00Z'),
+      defaultHourlyCost: 60,
+      defaultMinutesSavedByTaskType: MINUTES_SAVED,
+      ...overrides,
+    });
+  const ingest = async (tenant: string, events: unknown[]) => {
+    const result = await ingestEvents(store, tenant, events);
+    expect(result.rejected).toEqual([]);
+    await runner.waitUntilCaughtUp(20_000);
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPool(database.url);
+    await migrateEventStore(pool);
+    await migrateProjections(pool);
+    store = createPostgresEventStore({ pool });
+    runner = createProjectionRunner({ pool, store, projection: reworkMetricsProjection, idlePollMs: 20 });
+    runner.start();
+  });
+
+  afterAll(async () => {
+    await runner.stop();
+    await store.close();
+    await pool.end();
+    await database.drop();
+  });
+
+  it('given outputs, rework (some before its output) and assignments, then every v1 metric is exact', async () => {
+    await ingest('acme', [
+      assigned('alice', 'platform', '2026-01-01T00:00:00Z', { hourlyCost: 90 }),
+      assigned('bob', 'finance', '2026-01-01T00:00:00Z'),
+      // Rework that arrives before its output is kept and attributed once the output arrives.
+      rework('corrected', 'o1', 'bob', 30, '2026-03-02T12:00:00Z'),
+      generated('o1', 'alice', '2026-03-02T10:00:00Z', { minutesSavedEstimate: 45 }),
+      rework('double_checked', 'o1', 'alice', 6, '2026-03-02T13:00:00Z'),
+      generated('o2', 'alice', '2026-03-09T10:00:00Z', { taskType: 'drafting', model: 'gpt-x' }),
+      rework('discarded', 'o2', 'alice', 12, '2026-03-10T10:00:00Z'),
+      generated('o3', 'bob', '2026-03-10T09:00:00Z', { teamId: 'special-projects' }),
+      generated('o4', 'carol', '2026-03-11T09:00:00Z'),
+      rework('rewritten', 'o4', 'carol', 60, '2026-04-02T09:00:00Z'),
+      // Outside the period: not counted, nor is its rework.
+      generated('o5', 'alice', '2026-02-27T10:00:00Z'),
+      rework('corrected', 'o5', 'alice', 100, '2026-03-03T10:00:00Z'),
+      // Rework on an output that never arrived: kept, not counted.
+      rework('corrected', 'ghost', 'alice', 999, '2026-03-03T10:00:00Z'),
+    ]);
+
+    const [total] = await query();
+    expect(total).toEqual({
+      group: null,
+      bucket: null,
+      outputs: 4,
+      reworkedOutputs: 3,
+      reworkRate: 0.75,
+      doubleCheckRate: 0.25,
+      corrections: 1,
+      rewrites: 1,
+      doubleChecks: 1,
+      discards: 1,
+      reworkMinutes: 108,
+      lostHours: 1.8,
+      // bob 30 min at the default 60/h; alice 6 + 12 min at 90/h; carol 60 min at the default.
+      lostCost: 30 + 27 + 60,
+      // 45 estimated + drafting 20 + coding 30 + coding 30 (defaults)
+      grossSavedHours: 125 / 60,
+      netSavedHours: 125 / 60 - 1.8,
+      employees: 3,
+    });
+
+    const byTeam = await query({ groupBy: 'team' });
+    expect(byTeam.map((row) => [row.group, row.outputs, row.reworkedOutputs])).toEqual([
+      ['(unassigned)', 1, 1],
+      ['platform', 2, 2],
+      ['special-projects', 1, 0],
+    ]);
+
+    const byWeek = await query({ bucket: 'week' });
+    expect(byWeek.map((row) => [row.bucket, row.outputs])).toEqual([
+      ['2026-03-02T00:00:00.000Z', 1],
+      ['2026-03-09T00:00:00.000Z', 3],
+    ]);
+    const byModel = await query({ groupBy: 'model', filters: { team: 'platform' } });
+    expect(byModel.map((row) => [row.group, row.outputs])).toEqual([
+      ['(unspecified)', 1],
+      ['gpt-x', 1],
+    ]);
+  });
+
+  it('given a late employee.assigned, then past outputs are re-attributed to the team in effect at their time', async () => {
+    await ingest('acme', [assigned('carol', 'support', '2026-03-20T00:00:00Z', { effectiveFrom: '2026-03-01T00:00:00Z', hourlyCost: 30 })]);
+    const byTeam = await query({ groupBy: 'team' });
+    expect(byTeam.map((row) => row.group)).toEqual(['platform', 'special-projects', 'support']);
+    const [total] = await query();
+    expect(total.lostCost).toBe(30 + 27 + 30);
+  });
+
+  it('given an output generated twice and a rework delivered again, then each is counted once', async () => {
+    const repeat = generated('o3', 'bob', '2026-03-10T09:00:00Z');
+    await ingest('acme', [repeat, { ...repeat, id: 'another-id-same-output', time: '2026-03-12T09:00:00Z' }]);
+    const [total] = await query();
+    expect(total.outputs).toBe(4);
+    expect(await ingestEvents(store, 'acme', [repeat])).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+  });
+
+  it('given another tenant, then its events never show in this tenant', async () => {
+    await ingest('globex', [generated('o1', 'zed', '2026-03-05T10:00:00Z')]);
+    expect((await query())[0].outputs).toBe(4);
+    expect((await query({ tenant: 'globex' }))[0].outputs).toBe(1);
+  });
+
+  it('given a rebuild, then the read model is rebuilt beside the live one and gives the same answers', async () => {
+    const before = await query({ groupBy: 'team', bucket: 'day' });
+    await runner.requestRebuild();
+    await runner.waitUntilCaughtUp(20_000);
+    expect(await query({ groupBy: 'team', bucket: 'day' })).toEqual(before);
+    expect((await runner.status()).rebuild.lastRebuiltAt).not.toBeNull();
+  });
+});

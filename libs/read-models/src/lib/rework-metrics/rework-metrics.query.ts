@@ -1,0 +1,166 @@
+import { type Bucket, rateOrNull, type ReworkGroupBy, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import type { SqlQueryable } from '../sql-queryable';
+import { reworkMetricsProjection } from './rework-metrics.projection';
+
+export type ReworkMetricsFilters = Readonly<{ team?: string; tool?: string; taskType?: string; model?: string; employee?: string }>;
+
+export type ReworkMetricsQuery = Readonly<{
+  tenant: string;
+  from: Date;
+  to: Date;
+  groupBy?: ReworkGroupBy;
+  bucket?: Bucket;
+  filters?: ReworkMetricsFilters;
+  /** Tenant defaults: hourly cost when the reworker's is unknown; minutes saved per task type when not estimated. */
+  defaultHourlyCost: number;
+  defaultMinutesSavedByTaskType: Readonly<Record<string, number>>;
+}>;
+
+/** One row of `GET /v1/metrics/rework`, plus the number of distinct employees it covers (for the privacy rule). */
+export type ReworkMetricsRow = {
+  group: string | null;
+  bucket: string | null;
+  outputs: number;
+  reworkedOutputs: number;
+  reworkRate: number | null;
+  doubleCheckRate: number | null;
+  corrections: number;
+  rewrites: number;
+  doubleChecks: number;
+  discards: number;
+  reworkMinutes: number;
+  lostHours: number;
+  lostCost: number;
+  grossSavedHours: number;
+  netSavedHours: number;
+  employees: number;
+};
+
+/** The label of an output without a model. */
+export const UNSPECIFIED_MODEL = '(unspecified)';
+
+const GROUP_EXPRESSIONS: Record<ReworkGroupBy, string> = {
+  team: 'team',
+  tool: 'tool',
+  taskType: 'task_type',
+  model: 'model',
+  employee: 'employee_id',
+};
+
+const FILTER_COLUMNS: Record<keyof ReworkMetricsFilters, string> = {
+  team: 'team',
+  tool: 'tool',
+  taskType: 'task_type',
+  model: 'model',
+  employee: 'employee_id',
+};
+
+/** Computes the rework metrics of PRODUCT.md (v1) for outputs generated in [from, to), grouped and bucketed. */
+export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQuery): Promise<ReworkMetricsRow[]> {
+  const schema = reworkMetricsProjection.schema;
+  const parameters: unknown[] = [
+    query.tenant,
+    query.from.toISOString(),
+    query.to.toISOString(),
+    query.defaultHourlyCost,
+    JSON.stringify(query.defaultMinutesSavedByTaskType),
+    UNASSIGNED_TEAM,
+    UNSPECIFIED_MODEL,
+  ];
+  const filterSql: string[] = [];
+  for (const [name, value] of Object.entries(query.filters ?? {}) as [keyof ReworkMetricsFilters, string | undefined][]) {
+    if (value === undefined) continue;
+    parameters.push(value);
+    filterSql.push(`${FILTER_COLUMNS[name]} = $${parameters.length}`);
+  }
+  const groupSql = query.groupBy ? GROUP_EXPRESSIONS[query.groupBy] : 'NULL::text';
+  const bucketSql = query.bucket ? `date_trunc('${query.bucket}', generated_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
+
+  const sql = `
+    WITH period_outputs AS (
+      SELECT o.tenant, o.output_id, o.employee_id, o.tool, o.task_type, o.generated_at,
+             COALESCE(o.model, $7) AS model,
+             COALESCE(o.team_id, author_team.team_id, $6) AS team,
+             o.corrections, o.rewrites, o.double_checks, o.discards,
+             o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes AS rework_minutes,
+             COALESCE(o.minutes_saved_estimate, ($5::jsonb ->> o.task_type)::float8, 0) AS saved_minutes
+        FROM "${schema}".outputs o
+        LEFT JOIN LATERAL (
+          SELECT a.team_id FROM "${schema}".assignments a
+           WHERE a.tenant = o.tenant AND a.employee_id = o.employee_id AND a.effective_from <= o.generated_at
+           ORDER BY a.effective_from DESC, a.store_transaction DESC, a.store_position DESC LIMIT 1
+        ) author_team ON o.team_id IS NULL
+       WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
+    ),
+    scoped AS (
+      SELECT * FROM period_outputs ${filterSql.length > 0 ? `WHERE ${filterSql.join(' AND ')}` : ''}
+    ),
+    rework_cost AS (
+      SELECT r.output_id, SUM(r.minutes / 60.0 * COALESCE(reworker.hourly_cost, $4::float8)) AS lost_cost
+        FROM "${schema}".reworks r
+        JOIN scoped s ON s.tenant = r.tenant AND s.output_id = r.output_id
+        LEFT JOIN LATERAL (
+          SELECT a.hourly_cost FROM "${schema}".assignments a
+           WHERE a.tenant = r.tenant AND a.employee_id = r.employee_id AND a.effective_from <= r.occurred_at
+           ORDER BY a.effective_from DESC, a.store_transaction DESC, a.store_position DESC LIMIT 1
+        ) reworker ON true
+       GROUP BY r.output_id
+    )
+    SELECT ${groupSql} AS "group", ${bucketSql} AS bucket,
+           count(*)::int AS outputs,
+           count(*) FILTER (WHERE corrections + rewrites + discards > 0)::int AS reworked_outputs,
+           count(*) FILTER (WHERE double_checks > 0)::int AS double_checked_outputs,
+           COALESCE(sum(corrections), 0)::int AS corrections,
+           COALESCE(sum(rewrites), 0)::int AS rewrites,
+           COALESCE(sum(double_checks), 0)::int AS double_checks,
+           COALESCE(sum(discards), 0)::int AS discards,
+           COALESCE(sum(rework_minutes), 0)::float8 AS rework_minutes,
+           COALESCE(sum(rework_cost.lost_cost), 0)::float8 AS lost_cost,
+           COALESCE(sum(saved_minutes), 0)::float8 AS saved_minutes,
+           count(DISTINCT employee_id)::int AS employees
+      FROM scoped LEFT JOIN rework_cost USING (output_id)
+     GROUP BY 1, 2
+     ORDER BY 2 NULLS FIRST, 1 NULLS FIRST`;
+
+  const rows = await db.query<RawRow>(sql, parameters);
+  return rows.map(toMetricsRow);
+}
+
+type RawRow = {
+  group: string | null;
+  bucket: Date | string | null;
+  outputs: number;
+  reworked_outputs: number;
+  double_checked_outputs: number;
+  corrections: number;
+  rewrites: number;
+  double_checks: number;
+  discards: number;
+  rework_minutes: number;
+  lost_cost: number;
+  saved_minutes: number;
+  employees: number;
+};
+
+function toMetricsRow(row: RawRow): ReworkMetricsRow {
+  const lostHours = row.rework_minutes / 60;
+  const grossSavedHours = row.saved_minutes / 60;
+  return {
+    group: row.group,
+    bucket: row.bucket === null ? null : new Date(row.bucket).toISOString(),
+    outputs: row.outputs,
+    reworkedOutputs: row.reworked_outputs,
+    reworkRate: rateOrNull(row.reworked_outputs, row.outputs),
+    doubleCheckRate: rateOrNull(row.double_checked_outputs, row.outputs),
+    corrections: row.corrections,
+    rewrites: row.rewrites,
+    doubleChecks: row.double_checks,
+    discards: row.discards,
+    reworkMinutes: row.rework_minutes,
+    lostHours,
+    lostCost: row.lost_cost,
+    grossSavedHours,
+    netSavedHours: grossSavedHours - lostHours,
+    employees: row.employees,
+  };
+}

@@ -1,0 +1,115 @@
+import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { createPostgresEventStore, EVENT_STORE, type EventStore, migrateEventStore } from '@rework-ledger/event-store';
+import { createPool } from '@rework-ledger/platform';
+import { createProjectionRunner, migrateProjections, PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
+import { reworkMetricsProjection } from '@rework-ledger/read-models';
+import {
+  API_KEYS,
+  ApiKeyEntity,
+  createApiKeys,
+  createTenantSettingsStore,
+  type PlatformDefaults,
+  TENANCY_MIGRATIONS,
+  TENANT_SETTINGS,
+  TenantSettingsEntity,
+} from '@rework-ledger/tenancy';
+import { runMigrations } from '@rework-ledger/platform';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+
+export type RuntimeOptions = Readonly<{
+  databaseUrl: string;
+  defaults: PlatformDefaults;
+  /** Run the projection runners in this process (the API and the projector do; a pure ingestor need not). */
+  runProjections: boolean;
+}>;
+
+export const PG_POOL = Symbol('PgPool');
+export const RUNTIME_OPTIONS = Symbol('RuntimeOptions');
+
+/** Every projection of the platform, in one list. */
+export const PROJECTIONS = [reworkMetricsProjection] as const;
+
+/** Applies every component's schema migrations. Idempotent; safe when several processes start together. */
+export async function migrateAll(pool: Pool): Promise<void> {
+  await migrateEventStore(pool);
+  await migrateProjections(pool);
+  await runMigrations(pool, 'tenancy', TENANCY_MIGRATIONS);
+}
+
+/**
+ * The infrastructure every app shares: the pg pool (hot paths), the event store, TypeORM for the read side,
+ * tenancy, and the projection runners. Migrations run before anything else uses the database.
+ */
+@Global()
+@Module({})
+export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('runtime');
+
+  constructor(
+    @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
+    @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
+
+  static forRoot(options: RuntimeOptions): DynamicModule {
+    return {
+      module: RuntimeModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: options.databaseUrl,
+          entities: [ApiKeyEntity, TenantSettingsEntity],
+          synchronize: false,
+          extra: { max: 5, application_name: 'rework-ledger-read' },
+        }),
+      ],
+      providers: [
+        { provide: RUNTIME_OPTIONS, useValue: options },
+        {
+          provide: PG_POOL,
+          useFactory: async () => {
+            const pool = createPool(options.databaseUrl, { max: 10 });
+            await migrateAll(pool);
+            return pool;
+          },
+        },
+        { provide: EVENT_STORE, inject: [PG_POOL], useFactory: (pool: Pool) => createPostgresEventStore({ pool }) },
+        { provide: API_KEYS, inject: [DataSource, PG_POOL], useFactory: (dataSource: DataSource) => createApiKeys(dataSource) },
+        {
+          provide: TENANT_SETTINGS,
+          inject: [DataSource, PG_POOL],
+          useFactory: (dataSource: DataSource) => createTenantSettingsStore(dataSource, options.defaults),
+        },
+        {
+          provide: PROJECTION_RUNNERS,
+          inject: [PG_POOL, EVENT_STORE],
+          useFactory: (pool: Pool, store: EventStore) =>
+            PROJECTIONS.map((projection) =>
+              createProjectionRunner({
+                pool,
+                store,
+                projection,
+                onError: (error) => new Logger(`projection:${projection.name}`).error((error as Error).message ?? String(error)),
+              }),
+            ),
+        },
+      ],
+      exports: [PG_POOL, EVENT_STORE, API_KEYS, TENANT_SETTINGS, PROJECTION_RUNNERS, RUNTIME_OPTIONS],
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.options.runProjections) return;
+    for (const runner of this.runners) runner.start();
+    this.logger.log(`projection runners started: ${this.runners.map((r) => r.name).join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+    await this.store.close();
+    await this.pool.end();
+  }
+}

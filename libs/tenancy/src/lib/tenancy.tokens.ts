@@ -1,0 +1,3 @@
+/** Dependency-injection tokens of the tenancy services. */
+export const API_KEYS = Symbol('ApiKeys');
+export const TENANT_SETTINGS = Symbol('TenantSettingsStore');
