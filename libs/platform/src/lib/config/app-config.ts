@@ -1,0 +1,293 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsOptional, isISO4217CurrencyCode, ValidateBy, ValidateIf, validateSync, ValidationArguments } from 'class-validator';
+import { ConfigError, ConfigIssue } from './config.errors';
+import {
+  CONFIG_DEFAULTS,
+  CONFIGURATION_VARIABLES,
+  EVENT_STORE_KINDS,
+  EventStoreKind,
+  KAFKA_SASL_MECHANISMS,
+  KafkaSaslMechanism,
+  LOG_LEVELS,
+  LogLevel,
+} from './configuration-variables';
+
+export type DatabaseConfig =
+  | Readonly<{ kind: 'external'; url: string }>
+  /** No DATABASE_URL: start an embedded PostgreSQL (see startEmbeddedPostgres). */
+  | Readonly<{ kind: 'embedded'; port: number; dataDir?: string }>;
+
+export type KafkaConfig = Readonly<{
+  brokers: readonly string[];
+  clientId: string;
+  telemetryTopic: string;
+  deadLetterTopic: string;
+  topicPartitions: number;
+  ssl: boolean;
+  sasl?: Readonly<{ mechanism: KafkaSaslMechanism; username: string; password: string }>;
+  /** When set, the telemetry topic carries this tenant's events only. */
+  tenant?: string;
+  maxMessageBytes: number;
+}>;
+
+export type EventStoreConfig = Readonly<{ kind: 'postgres' }> | Readonly<{ kind: 'eventstoredb'; connectionString: string }>;
+
+export type TenantDefaults = Readonly<{ currency: string; hourlyCost: number; privacyMinGroupSize: number }>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsing (strings → values). A value that does not parse stays a string, and its rule then names the problem.
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+const toInteger = Transform(({ value }) => (typeof value === 'string' && /^[+-]?\d+$/.test(value) ? Number(value) : value));
+const toNumber = Transform(({ value }) => (typeof value === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value) ? Number(value) : value));
+const toBoolean = Transform(({ value }) => {
+  if (typeof value !== 'string') return value;
+  const word = value.toLowerCase();
+  return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
+});
+const toList = Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value));
+const toUpperCase = Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value));
+const toLowerCase = Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value));
+
+// ---------------------------------------------------------------------------------------------------------
+// Rules: one per variable, so that the message says exactly what is wrong.
+
+function Rule(rule: string | ((value: unknown) => string), test: (value: unknown, config: AppConfig) => boolean): PropertyDecorator {
+  return ValidateBy({
+    name: 'rule',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => test(value, args?.object as AppConfig),
+      defaultMessage: (args?: ValidationArguments) => (typeof rule === 'string' ? rule : rule(args?.value)),
+    },
+  });
+}
+
+const integerFrom = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const rule = max === Number.MAX_SAFE_INTEGER ? `must be an integer ≥ ${min}` : `must be an integer from ${min} to ${max}`;
+  return Rule(rule, (value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max);
+};
+const oneOf = (values: readonly string[]) => Rule(`must be one of ${values.join(', ')}`, (value) => values.includes(value as string));
+const isBoolean = Rule(`must be a boolean (${[...TRUE_WORDS].join(', ')} or ${[...FALSE_WORDS].join(', ')})`, (value) => typeof value === 'boolean');
+const nonBlank = (what: string) => Rule(`must be ${what}`, (value) => typeof value === 'string' && value.length > 0);
+
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const TENANT_ID = /^\S{1,200}$/;
+const EVENTSTORE_URL = /^(esdb|kurrentdb|kurrent)(\+discover)?:\/\/\S+$/;
+
+function isHostPortList(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  return value.every((item) => {
+    const match = HOST_PORT.exec(String(item));
+    return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65535;
+  });
+}
+
+function isPostgresUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The application's configuration, read from environment variables once at start-up by `loadConfig`.
+ * Fields carry the variables' names and parsed values; use the typed getters below.
+ */
+export class AppConfig {
+  @toInteger
+  @integerFrom(0, 65535)
+  readonly PORT: number = CONFIG_DEFAULTS.PORT;
+
+  @nonBlank('a host name or address')
+  readonly HOST: string = CONFIG_DEFAULTS.HOST;
+
+  @IsOptional()
+  @Rule('must be a postgres:// or postgresql:// URL', isPostgresUrl)
+  readonly DATABASE_URL?: string;
+
+  @toInteger
+  @integerFrom(1, 65535)
+  readonly EMBEDDED_PG_PORT: number = CONFIG_DEFAULTS.EMBEDDED_PG_PORT;
+
+  @IsOptional()
+  @nonBlank('a folder path')
+  readonly EMBEDDED_PG_DATA_DIR?: string;
+
+  @toBoolean
+  @isBoolean
+  readonly DEMO_DATA: boolean = CONFIG_DEFAULTS.DEMO_DATA;
+
+  @IsOptional()
+  @Rule('must be at least 16 characters long', (value) => typeof value === 'string' && value.length >= 16)
+  readonly API_BOOTSTRAP_KEY?: string;
+
+  @Rule('must be 1 to 200 characters without spaces', (value) => TENANT_ID.test(String(value)))
+  readonly API_BOOTSTRAP_TENANT: string = CONFIG_DEFAULTS.API_BOOTSTRAP_TENANT;
+
+  @toUpperCase
+  @Rule('must be an ISO 4217 currency code such as USD or EUR', (value) => typeof value === 'string' && isISO4217CurrencyCode(value))
+  readonly DEFAULT_CURRENCY: string = CONFIG_DEFAULTS.DEFAULT_CURRENCY;
+
+  @toNumber
+  @Rule('must be a number ≥ 0', (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0)
+  readonly DEFAULT_HOURLY_COST: number = CONFIG_DEFAULTS.DEFAULT_HOURLY_COST;
+
+  @toInteger
+  @integerFrom(1)
+  readonly PRIVACY_MIN_GROUP_SIZE: number = CONFIG_DEFAULTS.PRIVACY_MIN_GROUP_SIZE;
+
+  @toLowerCase
+  @oneOf(LOG_LEVELS)
+  readonly LOG_LEVEL: LogLevel = CONFIG_DEFAULTS.LOG_LEVEL;
+
+  @IsOptional()
+  @toList
+  @Rule('must be a comma-separated list of host:port (port 1–65535)', isHostPortList)
+  readonly KAFKA_BROKERS?: readonly string[];
+
+  @nonBlank('a client id')
+  readonly KAFKA_CLIENT_ID: string = CONFIG_DEFAULTS.KAFKA_CLIENT_ID;
+
+  @Rule('must be a Kafka topic name (1–249 of A-Z a-z 0-9 . _ -)', (value) => KAFKA_TOPIC.test(String(value)))
+  readonly KAFKA_TELEMETRY_TOPIC: string = CONFIG_DEFAULTS.KAFKA_TELEMETRY_TOPIC;
+
+  @Rule('must be a Kafka topic name (1–249 of A-Z a-z 0-9 . _ -), other than KAFKA_TELEMETRY_TOPIC', (value, config) =>
+    KAFKA_TOPIC.test(String(value)) && value !== config.KAFKA_TELEMETRY_TOPIC,
+  )
+  readonly KAFKA_DEAD_LETTER_TOPIC: string = CONFIG_DEFAULTS.KAFKA_DEAD_LETTER_TOPIC;
+
+  @toInteger
+  @integerFrom(1)
+  readonly KAFKA_TOPIC_PARTITIONS: number = CONFIG_DEFAULTS.KAFKA_TOPIC_PARTITIONS;
+
+  @toBoolean
+  @isBoolean
+  readonly KAFKA_SSL: boolean = CONFIG_DEFAULTS.KAFKA_SSL;
+
+  @IsOptional()
+  @toLowerCase
+  @oneOf(KAFKA_SASL_MECHANISMS)
+  readonly KAFKA_SASL_MECHANISM?: KafkaSaslMechanism;
+
+  @ValidateIf((config: AppConfig) => config.KAFKA_SASL_MECHANISM !== undefined)
+  @Rule('is required when KAFKA_SASL_MECHANISM is set', (value) => typeof value === 'string')
+  readonly KAFKA_SASL_USERNAME?: string;
+
+  @ValidateIf((config: AppConfig) => config.KAFKA_SASL_MECHANISM !== undefined)
+  @Rule('is required when KAFKA_SASL_MECHANISM is set', (value) => typeof value === 'string')
+  readonly KAFKA_SASL_PASSWORD?: string;
+
+  @IsOptional()
+  @Rule('must be 1 to 200 characters without spaces', (value) => TENANT_ID.test(String(value)))
+  readonly KAFKA_TENANT?: string;
+
+  @toInteger
+  @integerFrom(1)
+  readonly KAFKA_MAX_MESSAGE_BYTES: number = CONFIG_DEFAULTS.KAFKA_MAX_MESSAGE_BYTES;
+
+  @toLowerCase
+  @oneOf(EVENT_STORE_KINDS)
+  readonly EVENT_STORE: EventStoreKind = CONFIG_DEFAULTS.EVENT_STORE;
+
+  @ValidateIf((config: AppConfig) => config.EVENT_STORE === 'eventstoredb' || config.EVENTSTORE_CONNECTION_STRING !== undefined)
+  @Rule(
+    (value) => (value === undefined ? 'is required when EVENT_STORE=eventstoredb' : 'must be an esdb://, esdb+discover:// or kurrentdb:// connection string'),
+    (value) => EVENTSTORE_URL.test(String(value ?? '')),
+  )
+  readonly EVENTSTORE_CONNECTION_STRING?: string;
+
+  /** Where the HTTP server listens. */
+  get http(): Readonly<{ port: number; host: string }> {
+    return { port: this.PORT, host: this.HOST };
+  }
+
+  /** The PostgreSQL to use: DATABASE_URL, else an embedded server. */
+  get database(): DatabaseConfig {
+    return this.DATABASE_URL !== undefined
+      ? { kind: 'external', url: this.DATABASE_URL }
+      : { kind: 'embedded', port: this.EMBEDDED_PG_PORT, ...(this.EMBEDDED_PG_DATA_DIR === undefined ? {} : { dataDir: this.EMBEDDED_PG_DATA_DIR }) };
+  }
+
+  get demoData(): boolean {
+    return this.DEMO_DATA;
+  }
+
+  get logLevel(): LogLevel {
+    return this.LOG_LEVEL;
+  }
+
+  /** The tenant provisioned at start-up, and its API key when one is configured. */
+  get bootstrap(): Readonly<{ tenant: string; apiKey?: string }> {
+    return this.API_BOOTSTRAP_KEY === undefined ? { tenant: this.API_BOOTSTRAP_TENANT } : { tenant: this.API_BOOTSTRAP_TENANT, apiKey: this.API_BOOTSTRAP_KEY };
+  }
+
+  /** The settings a new tenant starts with. */
+  get tenantDefaults(): TenantDefaults {
+    return { currency: this.DEFAULT_CURRENCY, hourlyCost: this.DEFAULT_HOURLY_COST, privacyMinGroupSize: this.PRIVACY_MIN_GROUP_SIZE };
+  }
+
+  /** Kafka ingestion settings, or undefined when KAFKA_BROKERS is not set (HTTP ingestion only). */
+  get kafka(): KafkaConfig | undefined {
+    if (this.KAFKA_BROKERS === undefined) return undefined;
+    const sasl =
+      this.KAFKA_SASL_MECHANISM === undefined
+        ? undefined
+        : { mechanism: this.KAFKA_SASL_MECHANISM, username: this.KAFKA_SASL_USERNAME ?? '', password: this.KAFKA_SASL_PASSWORD ?? '' };
+    return {
+      brokers: this.KAFKA_BROKERS,
+      clientId: this.KAFKA_CLIENT_ID,
+      telemetryTopic: this.KAFKA_TELEMETRY_TOPIC,
+      deadLetterTopic: this.KAFKA_DEAD_LETTER_TOPIC,
+      topicPartitions: this.KAFKA_TOPIC_PARTITIONS,
+      ssl: this.KAFKA_SSL,
+      ...(sasl ? { sasl } : {}),
+      ...(this.KAFKA_TENANT === undefined ? {} : { tenant: this.KAFKA_TENANT }),
+      maxMessageBytes: this.KAFKA_MAX_MESSAGE_BYTES,
+    };
+  }
+
+  get eventStore(): EventStoreConfig {
+    return this.EVENT_STORE === 'eventstoredb' ? { kind: 'eventstoredb', connectionString: this.EVENTSTORE_CONNECTION_STRING ?? '' } : { kind: 'postgres' };
+  }
+
+  /** Every variable with its value in effect, secrets masked: for the start-up log. */
+  describe(): Record<string, string | undefined> {
+    return Object.fromEntries(
+      CONFIGURATION_VARIABLES.map(({ name, secret }) => {
+        const value = (this as unknown as Record<string, unknown>)[name];
+        if (value === undefined) return [name, undefined];
+        return [name, secret ? '(set)' : Array.isArray(value) ? value.join(',') : String(value)];
+      }),
+    );
+  }
+}
+
+const VARIABLE_NAMES = CONFIGURATION_VARIABLES.map(({ name }) => name);
+const SECRETS = new Set(CONFIGURATION_VARIABLES.filter(({ secret }) => secret).map(({ name }) => name));
+
+/**
+ * Reads and validates the configuration once; throws a ConfigError naming every bad variable and its rule.
+ * A variable that is absent, empty or blank takes its default.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const given: Record<string, string> = {};
+  for (const name of VARIABLE_NAMES) {
+    const value = env[name]?.trim();
+    if (value) given[name] = value;
+  }
+  const config = plainToInstance(AppConfig, given);
+  const issues: ConfigIssue[] = validateSync(config, { stopAtFirstError: true, forbidUnknownValues: false }).map((error) => ({
+    variable: error.property,
+    rule: Object.values(error.constraints ?? {})[0] ?? 'is invalid',
+    ...(SECRETS.has(error.property) || given[error.property] === undefined ? {} : { value: given[error.property] }),
+  }));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}

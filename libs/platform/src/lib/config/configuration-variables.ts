@@ -1,0 +1,144 @@
+/** The value each optional variable takes when it is absent or empty. */
+export const CONFIG_DEFAULTS = {
+  PORT: 3000,
+  HOST: '127.0.0.1',
+  EMBEDDED_PG_PORT: 5433,
+  DEMO_DATA: true,
+  API_BOOTSTRAP_TENANT: 'demo',
+  DEFAULT_CURRENCY: 'USD',
+  DEFAULT_HOURLY_COST: 60,
+  PRIVACY_MIN_GROUP_SIZE: 5,
+  LOG_LEVEL: 'log',
+  KAFKA_CLIENT_ID: 'rework-ledger',
+  KAFKA_TELEMETRY_TOPIC: 'rework-ledger.telemetry.v1',
+  KAFKA_DEAD_LETTER_TOPIC: 'rework-ledger.telemetry.dlq.v1',
+  KAFKA_TOPIC_PARTITIONS: 6,
+  KAFKA_SSL: false,
+  KAFKA_MAX_MESSAGE_BYTES: 1_048_576,
+  EVENT_STORE: 'postgres',
+} as const;
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+export const EVENT_STORE_KINDS = ['postgres', 'eventstoredb'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+
+/** One environment variable the application reads, for the docs and the start-up log. */
+export type ConfigurationVariable = Readonly<{
+  name: string;
+  /** The default as text; absent when the variable is optional with no default, or required. */
+  default?: string;
+  /** What it controls, and its rule. */
+  meaning: string;
+  group: 'server' | 'database' | 'tenancy' | 'kafka' | 'event store';
+  /** Its value is never printed (keys, passwords, URLs that may hold a password). */
+  secret?: boolean;
+}>;
+
+const text = (value: string | number | boolean) => String(value);
+
+/** Every variable the application reads, in the order of docs/configuration.md. Blank counts as absent. */
+export const CONFIGURATION_VARIABLES: readonly ConfigurationVariable[] = [
+  { group: 'server', name: 'PORT', default: text(CONFIG_DEFAULTS.PORT), meaning: 'HTTP port of the API and dashboard; integer 0–65535 (0: any free port).' },
+  {
+    group: 'server',
+    name: 'HOST',
+    default: CONFIG_DEFAULTS.HOST,
+    meaning: 'Interface the HTTP server listens on. The default serves this machine only; set 0.0.0.0 to accept other machines (put TLS in front).',
+  },
+  { group: 'server', name: 'LOG_LEVEL', default: CONFIG_DEFAULTS.LOG_LEVEL, meaning: `Most verbose level logged: one of ${LOG_LEVELS.join(', ')}.` },
+  {
+    group: 'server',
+    name: 'DEMO_DATA',
+    default: text(CONFIG_DEFAULTS.DEMO_DATA),
+    meaning: 'Load the demo data set into API_BOOTSTRAP_TENANT at start-up; boolean (true/false, 1/0, yes/no, on/off).',
+  },
+  {
+    group: 'database',
+    name: 'DATABASE_URL',
+    secret: true,
+    meaning: 'PostgreSQL (≥ 14) connection URL, postgres:// or postgresql://. Absent: an embedded PostgreSQL is started (below).',
+  },
+  {
+    group: 'database',
+    name: 'EMBEDDED_PG_PORT',
+    default: text(CONFIG_DEFAULTS.EMBEDDED_PG_PORT),
+    meaning: 'Port (127.0.0.1) of the embedded PostgreSQL used when DATABASE_URL is absent; integer 1–65535. Change it when the port is taken.',
+  },
+  {
+    group: 'database',
+    name: 'EMBEDDED_PG_DATA_DIR',
+    meaning:
+      'Folder of the embedded PostgreSQL (cluster and password). Default: <OS temp folder>/rework-ledger-pg-<hash of the checkout path>, kept across restarts. As root it must be reachable by the OS user postgres.',
+  },
+  {
+    group: 'tenancy',
+    name: 'API_BOOTSTRAP_KEY',
+    secret: true,
+    meaning: 'An API key (at least 16 characters) provisioned at start-up for API_BOOTSTRAP_TENANT with every scope. Absent: none.',
+  },
+  { group: 'tenancy', name: 'API_BOOTSTRAP_TENANT', default: CONFIG_DEFAULTS.API_BOOTSTRAP_TENANT, meaning: 'Tenant of the bootstrap key and of the demo data; 1–200 characters, no spaces.' },
+  {
+    group: 'tenancy',
+    name: 'DEFAULT_CURRENCY',
+    default: CONFIG_DEFAULTS.DEFAULT_CURRENCY,
+    meaning: 'Currency of a new tenant (costs, ROI); ISO 4217 code, case-insensitive.',
+  },
+  {
+    group: 'tenancy',
+    name: 'DEFAULT_HOURLY_COST',
+    default: text(CONFIG_DEFAULTS.DEFAULT_HOURLY_COST),
+    meaning: 'Hourly cost of an employee without hourlyCost, for a new tenant; number ≥ 0.',
+  },
+  {
+    group: 'tenancy',
+    name: 'PRIVACY_MIN_GROUP_SIZE',
+    default: text(CONFIG_DEFAULTS.PRIVACY_MIN_GROUP_SIZE),
+    meaning: 'k of a new tenant: rows covering fewer distinct employees are suppressed for non-admins; integer ≥ 1.',
+  },
+  {
+    group: 'kafka',
+    name: 'KAFKA_BROKERS',
+    meaning: 'Comma-separated host:port list of Kafka brokers. Absent: no Kafka ingestion (HTTP only), and the other KAFKA_* variables are not used.',
+  },
+  { group: 'kafka', name: 'KAFKA_CLIENT_ID', default: CONFIG_DEFAULTS.KAFKA_CLIENT_ID, meaning: 'Kafka client id of the application.' },
+  { group: 'kafka', name: 'KAFKA_TELEMETRY_TOPIC', default: CONFIG_DEFAULTS.KAFKA_TELEMETRY_TOPIC, meaning: 'Topic of incoming CloudEvents; a legal Kafka topic name.' },
+  { group: 'kafka', name: 'KAFKA_DEAD_LETTER_TOPIC', default: CONFIG_DEFAULTS.KAFKA_DEAD_LETTER_TOPIC, meaning: 'Topic that receives rejected messages with the reason in headers.' },
+  {
+    group: 'kafka',
+    name: 'KAFKA_TOPIC_PARTITIONS',
+    default: text(CONFIG_DEFAULTS.KAFKA_TOPIC_PARTITIONS),
+    meaning: 'Partitions of the topics when the application creates them; integer ≥ 1 (bounds how many consumers share the work).',
+  },
+  { group: 'kafka', name: 'KAFKA_SSL', default: text(CONFIG_DEFAULTS.KAFKA_SSL), meaning: 'Connect to the brokers with TLS; boolean.' },
+  { group: 'kafka', name: 'KAFKA_SASL_MECHANISM', meaning: `SASL mechanism: one of ${KAFKA_SASL_MECHANISMS.join(', ')}. Absent: no SASL.` },
+  { group: 'kafka', name: 'KAFKA_SASL_USERNAME', meaning: 'SASL user name; required when KAFKA_SASL_MECHANISM is set.' },
+  { group: 'kafka', name: 'KAFKA_SASL_PASSWORD', secret: true, meaning: 'SASL password; required when KAFKA_SASL_MECHANISM is set.' },
+  {
+    group: 'kafka',
+    name: 'KAFKA_TENANT',
+    meaning: 'Binds the telemetry topic to this one tenant. Absent: each message names its tenant (the ce_tenant header / tenant attribute).',
+  },
+  {
+    group: 'kafka',
+    name: 'KAFKA_MAX_MESSAGE_BYTES',
+    default: text(CONFIG_DEFAULTS.KAFKA_MAX_MESSAGE_BYTES),
+    meaning: 'Largest message accepted; larger ones are dead-lettered. Integer ≥ 1.',
+  },
+  {
+    group: 'event store',
+    name: 'EVENT_STORE',
+    default: CONFIG_DEFAULTS.EVENT_STORE,
+    meaning: `Where events are appended: one of ${EVENT_STORE_KINDS.join(', ')}. Read models stay in PostgreSQL either way.`,
+  },
+  {
+    group: 'event store',
+    name: 'EVENTSTORE_CONNECTION_STRING',
+    secret: true,
+    meaning: 'EventStoreDB/KurrentDB connection string (esdb://, esdb+discover://, kurrentdb:// …); required when EVENT_STORE=eventstoredb.',
+  },
+];
