@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this file
 # Shared settings and helpers for start.sh / stop.sh / topics.sh. Source it; do not run it.
 #
 # Environment (all optional):
@@ -7,6 +7,7 @@
 #   KAFKA_HOST             bind + advertised host                  default 127.0.0.1
 #   KAFKA_DATA_DIR         log.dirs (topic + metadata data)        default infra/kafka/.cache/data
 #   KAFKA_HEAP_OPTS        JVM heap flags for the broker           default "-Xms256m -Xmx512m"
+#   KAFKA_JVM_OPTS         other broker JVM flags (GC, JIT)        default see below
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness           default 90
 #   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM           default 30
 #   JAVA_HOME / JAVA       which java to use                       default java on PATH
@@ -26,6 +27,7 @@ KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$KAFKA_CACHE_DIR/data}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_BOOTSTRAP="$KAFKA_HOST:$KAFKA_PORT"
@@ -73,7 +75,8 @@ kafka_ensure_libs() {
   echo "$want" > "$tmp/.pom.sha256"
   rm -rf "$KAFKA_LIBS_DIR"
   mv "$tmp" "$KAFKA_LIBS_DIR"
-  kafka_log "resolved $(ls "$KAFKA_LIBS_DIR"/*.jar | wc -l) jars in $((SECONDS - t0))s"
+  local jars=("$KAFKA_LIBS_DIR"/*.jar)
+  kafka_log "resolved ${#jars[@]} jars in $((SECONDS - t0))s"
 }
 
 kafka_classpath() { printf '%s/*' "$KAFKA_LIBS_DIR"; }

@@ -85,11 +85,11 @@ fi
 kafka_log "starting broker on $KAFKA_BOOTSTRAP (controller $KAFKA_HOST:$KAFKA_CONTROLLER_PORT), log: $KAFKA_LOG_FILE"
 # setsid: own session, so the broker outlives the npm/CI shell that started it.
 # The inner bash writes its own pid and then execs java, so the pid file holds the JVM's pid.
-# shellcheck disable=SC2016
+# KAFKA_HEAP_OPTS / KAFKA_JVM_OPTS are deliberately word-split.
+# shellcheck disable=SC2016,SC2086
 nohup setsid bash -c 'echo $$ > "$0"; exec "$@"' "$KAFKA_PID_FILE" \
   "$JAVA" $KAFKA_HEAP_OPTS \
-  -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+  $KAFKA_JVM_OPTS -Djava.awt.headless=true \
   -Dlog4j.configuration="file:$KAFKA_DIR/config/log4j.properties" \
   -Dkafka.logs.dir="$KAFKA_CACHE_DIR" \
   -cp "$(kafka_classpath)" kafka.Kafka "$KAFKA_CONFIG_FILE" \
@@ -104,6 +104,16 @@ log_tail() {
 for _ in $(seq 1 50); do [[ -s "$KAFKA_PID_FILE" ]] && break; sleep 0.1; done
 pid="$(tr -dc '0-9' < "$KAFKA_PID_FILE" 2>/dev/null || true)"
 [[ -n "$pid" ]] || { log_tail; kafka_die "broker process did not start"; }
+
+# One metadata round trip: kcat if installed (no JVM start-up cost), else the Kafka TopicCommand.
+metadata_probe() {
+  if command -v kcat >/dev/null 2>&1; then
+    timeout 15 kcat -b "$KAFKA_BOOTSTRAP" -L -m 10
+  else
+    KAFKA_TOOL_TIMEOUT=30 kafka_run_tool org.apache.kafka.tools.TopicCommand \
+      --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$KAFKA_ADMIN_CONFIG_FILE" --list
+  fi
+}
 
 kafka_write_admin_config
 t_launch=$SECONDS
@@ -120,8 +130,7 @@ while (( SECONDS < deadline )); do
   # accepts TCP. Then require a real metadata round trip through the admin client.
   if { grep -q 'Kafka Server started' "$KAFKA_LOG_FILE" 2>/dev/null || (( SECONDS - t_launch >= 20 )); } \
      && kafka_port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-    if KAFKA_TOOL_TIMEOUT=30 kafka_run_tool org.apache.kafka.tools.TopicCommand \
-         --bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$KAFKA_ADMIN_CONFIG_FILE" --list >/dev/null 2>&1; then
+    if metadata_probe >/dev/null 2>&1; then
       ready=1
       break
     fi
