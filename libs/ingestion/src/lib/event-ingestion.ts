@@ -42,7 +42,27 @@ export function toStreamAppends(events: readonly ValidEvent[]): StreamAppend[] {
  */
 export async function ingestEvents(store: EventStore, tenant: string, rawEvents: readonly unknown[]): Promise<IngestResult> {
   const { valid, rejected } = validateEvents(rawEvents, { fromCredentials: tenant });
-  if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected };
-  const result = await store.append(tenant, toStreamAppends(valid.map((v) => v.event)));
-  return { accepted: result.stored.length, duplicates: result.duplicates.length, rejected };
+  const { stored, duplicates } = await storeValidEvents(store, valid.map((v) => v.event));
+  return { accepted: stored, duplicates, rejected };
+}
+
+/**
+ * Stores already-validated events, possibly of several tenants (Kafka batches), one transaction per tenant.
+ * Returns how many were newly stored and how many were duplicates.
+ */
+export async function storeValidEvents(store: EventStore, events: readonly ValidEvent[]): Promise<{ stored: number; duplicates: number }> {
+  const byTenant = new Map<string, ValidEvent[]>();
+  for (const event of events) {
+    const tenantEvents = byTenant.get(event.tenant) ?? [];
+    tenantEvents.push(event);
+    byTenant.set(event.tenant, tenantEvents);
+  }
+  let stored = 0;
+  let duplicates = 0;
+  for (const [tenant, tenantEvents] of byTenant) {
+    const result = await store.append(tenant, toStreamAppends(tenantEvents));
+    stored += result.stored.length;
+    duplicates += result.duplicates.length;
+  }
+  return { stored, duplicates };
 }

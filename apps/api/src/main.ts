@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
+import { DEMO_DATA_LOADER, type DemoDataLoader } from '@rework-ledger/operations';
+import { type AppConfig, ConfigError, loadConfig, startEmbeddedPostgres } from '@rework-ledger/platform';
+import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE, SCOPES } from '@rework-ledger/tenancy';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createApiApp } from './create-api-app';
+
+const logger = new Logger('rework-ledger');
+
+/** Where `npm start` keeps the demo API key, so that it stays valid across restarts (git-ignored). */
+const LOCAL_STATE_DIR = join(__dirname, '..', '..', '..', '..', '.data');
+
+async function resolveDatabaseUrl(config: AppConfig): Promise<{ url: string; stop?: () => Promise<void> }> {
+  const database = config.database;
+  if (database.kind === 'external') return { url: database.url };
+  logger.log(`no DATABASE_URL: starting an embedded PostgreSQL on port ${database.port}`);
+  const server = await startEmbeddedPostgres({ persistent: true, port: database.port, ...(database.dataDir ? { dataDir: database.dataDir } : {}) });
+  logger.log(`embedded PostgreSQL ready (data in ${server.dataDir})`);
+  return { url: server.url, stop: () => server.stop() };
+}
+
+/** The key printed at start: API_BOOTSTRAP_KEY if given, else one generated once and kept in .data/. */
+async function ensureBootstrapKey(apiKeys: ApiKeys, config: AppConfig): Promise<string> {
+  const { tenant, apiKey } = config.bootstrap;
+  if (apiKey) {
+    await apiKeys.ensure(apiKey, tenant, SCOPES, 'bootstrap (API_BOOTSTRAP_KEY)');
+    return apiKey;
+  }
+  const file = join(LOCAL_STATE_DIR, `bootstrap-key.${tenant}`);
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    await apiKeys.ensure(key, tenant, SCOPES, 'bootstrap (generated)');
+    return key;
+  }
+  const { key } = await apiKeys.create(tenant, SCOPES, 'bootstrap (generated)');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await resolveDatabaseUrl(config);
+  const defaults = config.tenantDefaults;
+  const app = await createApiApp(
+    {
+      databaseUrl: database.url,
+      defaults: {
+        currency: defaults.currency,
+        defaultHourlyCost: defaults.hourlyCost,
+        privacyMinGroupSize: defaults.privacyMinGroupSize,
+        minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE,
+      },
+      runProjections: true,
+    },
+    ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(config.logLevel) + 1) as never,
+  );
+  if (database.stop) {
+    const stop = database.stop;
+    process.once('exit', () => void stop());
+  }
+  const { port, host } = config.http;
+  await app.listen(port, host);
+  const key = await ensureBootstrapKey(app.get<ApiKeys>(API_KEYS), config);
+  const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  logger.log(`Rework Ledger is running at ${url}`);
+  logger.log(`API key for tenant "${config.bootstrap.tenant}": ${key}`);
+  logger.log(`try: curl -H "Authorization: Bearer ${key}" "${url}/v1/metrics/rework?groupBy=team"`);
+
+  if (config.demoData) {
+    const loader = app.get<DemoDataLoader>(DEMO_DATA_LOADER);
+    const today = new Date();
+    const startOfToday = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()));
+    void loader.load(config.bootstrap.tenant, startOfToday);
+  } else {
+    app.get<EventStore>(EVENT_STORE);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    logger.error(error.message);
+  } else {
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exit(1);
+});
