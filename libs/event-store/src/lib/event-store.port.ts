@@ -46,41 +46,59 @@ export type AppendResult = Readonly<{
   duplicates: readonly Readonly<{ source: string; id: string }>[];
 }>;
 
+/** `after` is exclusive (default {@link START}); `limit` defaults to 1000; without `tenant`, every tenant's events. */
 export type ReadAllOptions = Readonly<{ after?: Position; limit?: number; tenant?: string }>;
 
+/** Receives batches in global order; a rejection makes the subscription offer the same batch again after a backoff. */
 export type SubscriptionHandler = (events: readonly StoredEvent[]) => Promise<void>;
 
 export type SubscribeOptions = Readonly<{
   /** Deliver events after this position (exclusive). */
   after: Position;
+  /** Most events per handler call (default 500). */
   batchSize?: number;
+  /** Only this tenant's events. */
   tenant?: string;
   handler: SubscriptionHandler;
+  /** Told of every failed handler call or read; the subscription itself keeps retrying. */
   onError?: (error: unknown) => void;
 }>;
 
 export interface Subscription {
-  /** Resolves once the subscription has delivered everything stored when it was called. */
+  /**
+   * Resolves once the subscription has delivered everything readers could see when it was called; rejects if the
+   * subscription stops first.
+   */
   caughtUp(): Promise<void>;
+  /** Lets a running handler call finish, then stops and releases the subscription's connection. */
   stop(): Promise<void>;
 }
 
 /** The append-only event store (PostgreSQL by default). */
 export interface EventStore {
   /**
-   * Appends to several streams in one transaction: all or nothing. Duplicates (same tenant, source and id) are
-   * reported, not stored, also when a concurrent retry stores them first. A wrong expected version throws
-   * {@link WrongExpectedVersionError}.
+   * Appends to several streams in one transaction: all or nothing. Duplicates (same tenant, source and id, also twice
+   * in one call) are reported, not stored, also when a concurrent retry stores them first. A wrong expected version
+   * throws {@link WrongExpectedVersionError}; an append whose events are all duplicates already happened, so its
+   * expected version is not checked again (a retry succeeds). Stream versions are 1-based and gapless.
    */
   append(tenant: string, appends: readonly StreamAppend[]): Promise<AppendResult>;
-  /** The events of one stream of a tenant, oldest first. */
+  /** The events of one stream of a tenant, oldest first, from `fromVersion` (inclusive, default 1). */
   readStream(tenant: string, streamId: string, options?: { fromVersion?: bigint; limit?: number }): Promise<StoredEvent[]>;
   /** Events in global order after a position (all tenants unless one is named), never past an in-flight transaction. */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
   /** The position of the last event a reader can see now. */
   headPosition(): Promise<Position>;
+  /**
+   * The position of the newest committed event, even if an older transaction still in flight keeps readers from
+   * reaching it yet. A reader has seen everything committed before a moment once it reaches this position.
+   */
+  lastCommittedPosition(): Promise<Position>;
+  /** How far a reader at `after` is behind: events it can read now, and when the oldest of them was recorded. */
+  lagAfter(after: Position): Promise<{ events: number; oldestRecordedAt?: Date }>;
   /** Catch up from a position, then follow new events live (LISTEN/NOTIFY with a polling fallback). */
   subscribe(options: SubscribeOptions): Subscription;
+  /** Stops the store's subscriptions; connections it was given stay open for their owner. */
   close(): Promise<void>;
 }
 

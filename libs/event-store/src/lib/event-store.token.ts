@@ -1,0 +1,2 @@
+/** Dependency-injection token of the {@link EventStore} in the NestJS apps. */
+export const EVENT_STORE = Symbol('EventStore');
