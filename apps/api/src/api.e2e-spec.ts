@@ -46,7 +46,6 @@ describe('API end to end (HTTP → event store → read model)', () => {
       {
         databaseUrl: database.url,
         defaults: { currency: 'EUR', defaultHourlyCost: 60, privacyMinGroupSize: 5, minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE },
-        runProjections: true,
       },
       ['error'],
     );

@@ -54,7 +54,6 @@ async function main(): Promise<void> {
         privacyMinGroupSize: defaults.privacyMinGroupSize,
         minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE,
       },
-      runProjections: true,
     },
     ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(config.logLevel) + 1) as never,
   );

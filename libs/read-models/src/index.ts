@@ -1,3 +1,4 @@
 export * from './lib/rework-metrics/rework-metrics.projection';
 export * from './lib/rework-metrics/rework-metrics.query';
 export * from './lib/sql-queryable';
+export * from './lib/read-model-projections';

@@ -61,7 +61,6 @@ export interface SyntheticOrganisation {
 }
 
 const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
 const REGISTRATION_LEAD_MS = 2 * DAY_MS;
 const ASSIGNMENT_LEAD_MS = DAY_MS;
 const ROLES = ['analyst', 'engineer', 'specialist'] as const;

@@ -2,8 +2,7 @@ import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationB
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createPostgresEventStore, EVENT_STORE, type EventStore, migrateEventStore } from '@rework-ledger/event-store';
 import { createPool } from '@rework-ledger/platform';
-import { createProjectionRunner, migrateProjections, PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
-import { reworkMetricsProjection } from '@rework-ledger/read-models';
+import { createProjectionRunner, migrateProjections, type Projection, PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import {
   API_KEYS,
   ApiKeyEntity,
@@ -21,15 +20,12 @@ import { DataSource } from 'typeorm';
 export type RuntimeOptions = Readonly<{
   databaseUrl: string;
   defaults: PlatformDefaults;
-  /** Run the projection runners in this process (the API and the projector do; a pure ingestor need not). */
-  runProjections: boolean;
+  /** The read models this process keeps up to date (the API and the projector); none for a pure ingestor. */
+  projections: readonly Projection[];
 }>;
 
 export const PG_POOL = Symbol('PgPool');
 export const RUNTIME_OPTIONS = Symbol('RuntimeOptions');
-
-/** Every projection of the platform, in one list. */
-export const PROJECTIONS = [reworkMetricsProjection] as const;
 
 /** Applies every component's schema migrations. Idempotent; safe when several processes start together. */
 export async function migrateAll(pool: Pool): Promise<void> {
@@ -87,7 +83,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
           provide: PROJECTION_RUNNERS,
           inject: [PG_POOL, EVENT_STORE],
           useFactory: (pool: Pool, store: EventStore) =>
-            PROJECTIONS.map((projection) =>
+            options.projections.map((projection) =>
               createProjectionRunner({
                 pool,
                 store,
@@ -102,7 +98,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    if (!this.options.runProjections) return;
+    if (this.runners.length === 0) return;
     for (const runner of this.runners) runner.start();
     this.logger.log(`projection runners started: ${this.runners.map((r) => r.name).join(', ')}`);
   }

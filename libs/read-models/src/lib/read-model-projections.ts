@@ -1,0 +1,5 @@
+import type { Projection } from '@rework-ledger/projections';
+import { reworkMetricsProjection } from './rework-metrics/rework-metrics.projection';
+
+/** Every read model of the platform, in one list: what a projector process keeps up to date. */
+export const READ_MODEL_PROJECTIONS: readonly Projection[] = [reworkMetricsProjection];
