@@ -1,5 +1,4 @@
 import { type ErrorShape, type EventType, isEventType } from '@rework-ledger/domain';
-import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { CloudEventEnvelope } from './cloud-event';
 import { DATA_CLASS_BY_TYPE } from './event-data';
@@ -56,7 +55,7 @@ export function validateEvent(raw: unknown, tenantSource: TenantSource): EventVa
   const candidate = raw as Record<string, unknown>;
   const id = typeof candidate['id'] === 'string' ? candidate['id'] : undefined;
 
-  const errors = toErrors(validateSync(plainToInstance(CloudEventEnvelope, candidate)), '');
+  const errors = toErrors(validateSync(asInstanceOf(CloudEventEnvelope, candidate)), '');
   if (typeof candidate['time'] === 'string' && !errors.some((e) => e.field === 'time') && Number.isNaN(Date.parse(candidate['time']))) {
     errors.push({ code: 'FIELD.NOT_RFC3339', message: 'time must be a valid RFC 3339 timestamp', field: 'time' });
   }
@@ -64,7 +63,7 @@ export function validateEvent(raw: unknown, tenantSource: TenantSource): EventVa
   const data = candidate['data'];
   if (typeof type === 'string' && isEventType(type) && typeof data === 'object' && data !== null && !Array.isArray(data)) {
     const dataClass: new () => object = DATA_CLASS_BY_TYPE[type];
-    errors.push(...toErrors(validateSync(plainToInstance(dataClass, data)), 'data.'));
+    errors.push(...toErrors(validateSync(asInstanceOf(dataClass, data as object)), 'data.'));
     const effectiveFrom = (data as Record<string, unknown>)['effectiveFrom'];
     if (type === 'employee.assigned' && typeof effectiveFrom === 'string' && Number.isNaN(Date.parse(effectiveFrom))) {
       errors.push({ code: 'FIELD.NOT_RFC3339', message: 'data.effectiveFrom must be a valid RFC 3339 timestamp', field: 'data.effectiveFrom' });
@@ -87,6 +86,14 @@ export function validateEvent(raw: unknown, tenantSource: TenantSource): EventVa
       data: data as Record<string, unknown>,
     },
   };
+}
+
+/**
+ * Lets class-validator see a plain object as an instance of a contract class without copying it through
+ * class-transformer (no conversions are wanted: a string is never taken for a number).
+ */
+function asInstanceOf<T extends object>(cls: new () => T, plain: object): T {
+  return Object.assign(Object.create(cls.prototype) as T, plain);
 }
 
 function resolveTenant(attribute: unknown, tenantSource: TenantSource, errors: ErrorShape[]): string | undefined {
