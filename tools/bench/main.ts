@@ -1,0 +1,124 @@
+// npm run bench: write-path throughput on this machine, each beside the raw COPY rate of the same rows into the
+// same PostgreSQL in the same run. Options (environment): BENCH_EVENTS (default 50000), DATABASE_URL.
+import 'reflect-metadata';
+import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
+import { generateOrganisation, preset } from '@rework-ledger/demo-data';
+import { createPostgresEventStore } from '@rework-ledger/event-store';
+import { toStreamAppends } from '@rework-ledger/ingestion';
+import { createPool } from '@rework-ledger/platform';
+import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
+import { migrateAll } from '@rework-ledger/runtime';
+import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
+import { createApiApp } from '../../apps/api/src/create-api-app';
+import { createBenchDatabase } from './bench-database';
+import { measureRawCopy } from './raw-copy';
+
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 50_000);
+const APPEND_BATCH = 1000;
+const HTTP_BATCH = 500;
+const HTTP_CONCURRENCY = 4;
+
+type Figure = { name: string; eventsPerSecond: number; copyEventsPerSecond?: number };
+
+function takeEvents(count: number): Record<string, unknown>[] {
+  const organisation = generateOrganisation(preset('demo', { now: new Date('2026-06-01T00:00:00Z'), tenant: 'bench' }));
+  const events: Record<string, unknown>[] = [];
+  for (const event of organisation.iterateEvents()) {
+    events.push(event as unknown as Record<string, unknown>);
+    if (events.length >= count) break;
+  }
+  return events;
+}
+
+function validated(raw: readonly Record<string, unknown>[], tenant: string): ValidEvent[] {
+  return raw.map((event) => {
+    const result = validateEvent(event, { fromCredentials: tenant });
+    if (!result.ok) throw new Error(`bench event invalid: ${JSON.stringify(result.errors)}`);
+    return result.event;
+  });
+}
+
+const seconds = (startedAt: number) => (performance.now() - startedAt) / 1000;
+const rate = (count: number, startedAt: number) => count / seconds(startedAt);
+
+async function main(): Promise<void> {
+  const database = await createBenchDatabase();
+  const pool = createPool(database.url, { max: 10 });
+  const figures: Figure[] = [];
+  try {
+    await migrateAll(pool);
+    const raw = takeEvents(EVENTS);
+    console.log(`Rework Ledger bench — ${raw.length} events (demo organisation), ${database.server}, node ${process.version}`);
+
+    // 1. Event-store append, batches of 1000, one stream per entity.
+    const store = createPostgresEventStore({ pool });
+    const appendEvents = validated(raw, 'bench-append');
+    const copyBeforeAppend = await measureRawCopy(pool, appendEvents);
+    let startedAt = performance.now();
+    for (let i = 0; i < appendEvents.length; i += APPEND_BATCH) {
+      await store.append('bench-append', toStreamAppends(appendEvents.slice(i, i + APPEND_BATCH)));
+    }
+    figures.push({ name: `event-store append (batches of ${APPEND_BATCH})`, eventsPerSecond: rate(appendEvents.length, startedAt), copyEventsPerSecond: copyBeforeAppend });
+
+    // 2. HTTP ingest through the API app (validation + append), projections running in the same process.
+    const app = await createApiApp(
+      {
+        databaseUrl: database.url,
+        defaults: { currency: 'USD', defaultHourlyCost: 60, privacyMinGroupSize: 5, minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE },
+      },
+      ['error'],
+    );
+    await app.listen(0, '127.0.0.1');
+    const url = await app.getUrl();
+    const { key } = await app.get<ApiKeys>(API_KEYS).create('bench-http', ['ingest', 'read'], 'bench');
+    const bodies: string[] = [];
+    for (let i = 0; i < raw.length; i += HTTP_BATCH) bodies.push(JSON.stringify(raw.slice(i, i + HTTP_BATCH)));
+    const copyBeforeHttp = await measureRawCopy(pool, validated(raw, 'bench-http'));
+    startedAt = performance.now();
+    let next = 0;
+    let accepted = 0;
+    await Promise.all(
+      Array.from({ length: HTTP_CONCURRENCY }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++];
+          const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+          const result = (await response.json()) as { accepted: number };
+          if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${JSON.stringify(result)}`);
+          accepted += result.accepted;
+        }
+      }),
+    );
+    const httpSeconds = seconds(startedAt);
+    figures.push({ name: `HTTP ingest (batches of ${HTTP_BATCH}, ${HTTP_CONCURRENCY} clients)`, eventsPerSecond: accepted / httpSeconds, copyEventsPerSecond: copyBeforeHttp });
+    const runners = app.get<ProjectionRunner[]>(PROJECTION_RUNNERS);
+    for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
+    figures.push({ name: 'HTTP ingest → read model up to date', eventsPerSecond: accepted / seconds(startedAt) });
+
+    // 3. Projection rebuild from the event store (every event of both tenants).
+    const total = appendEvents.length + accepted;
+    startedAt = performance.now();
+    for (const runner of runners) {
+      await runner.requestRebuild();
+      await runner.waitUntilCaughtUp(600_000);
+    }
+    figures.push({ name: `projection rebuild (${runners.map((r) => r.name).join(', ')})`, eventsPerSecond: rate(total, startedAt) });
+    await app.close();
+    await store.close();
+
+    console.log('');
+    console.log('| path | events/s | raw COPY events/s (same run) | ratio |');
+    console.log('|---|---:|---:|---:|');
+    for (const figure of figures) {
+      const copy = figure.copyEventsPerSecond;
+      console.log(`| ${figure.name} | ${Math.round(figure.eventsPerSecond).toLocaleString('en')} | ${copy ? Math.round(copy).toLocaleString('en') : '–'} | ${copy ? (figure.eventsPerSecond / copy).toFixed(2) : '–'} |`);
+    }
+  } finally {
+    await pool.end();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
