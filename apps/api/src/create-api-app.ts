@@ -18,7 +18,6 @@ export async function createApiApp(runtime: Omit<RuntimeOptions, 'projections'>,
   app.use('/v1/events', raw({ type: () => true, limit: MAX_BATCH_BYTES }));
   app.use(json({ limit: MAX_BATCH_BYTES }));
   app.useGlobalFilters(new LedgerExceptionFilter());
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
 import { DEMO_DATA_LOADER, type DemoDataLoader } from '@rework-ledger/operations';
-import { type AppConfig, ConfigError, loadConfig, startEmbeddedPostgres } from '@rework-ledger/platform';
+import { type AppConfig, ConfigError, loadConfig, openDatabase } from '@rework-ledger/platform';
 import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE, SCOPES } from '@rework-ledger/tenancy';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,15 +11,6 @@ const logger = new Logger('rework-ledger');
 
 /** Where `npm start` keeps the demo API key, so that it stays valid across restarts (git-ignored). */
 const LOCAL_STATE_DIR = join(__dirname, '..', '..', '..', '..', '.data');
-
-async function resolveDatabaseUrl(config: AppConfig): Promise<{ url: string; stop?: () => Promise<void> }> {
-  const database = config.database;
-  if (database.kind === 'external') return { url: database.url };
-  logger.log(`no DATABASE_URL: starting an embedded PostgreSQL on port ${database.port}`);
-  const server = await startEmbeddedPostgres({ persistent: true, port: database.port, ...(database.dataDir ? { dataDir: database.dataDir } : {}) });
-  logger.log(`embedded PostgreSQL ready (data in ${server.dataDir})`);
-  return { url: server.url, stop: () => server.stop() };
-}
 
 /** The key printed at start: API_BOOTSTRAP_KEY if given, else one generated once and kept in .data/. */
 async function ensureBootstrapKey(apiKeys: ApiKeys, config: AppConfig): Promise<string> {
@@ -43,7 +33,9 @@ async function ensureBootstrapKey(apiKeys: ApiKeys, config: AppConfig): Promise<
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await resolveDatabaseUrl(config);
+  if (config.database.kind === 'embedded') logger.log(`no DATABASE_URL: using an embedded PostgreSQL on port ${config.database.port}`);
+  const database = await openDatabase(config.database);
+  logger.log(`database: ${database.description}`);
   const defaults = config.tenantDefaults;
   const app = await createApiApp(
     {
@@ -57,10 +49,13 @@ async function main(): Promise<void> {
     },
     ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(config.logLevel) + 1) as never,
   );
-  if (database.stop) {
-    const stop = database.stop;
-    process.once('exit', () => void stop());
-  }
+  // Stop the embedded server (if this process started it) once Nest has closed its connections.
+  const shutDown = async (signal: NodeJS.Signals) => {
+    await app.close();
+    await database.close();
+    process.kill(process.pid, signal);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, (s) => void shutDown(s));
   const { port, host } = config.http;
   await app.listen(port, host);
   const key = await ensureBootstrapKey(app.get<ApiKeys>(API_KEYS), config);
@@ -74,8 +69,6 @@ async function main(): Promise<void> {
     const today = new Date();
     const startOfToday = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()));
     void loader.load(config.bootstrap.tenant, startOfToday);
-  } else {
-    app.get<EventStore>(EVENT_STORE);
   }
 }
 

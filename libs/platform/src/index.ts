@@ -4,3 +4,4 @@ export * from './lib/database/embedded-postgres';
 export * from './lib/config/app-config';
 export * from './lib/config/config.errors';
 export * from './lib/config/configuration-variables';
+export * from './lib/database/open-database';

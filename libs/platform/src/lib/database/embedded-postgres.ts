@@ -457,3 +457,28 @@ function workspaceRoot(): string {
   }
   return realpathSync(process.cwd());
 }
+
+/**
+ * The url of the persistent embedded server of `dataDir` when it is already running (started by `npm start`), so
+ * that a second process (the CLI) can use it instead of starting another one; undefined when it is not running.
+ */
+export async function runningEmbeddedPostgresUrl(options: { port: number; dataDir?: string }): Promise<string | undefined> {
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  if (!existsSync(join(dataDir, 'pgdata', 'postmaster.pid'))) return undefined;
+  let password: string;
+  try {
+    password = (await readFile(join(dataDir, 'password'), 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+  const url = connectionUrl(password, options.port, APP_DATABASE);
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return url;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { type CliCommand, UsageError } from './command';
+import { keysCreateCommand } from './commands/keys-create.command';
+
+/** Every command of `npm run cli -- <command>`. */
+const COMMANDS: readonly CliCommand[] = [keysCreateCommand];
+
+function help(): string {
+  const lines = ['usage: npm run cli -- <command> [options]', '', 'commands:'];
+  for (const command of COMMANDS) lines.push(`  ${command.usage}`, `      ${command.summary}`);
+  return lines.join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const command = COMMANDS.find((candidate) => candidate.name.every((word, index) => argv[index] === word));
+  if (!command) {
+    console.error(argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' ? help() : `unknown command: ${argv.join(' ')}\n\n${help()}`);
+    return argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' ? 0 : 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv.slice(command.name.length)],
+      options: Object.fromEntries(Object.entries(command.options).map(([name, option]) => [name, { type: option.type }])),
+      allowPositionals: true,
+    });
+    await command.run(values as Record<string, string | boolean | undefined>, positionals);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(error as Error).message}\nusage: npm run cli -- ${command.usage}`);
+      return 2;
+    }
+    console.error((error as Error).message ?? error);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));
