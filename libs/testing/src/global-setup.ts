@@ -2,7 +2,7 @@
 // embedded PostgreSQL for this run. Each test file then creates its own database (see test-database.ts).
 export default async function globalSetup(): Promise<void> {
   if (process.env['DATABASE_URL']) return;
-  const { startEmbeddedPostgres } = await import('@rework-ledger/platform');
+  const { startEmbeddedPostgres } = await import('../../platform/src/lib/database/embedded-postgres');
   const server = await startEmbeddedPostgres({ persistent: false });
   process.env['DATABASE_URL'] = server.url;
   (globalThis as { __embeddedPostgres?: { stop(): Promise<void> } }).__embeddedPostgres = server;
