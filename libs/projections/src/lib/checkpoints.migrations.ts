@@ -18,4 +18,9 @@ export const PROJECTIONS_MIGRATIONS: readonly Migration[] = [
         last_error text
       );`,
   },
+  {
+    version: 2,
+    name: 'projection versions',
+    sql: `ALTER TABLE projection_checkpoints ADD COLUMN projection_version integer;`,
+  },
 ];

@@ -6,6 +6,7 @@ import type { Projection } from './projection';
 
 export type ProjectionStatus = Readonly<{
   name: string;
+  version: number;
   /** running: this process holds the runner lock; standby: another process does; stopped: not started here. */
   state: 'running' | 'standby' | 'stopped';
   rebuilding: boolean;
@@ -170,10 +171,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         await client.query(`DROP SCHEMA "${retired}" CASCADE`);
         await client.query(
           `UPDATE projection_checkpoints
-              SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(),
+              SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(), projection_version = $5,
                   rebuild_requested_at = NULL, rebuild_started_at = NULL, last_rebuilt_at = now(), last_error = NULL
             WHERE name = $1`,
-          [projection.name, position.transactionId.toString(), position.globalPosition.toString(), applied],
+          [projection.name, position.transactionId.toString(), position.globalPosition.toString(), applied, projection.version],
         );
         await client.query('COMMIT');
       } catch (error) {
@@ -197,8 +198,17 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     await ensureCheckpointRow(client);
     if (!(await schemaExists(client, projection.schema))) {
       // A read model without its schema (first start) is built from zero.
-      await client.query('UPDATE projection_checkpoints SET transaction_id = 0, global_position = 0, events_applied = 0 WHERE name = $1', [projection.name]);
+      await client.query(
+        'UPDATE projection_checkpoints SET transaction_id = 0, global_position = 0, events_applied = 0, projection_version = $2 WHERE name = $1',
+        [projection.name, projection.version],
+      );
       await createSchema(client, projection.schema);
+    } else {
+      const { rows } = await client.query<{ projection_version: number | null }>('SELECT projection_version FROM projection_checkpoints WHERE name = $1', [projection.name]);
+      if (rows[0]?.projection_version !== projection.version) {
+        // Built by another version of the code: rebuild beside it; it keeps answering until the swap.
+        await client.query('UPDATE projection_checkpoints SET rebuild_requested_at = COALESCE(rebuild_requested_at, now()) WHERE name = $1', [projection.name]);
+      }
     }
     let position = await readCheckpoint(client);
     let backoffMs = idlePollMs;
@@ -298,6 +308,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
       return {
         name: projection.name,
+        version: projection.version,
         state,
         rebuilding: rebuilding || Boolean(row?.rebuild_started_at),
         position: { transactionId: position.transactionId.toString(), globalPosition: position.globalPosition.toString() },

@@ -10,6 +10,11 @@ export interface Projection {
   readonly name: string;
   /** The schema the live read model is queried in. */
   readonly schema: string;
+  /**
+   * Version of the read model's tables and rules. When it changes, the runner rebuilds the read model from the
+   * event store (beside the live one, then swapped): a change of definition is a new version, re-projected.
+   */
+  readonly version: number;
   /** Creates the read model's tables in `schema` (which exists and is empty). */
   createTables(client: PoolClient, schema: string): Promise<void>;
   /** Applies a batch of events, in store order, inside the transaction that also moves the checkpoint. */

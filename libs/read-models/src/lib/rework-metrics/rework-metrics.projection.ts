@@ -11,6 +11,7 @@ import type { PoolClient } from 'pg';
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
+  version: 1,
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
@@ -33,6 +34,8 @@ export const reworkMetricsProjection: Projection = {
         rewrite_minutes double precision NOT NULL DEFAULT 0,
         double_check_minutes double precision NOT NULL DEFAULT 0,
         discard_minutes double precision NOT NULL DEFAULT 0,
+        -- time of the first corrected, rewritten or discarded event: "reworked as of" a date (training impact)
+        first_rework_at timestamptz,
         PRIMARY KEY (tenant, output_id)
       );
       CREATE INDEX ON "${schema}".outputs (tenant, generated_at) WHERE generated;
@@ -60,7 +63,7 @@ export const reworkMetricsProjection: Projection = {
 
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent[]): Promise<void> {
     const generated = new Map<string, StoredEvent>();
-    const reworkTotals = new Map<string, { tenant: string; outputId: string; counts: number[]; minutes: number[] }>();
+    const reworkTotals = new Map<string, { tenant: string; outputId: string; counts: number[]; minutes: number[]; firstReworkAt: Date | null }>();
     const reworks: StoredEvent[] = [];
     const assignments: StoredEvent[] = [];
     const kinds = Object.values(REWORK_EVENT_TYPES);
@@ -73,9 +76,10 @@ export const reworkMetricsProjection: Projection = {
       } else if (isReworkEventType(event.type)) {
         reworks.push(event);
         const kindIndex = kinds.indexOf(REWORK_EVENT_TYPES[event.type]);
-        const totals = reworkTotals.get(outputKey) ?? { tenant: event.tenant, outputId: String(event.data['outputId']), counts: [0, 0, 0, 0], minutes: [0, 0, 0, 0] };
+        const totals = reworkTotals.get(outputKey) ?? { tenant: event.tenant, outputId: String(event.data['outputId']), counts: [0, 0, 0, 0], minutes: [0, 0, 0, 0], firstReworkAt: null };
         totals.counts[kindIndex] += 1;
         totals.minutes[kindIndex] += Number(event.data['minutesSpent']);
+        if (event.type !== 'ai.output.double_checked' && (totals.firstReworkAt === null || event.time < totals.firstReworkAt)) totals.firstReworkAt = event.time;
         reworkTotals.set(outputKey, totals);
       } else if (event.type === 'employee.assigned') {
         assignments.push(event);
@@ -115,9 +119,9 @@ export const reworkMetricsProjection: Projection = {
       await client.query(
         `INSERT INTO "${schema}".outputs AS o
            (tenant, output_id, corrections, rewrites, double_checks, discards,
-            correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes)
+            correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes, first_rework_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[],
-                              $7::float8[], $8::float8[], $9::float8[], $10::float8[])
+                              $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::timestamptz[])
          ON CONFLICT (tenant, output_id) DO UPDATE SET
            corrections = o.corrections + EXCLUDED.corrections,
            rewrites = o.rewrites + EXCLUDED.rewrites,
@@ -126,7 +130,8 @@ export const reworkMetricsProjection: Projection = {
            correction_minutes = o.correction_minutes + EXCLUDED.correction_minutes,
            rewrite_minutes = o.rewrite_minutes + EXCLUDED.rewrite_minutes,
            double_check_minutes = o.double_check_minutes + EXCLUDED.double_check_minutes,
-           discard_minutes = o.discard_minutes + EXCLUDED.discard_minutes`,
+           discard_minutes = o.discard_minutes + EXCLUDED.discard_minutes,
+           first_rework_at = LEAST(o.first_rework_at, EXCLUDED.first_rework_at)`,
         [
           totals.map((t) => t.tenant),
           totals.map((t) => t.outputId),
@@ -138,6 +143,7 @@ export const reworkMetricsProjection: Projection = {
           column(1, 'minutes'),
           column(2, 'minutes'),
           column(3, 'minutes'),
+          totals.map((t) => t.firstReworkAt?.toISOString() ?? null),
         ],
       );
       await client.query(

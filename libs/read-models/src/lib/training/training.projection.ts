@@ -1,0 +1,105 @@
+import type { StoredEvent } from '@rework-ledger/event-store';
+import type { Projection } from '@rework-ledger/projections';
+import type { PoolClient } from 'pg';
+
+/**
+ * The course catalogue (a re-registered course replaces its earlier registration), every training completion, and
+ * the identities other systems (an LMS) know employees by — what training impact and xAPI ingestion read.
+ */
+export const trainingProjection: Projection = {
+  name: 'training',
+  schema: 'rm_training',
+  version: 1,
+
+  async createTables(client: PoolClient, schema: string): Promise<void> {
+    await client.query(`
+      CREATE TABLE "${schema}".courses (
+        tenant text NOT NULL,
+        course_id text NOT NULL,
+        title text NOT NULL,
+        skills text[] NOT NULL,
+        cost_per_seat double precision NOT NULL,
+        currency text NOT NULL,
+        activity_ids text[] NOT NULL,
+        registered_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, course_id)
+      );
+      CREATE TABLE "${schema}".course_activities (
+        tenant text NOT NULL,
+        activity_id text NOT NULL,
+        course_id text NOT NULL,
+        PRIMARY KEY (tenant, activity_id)
+      );
+      CREATE TABLE "${schema}".completions (
+        tenant text NOT NULL,
+        employee_id text NOT NULL,
+        course_id text NOT NULL,
+        completed_at timestamptz NOT NULL,
+        score double precision
+      );
+      CREATE INDEX ON "${schema}".completions (tenant, course_id, employee_id, completed_at);
+      CREATE TABLE "${schema}".identity_links (
+        tenant text NOT NULL,
+        system text NOT NULL,
+        external_id text NOT NULL,
+        employee_id text NOT NULL,
+        PRIMARY KEY (tenant, system, external_id)
+      );
+      CREATE INDEX ON "${schema}".identity_links (tenant, external_id);
+    `);
+  },
+
+  async apply(client: PoolClient, schema: string, events: readonly StoredEvent[]): Promise<void> {
+    const completions: StoredEvent[] = [];
+    for (const event of events) {
+      switch (event.type) {
+        case 'training.course_registered': {
+          const activityIds = Array.isArray(event.data['activityIds']) ? (event.data['activityIds'] as string[]) : [];
+          await client.query(
+            `INSERT INTO "${schema}".courses (tenant, course_id, title, skills, cost_per_seat, currency, activity_ids, registered_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (tenant, course_id) DO UPDATE SET title = EXCLUDED.title, skills = EXCLUDED.skills,
+               cost_per_seat = EXCLUDED.cost_per_seat, currency = EXCLUDED.currency, activity_ids = EXCLUDED.activity_ids,
+               registered_at = EXCLUDED.registered_at`,
+            [event.tenant, event.data['courseId'], event.data['title'], event.data['skills'], event.data['costPerSeat'], event.data['currency'], activityIds, event.time.toISOString()],
+          );
+          await client.query(`DELETE FROM "${schema}".course_activities WHERE tenant = $1 AND course_id = $2`, [event.tenant, event.data['courseId']]);
+          if (activityIds.length > 0) {
+            await client.query(
+              `INSERT INTO "${schema}".course_activities (tenant, activity_id, course_id)
+               SELECT $1, a, $2 FROM unnest($3::text[]) AS a
+               ON CONFLICT (tenant, activity_id) DO UPDATE SET course_id = EXCLUDED.course_id`,
+              [event.tenant, event.data['courseId'], activityIds],
+            );
+          }
+          break;
+        }
+        case 'training.completed':
+          completions.push(event);
+          break;
+        case 'employee.identity_linked':
+          await client.query(
+            `INSERT INTO "${schema}".identity_links (tenant, system, external_id, employee_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant, system, external_id) DO UPDATE SET employee_id = EXCLUDED.employee_id`,
+            [event.tenant, event.data['system'], event.data['externalId'], event.data['employeeId']],
+          );
+          break;
+        default:
+          break;
+      }
+    }
+    if (completions.length > 0) {
+      await client.query(
+        `INSERT INTO "${schema}".completions (tenant, employee_id, course_id, completed_at, score)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::float8[])`,
+        [
+          completions.map((e) => e.tenant),
+          completions.map((e) => String(e.data['employeeId'])),
+          completions.map((e) => String(e.data['courseId'])),
+          completions.map((e) => e.time.toISOString()),
+          completions.map((e) => (typeof e.data['score'] === 'number' ? e.data['score'] : null)),
+        ],
+      );
+    }
+  },
+};

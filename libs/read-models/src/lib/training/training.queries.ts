@@ -1,0 +1,119 @@
+import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
+import type { SqlQueryable } from '../sql-queryable';
+import { trainingProjection } from './training.projection';
+
+const training = trainingProjection.schema;
+const rework = reworkMetricsProjection.schema;
+
+export type Course = Readonly<{
+  courseId: string;
+  title: string;
+  skills: string[];
+  costPerSeat: number;
+  currency: string;
+  activityIds: string[];
+  registeredAt: string;
+  completions: number;
+  trainees: number;
+}>;
+
+/** The tenant's courses with how many completions and distinct trainees each has. */
+export async function listCourses(db: SqlQueryable, tenant: string, courseId?: string): Promise<Course[]> {
+  const rows = await db.query<{
+    course_id: string;
+    title: string;
+    skills: string[];
+    cost_per_seat: number;
+    currency: string;
+    activity_ids: string[];
+    registered_at: Date;
+    completions: number;
+    trainees: number;
+  }>(
+    `SELECT c.course_id, c.title, c.skills, c.cost_per_seat, c.currency, c.activity_ids, c.registered_at,
+            count(t.employee_id)::int AS completions, count(DISTINCT t.employee_id)::int AS trainees
+       FROM "${training}".courses c
+       LEFT JOIN "${training}".completions t ON t.tenant = c.tenant AND t.course_id = c.course_id
+      WHERE c.tenant = $1 AND ($2::text IS NULL OR c.course_id = $2)
+      GROUP BY c.course_id, c.title, c.skills, c.cost_per_seat, c.currency, c.activity_ids, c.registered_at
+      ORDER BY c.course_id`,
+    [tenant, courseId ?? null],
+  );
+  return rows.map((row) => ({
+    courseId: row.course_id,
+    title: row.title,
+    skills: row.skills,
+    costPerSeat: row.cost_per_seat,
+    currency: row.currency,
+    activityIds: row.activity_ids,
+    registeredAt: new Date(row.registered_at).toISOString(),
+    completions: row.completions,
+    trainees: row.trainees,
+  }));
+}
+
+/** Every completion of a course before `asOf`. */
+export async function courseCompletions(db: SqlQueryable, tenant: string, courseId: string, asOf: Date): Promise<{ employeeId: string; completedAt: Date }[]> {
+  const rows = await db.query<{ employee_id: string; completed_at: Date }>(
+    `SELECT employee_id, completed_at FROM "${training}".completions
+      WHERE tenant = $1 AND course_id = $2 AND completed_at < $3 ORDER BY employee_id, completed_at`,
+    [tenant, courseId, asOf.toISOString()],
+  );
+  return rows.map((row) => ({ employeeId: row.employee_id, completedAt: new Date(row.completed_at) }));
+}
+
+/** Outputs an employee generated on one UTC day, and how many were reworked (corrected, rewritten or discarded before asOf). */
+export type EmployeeDay = { employeeId: string; day: number; outputs: number; reworked: number; reworkMinutes: number };
+
+/**
+ * Per employee and UTC day of generation, from `since` to `asOf`: outputs, outputs reworked before asOf, and the
+ * minutes of those reworks (corrected, rewritten, discarded) — the aggregates training impact is estimated on.
+ */
+export async function dailyActivity(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
+  const rows = await db.query<{ employee_id: string; day: number; outputs: number; reworked: number; minutes: number }>(
+    `WITH period AS (
+       SELECT output_id, employee_id, floor(extract(epoch FROM generated_at) / 86400)::int AS day, first_rework_at < $3 AS reworked
+         FROM "${rework}".outputs
+        WHERE tenant = $1 AND generated AND generated_at >= $2 AND generated_at < $3
+     ),
+     minutes AS (
+       SELECT r.output_id, sum(r.minutes) AS minutes FROM "${rework}".reworks r
+         JOIN period p ON p.output_id = r.output_id AND p.reworked
+        WHERE r.tenant = $1 AND r.kind <> 'doubleCheck' AND r.occurred_at < $3
+        GROUP BY r.output_id
+     )
+     SELECT employee_id, day, count(*)::int AS outputs, count(*) FILTER (WHERE reworked)::int AS reworked,
+            COALESCE(sum(minutes.minutes), 0)::float8 AS minutes
+       FROM period LEFT JOIN minutes USING (output_id)
+      GROUP BY employee_id, day`,
+    [tenant, since.toISOString(), asOf.toISOString()],
+  );
+  return rows.map((row) => ({ employeeId: row.employee_id, day: row.day, outputs: row.outputs, reworked: row.reworked, reworkMinutes: row.minutes }));
+}
+
+/** Each employee's hourly cost in effect at `asOf` (employees without one are absent: the caller applies the default). */
+export async function hourlyCostsAt(db: SqlQueryable, tenant: string, asOf: Date): Promise<Map<string, number>> {
+  const rows = await db.query<{ employee_id: string; hourly_cost: number | null }>(
+    `SELECT DISTINCT ON (employee_id) employee_id, hourly_cost FROM "${rework}".assignments
+      WHERE tenant = $1 AND effective_from <= $2
+      ORDER BY employee_id, effective_from DESC, store_transaction DESC, store_position DESC`,
+    [tenant, asOf.toISOString()],
+  );
+  return new Map(rows.filter((row) => row.hourly_cost !== null).map((row) => [row.employee_id, row.hourly_cost as number]));
+}
+
+/** The employee another system knows by `externalId` (in `system`, or in any system when none is given). */
+export async function employeeByExternalId(db: SqlQueryable, tenant: string, externalId: string, system?: string): Promise<string | undefined> {
+  const rows = await db.query<{ employee_id: string }>(
+    `SELECT employee_id FROM "${training}".identity_links
+      WHERE tenant = $1 AND external_id = $2 AND ($3::text IS NULL OR system = $3) ORDER BY system LIMIT 1`,
+    [tenant, externalId, system ?? null],
+  );
+  return rows[0]?.employee_id;
+}
+
+/** The course an xAPI activity IRI belongs to, through the courses' `activityIds`. */
+export async function courseByActivityId(db: SqlQueryable, tenant: string, activityId: string): Promise<string | undefined> {
+  const rows = await db.query<{ course_id: string }>(`SELECT course_id FROM "${training}".course_activities WHERE tenant = $1 AND activity_id = $2`, [tenant, activityId]);
+  return rows[0]?.course_id;
+}
