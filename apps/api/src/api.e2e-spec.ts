@@ -35,7 +35,8 @@ describe('API end to end (HTTP → event store → read model)', () => {
   const caughtUp = async () => {
     for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(20_000);
   };
-  const metrics = async (query = '', key = keys.read) => {
+  // Exact figures are read with an admin key: the small groups of these tests would be suppressed for others.
+  const metrics = async (query = '', key = keys.admin) => {
     await caughtUp();
     return request('GET', `/v1/metrics/rework?from=2026-03-01&to=2026-04-01${query}`, { key });
   };
@@ -170,6 +171,27 @@ describe('API end to end (HTTP → event store → read model)', () => {
   it('keeps tenants apart: another tenant sees none of these events', async () => {
     const { body } = await metrics('', keys.other);
     expect(body.rows).toEqual([]);
+  });
+
+  it('suppresses groups of fewer than 5 employees for non-admin callers, summed so that totals reconcile', async () => {
+    const generated = (team: string, employees: number) =>
+      Array.from({ length: employees }, (_, i) =>
+        ce('ai.output.generated', { outputId: `${team}-${i}`, employeeId: `${team}-emp-${i}`, teamId: team, tool: 'privacy', taskType: 'analysis' }, '2026-03-20T10:00:00Z'),
+      );
+    await request('POST', '/v1/events', { key: keys.ingest, body: [...generated('big', 8), ...generated('mid', 6), ...generated('tiny', 2)] });
+    const admin = await metrics('&tool=privacy&groupBy=team');
+    expect(admin.body.rows.map((row: { group: string; outputs: number }) => [row.group, row.outputs])).toEqual([['big', 8], ['mid', 6], ['tiny', 2]]);
+    expect(admin.body.suppressed).toBeNull();
+
+    // tiny (2 employees) is suppressed; alone it would expose 2 people, so the next-smallest row (mid) goes too.
+    const reader = await metrics('&tool=privacy&groupBy=team', keys.read);
+    expect(reader.body.rows.map((row: { group: string }) => row.group)).toEqual(['big']);
+    expect(reader.body.suppressed).toMatchObject({ rows: 2, outputs: 8, reworkedOutputs: 0, reworkRate: 0 });
+    expect(reader.body.suppressed).not.toHaveProperty('employees');
+
+    // A remainder that cannot be made large enough is withheld.
+    const small = await metrics('&tool=privacy&team=tiny', keys.read);
+    expect(small.body).toMatchObject({ rows: [], suppressed: { rows: 1, outputs: null, reworkRate: null } });
   });
 
   it('given the same batch posted concurrently, then it is stored exactly once', async () => {

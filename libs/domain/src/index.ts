@@ -3,3 +3,4 @@ export * from './lib/events';
 export * from './lib/errors';
 export * from './lib/metric-definitions';
 export * from './lib/stream-names';
+export * from './lib/privacy';

@@ -33,6 +33,6 @@ export class ReworkMetricsController {
       ...(params['model'] ? { model: params['model'] } : {}),
       ...(params['employee'] ? { employee: params['employee'] } : {}),
     };
-    return this.queryBus.execute(new GetReworkMetricsQuery(principal.tenant, from, to, groupBy, bucket, filters));
+    return this.queryBus.execute(new GetReworkMetricsQuery(principal.tenant, from, to, groupBy, bucket, filters, principal.scopes.includes('admin')));
   }
 }

@@ -39,6 +39,7 @@ describe('rework metrics read model (PostgreSQL)', () => {
       to: new Date('2026-04-01T00:00:00Z'),
       defaultHourlyCost: 60,
       defaultMinutesSavedByTaskType: MINUTES_SAVED,
+      privacyMinGroupSize: 5,
       ...overrides,
     });
   /** Validates and appends events one stream each, as ingestion does, then waits for the projection. */
@@ -112,7 +113,9 @@ describe('rework metrics read model (PostgreSQL)', () => {
       // 45 estimated + drafting 20 + coding 30 + coding 30 (defaults)
       grossSavedHours: 125 / 60,
       netSavedHours: 125 / 60 - 1.8,
+      doubleCheckedOutputs: 1,
       employees: 3,
+      employeeIds: ['alice', 'bob', 'carol'],
     });
 
     const byTeam = await query({ groupBy: 'team' });

@@ -14,6 +14,8 @@ export type ReworkMetricsQuery = Readonly<{
   /** Tenant defaults: hourly cost when the reworker's is unknown; minutes saved per task type when not estimated. */
   defaultHourlyCost: number;
   defaultMinutesSavedByTaskType: Readonly<Record<string, number>>;
+  /** Rows covering fewer employees than this also list them (`employeeIds`), for the small-group rule. */
+  privacyMinGroupSize: number;
 }>;
 
 /** One row of `GET /v1/metrics/rework`, plus the number of distinct employees it covers (for the privacy rule). */
@@ -33,8 +35,39 @@ export type ReworkMetricsRow = {
   lostCost: number;
   grossSavedHours: number;
   netSavedHours: number;
+  /** Internal: outputs with at least one double-check (the numerator of doubleCheckRate). */
+  doubleCheckedOutputs: number;
+  /** Internal: distinct employees (authors) the row covers, and who they are when fewer than the privacy k. */
   employees: number;
+  employeeIds?: string[];
 };
+
+/** Sums rows into one (the `suppressed` remainder), rates recomputed from the sums so that totals reconcile. */
+export function sumReworkMetricsRows(rows: readonly ReworkMetricsRow[]): ReworkMetricsRow {
+  const total = (field: keyof ReworkMetricsRow) => rows.reduce((sum, row) => sum + (row[field] as number), 0);
+  const outputs = total('outputs');
+  const lostHours = total('reworkMinutes') / 60;
+  const grossSavedHours = total('grossSavedHours');
+  return {
+    group: null,
+    bucket: null,
+    outputs,
+    reworkedOutputs: total('reworkedOutputs'),
+    reworkRate: rateOrNull(total('reworkedOutputs'), outputs),
+    doubleCheckRate: rateOrNull(total('doubleCheckedOutputs'), outputs),
+    corrections: total('corrections'),
+    rewrites: total('rewrites'),
+    doubleChecks: total('doubleChecks'),
+    discards: total('discards'),
+    reworkMinutes: total('reworkMinutes'),
+    lostHours,
+    lostCost: total('lostCost'),
+    grossSavedHours,
+    netSavedHours: grossSavedHours - lostHours,
+    doubleCheckedOutputs: total('doubleCheckedOutputs'),
+    employees: total('employees'),
+  };
+}
 
 /** The label of an output without a model. */
 export const UNSPECIFIED_MODEL = '(unspecified)';
@@ -66,6 +99,7 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
     JSON.stringify(query.defaultMinutesSavedByTaskType),
     UNASSIGNED_TEAM,
     UNSPECIFIED_MODEL,
+    query.privacyMinGroupSize,
   ];
   const filterSql: string[] = [];
   for (const [name, value] of Object.entries(query.filters ?? {}) as [keyof ReworkMetricsFilters, string | undefined][]) {
@@ -117,7 +151,8 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
            COALESCE(sum(rework_minutes), 0)::float8 AS rework_minutes,
            COALESCE(sum(rework_cost.lost_cost), 0)::float8 AS lost_cost,
            COALESCE(sum(saved_minutes), 0)::float8 AS saved_minutes,
-           count(DISTINCT employee_id)::int AS employees
+           count(DISTINCT employee_id)::int AS employees,
+           CASE WHEN count(DISTINCT employee_id) < $8 THEN array_agg(DISTINCT employee_id) END AS employee_ids
       FROM scoped LEFT JOIN rework_cost USING (output_id)
      GROUP BY 1, 2
      ORDER BY 2 NULLS FIRST, 1 NULLS FIRST`;
@@ -140,6 +175,7 @@ type RawRow = {
   lost_cost: number;
   saved_minutes: number;
   employees: number;
+  employee_ids: string[] | null;
 };
 
 function toMetricsRow(row: RawRow): ReworkMetricsRow {
@@ -161,6 +197,8 @@ function toMetricsRow(row: RawRow): ReworkMetricsRow {
     lostCost: row.lost_cost,
     grossSavedHours,
     netSavedHours: grossSavedHours - lostHours,
+    doubleCheckedOutputs: row.double_checked_outputs,
     employees: row.employees,
+    ...(row.employee_ids ? { employeeIds: row.employee_ids } : {}),
   };
 }
