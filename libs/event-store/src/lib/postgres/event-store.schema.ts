@@ -42,6 +42,13 @@ export const eventStoreMigrations: readonly Migration[] = [
       CREATE INDEX events_tenant_global_order_idx ON events (tenant, transaction_id, global_position);
     `,
   },
+  {
+    version: 2,
+    name: 'no per-tenant global order index',
+    // Every append paid for it; only occasional tenant-filtered reads used it (they now scan the global order).
+    // A deployment that shards projection runners by tenant can add it back.
+    sql: `DROP INDEX IF EXISTS events_tenant_global_order_idx;`,
+  },
 ];
 
 /** Creates or upgrades the event store's tables (component `event-store`). Safe to call from processes starting together. */
