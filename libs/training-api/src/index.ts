@@ -1,0 +1,4 @@
+export * from './lib/course-impact.service';
+export * from './lib/training-api.module';
+export * from './lib/training.controller';
+export * from './lib/training.queries';
