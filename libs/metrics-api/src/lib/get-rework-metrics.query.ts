@@ -5,7 +5,7 @@ import { queryReworkMetrics, type ReworkMetricsFilters, type ReworkMetricsRow, s
 import { TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { DataSource } from 'typeorm';
 
-type InternalFields = 'employees' | 'employeeIds' | 'doubleCheckedOutputs';
+type InternalFields = 'employees' | 'employeeIds' | 'doubleCheckedOutputs' | 'subgroups';
 export type ReworkMetricsAnswerRow = Omit<ReworkMetricsRow, InternalFields>;
 type Metrics = Omit<ReworkMetricsAnswerRow, 'group' | 'bucket'>;
 
@@ -24,7 +24,7 @@ export type ReworkMetricsResponse = {
   suppressed: (Metrics & { rows: number }) | ({ [K in keyof Metrics]: null } & { rows: number }) | null;
 };
 
-const publicRow = ({ employees: _e, employeeIds: _ids, doubleCheckedOutputs: _d, ...row }: ReworkMetricsRow): ReworkMetricsAnswerRow => row;
+const publicRow = ({ employees: _e, employeeIds: _ids, doubleCheckedOutputs: _d, subgroups: _s, ...row }: ReworkMetricsRow): ReworkMetricsAnswerRow => row;
 
 /** Rework metrics (v1) of one tenant for outputs generated in [from, to). */
 export class GetReworkMetricsQuery extends Query<ReworkMetricsResponse> {

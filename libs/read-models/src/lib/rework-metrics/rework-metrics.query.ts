@@ -9,6 +9,8 @@ export type ReworkMetricsQuery = Readonly<{
   from: Date;
   to: Date;
   groupBy?: ReworkGroupBy;
+  /** Further dimensions to group by after `groupBy`; their values come in `subgroups`, in this order. */
+  thenBy?: readonly ReworkGroupBy[];
   bucket?: Bucket;
   filters?: ReworkMetricsFilters;
   /** Tenant defaults: hourly cost when the reworker's is unknown; minutes saved per task type when not estimated. */
@@ -21,6 +23,8 @@ export type ReworkMetricsQuery = Readonly<{
 /** One row of `GET /v1/metrics/rework`, plus the number of distinct employees it covers (for the privacy rule). */
 export type ReworkMetricsRow = {
   group: string | null;
+  /** Values of the `thenBy` dimensions (internal: the API shows `group` only). */
+  subgroups?: string[];
   bucket: string | null;
   outputs: number;
   reworkedOutputs: number;
@@ -108,6 +112,8 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
     filterSql.push(`${FILTER_COLUMNS[name]} = $${parameters.length}`);
   }
   const groupSql = query.groupBy ? GROUP_EXPRESSIONS[query.groupBy] : 'NULL::text';
+  const thenBy = query.groupBy ? (query.thenBy ?? []) : [];
+  const subgroupSql = thenBy.length > 0 ? `ARRAY[${thenBy.map((dimension) => GROUP_EXPRESSIONS[dimension]).join(', ')}]` : 'NULL::text[]';
   const bucketSql = query.bucket ? `date_trunc('${query.bucket}', generated_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
 
   const sql = `
@@ -140,7 +146,7 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
         ) reworker ON true
        GROUP BY r.output_id
     )
-    SELECT ${groupSql} AS "group", ${bucketSql} AS bucket,
+    SELECT ${groupSql} AS "group", ${bucketSql} AS bucket, ${subgroupSql} AS subgroups,
            count(*)::int AS outputs,
            count(*) FILTER (WHERE corrections + rewrites + discards > 0)::int AS reworked_outputs,
            count(*) FILTER (WHERE double_checks > 0)::int AS double_checked_outputs,
@@ -154,8 +160,8 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
            count(DISTINCT employee_id)::int AS employees,
            CASE WHEN count(DISTINCT employee_id) < $8 THEN array_agg(DISTINCT employee_id) END AS employee_ids
       FROM scoped LEFT JOIN rework_cost USING (output_id)
-     GROUP BY 1, 2
-     ORDER BY 2 NULLS FIRST, 1 NULLS FIRST`;
+     GROUP BY 1, 2, 3
+     ORDER BY 2 NULLS FIRST, 1 NULLS FIRST, 3 NULLS FIRST`;
 
   const rows = await db.query<RawRow>(sql, parameters);
   return rows.map(toMetricsRow);
@@ -163,6 +169,7 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
 
 type RawRow = {
   group: string | null;
+  subgroups: string[] | null;
   bucket: Date | string | null;
   outputs: number;
   reworked_outputs: number;
@@ -183,6 +190,7 @@ function toMetricsRow(row: RawRow): ReworkMetricsRow {
   const grossSavedHours = row.saved_minutes / 60;
   return {
     group: row.group,
+    ...(row.subgroups ? { subgroups: row.subgroups } : {}),
     bucket: row.bucket === null ? null : new Date(row.bucket).toISOString(),
     outputs: row.outputs,
     reworkedOutputs: row.reworked_outputs,
