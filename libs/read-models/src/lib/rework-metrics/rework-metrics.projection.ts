@@ -1,17 +1,18 @@
-import { isReworkEventType, REWORK_EVENT_TYPES } from '@rework-ledger/domain';
+import { isReworkEventType, REWORK_EVENT_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
 
 /**
- * Per-output rework facts, the rework events themselves (for the cost of whoever did the work) and the employee
- * directory's team and cost history. Team and cost are resolved when queried, so a late `employee.assigned`
- * re-attributes past outputs without replaying anything.
+ * Per-output rework facts, with the output's team and the cost of its rework resolved as the events arrive: the
+ * metrics query is then one aggregation over one table. Late facts re-resolve what they change: an
+ * `employee.assigned` re-attributes that employee's outputs and re-costs the rework they did; a rework re-costs its
+ * output. The rework events and the assignment history are kept for that.
  */
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 1,
+  version: 2,
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
@@ -21,6 +22,8 @@ export const reworkMetricsProjection: Projection = {
         generated boolean NOT NULL DEFAULT false,
         employee_id text,
         team_id text,
+        -- the output's team: its teamId, else its author's team in effect at its time, else (unassigned)
+        team text,
         tool text,
         model text,
         task_type text,
@@ -34,11 +37,15 @@ export const reworkMetricsProjection: Projection = {
         rewrite_minutes double precision NOT NULL DEFAULT 0,
         double_check_minutes double precision NOT NULL DEFAULT 0,
         discard_minutes double precision NOT NULL DEFAULT 0,
+        -- cost of the rework done by people whose hourly cost is known, and minutes of the rest (tenant default)
+        lost_cost_known double precision NOT NULL DEFAULT 0,
+        unknown_cost_minutes double precision NOT NULL DEFAULT 0,
         -- time of the first corrected, rewritten or discarded event: "reworked as of" a date (training impact)
         first_rework_at timestamptz,
         PRIMARY KEY (tenant, output_id)
       );
       CREATE INDEX ON "${schema}".outputs (tenant, generated_at) WHERE generated;
+      CREATE INDEX ON "${schema}".outputs (tenant, employee_id);
       CREATE TABLE "${schema}".reworks (
         tenant text NOT NULL,
         output_id text NOT NULL,
@@ -48,6 +55,7 @@ export const reworkMetricsProjection: Projection = {
         occurred_at timestamptz NOT NULL
       );
       CREATE INDEX ON "${schema}".reworks (tenant, output_id);
+      CREATE INDEX ON "${schema}".reworks (tenant, employee_id);
       CREATE TABLE "${schema}".assignments (
         tenant text NOT NULL,
         employee_id text NOT NULL,
@@ -86,17 +94,35 @@ export const reworkMetricsProjection: Projection = {
       }
     }
 
+    // Assignments first: outputs and rework of this batch are resolved against them.
+    if (assignments.length > 0) {
+      await client.query(
+        `INSERT INTO "${schema}".assignments (tenant, employee_id, team_id, hourly_cost, effective_from, store_transaction, store_position)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::timestamptz[], $6::bigint[], $7::bigint[])`,
+        [
+          assignments.map((e) => e.tenant),
+          assignments.map((e) => String(e.data['employeeId'])),
+          assignments.map((e) => String(e.data['teamId'])),
+          assignments.map((e) => optionalNumber(e.data['hourlyCost'])),
+          assignments.map((e) => optionalString(e.data['effectiveFrom']) ?? e.time.toISOString()),
+          assignments.map((e) => e.position.transactionId.toString()),
+          assignments.map((e) => e.position.globalPosition.toString()),
+        ],
+      );
+    }
+
     if (generated.size > 0) {
       const rows = [...generated.values()];
       await client.query(
         `INSERT INTO "${schema}".outputs AS o
-           (tenant, output_id, generated, employee_id, team_id, tool, model, task_type, generated_at, minutes_saved_estimate)
-         SELECT t, id, true, e, team, tool, model, task, at, saved
+           (tenant, output_id, generated, employee_id, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate)
+         SELECT t, id, true, e, team, COALESCE(team, author.team_id, $10), tool, model, task, gen_at, saved
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::float8[])
-             AS u(t, id, e, team, tool, model, task, at, saved)
+             AS u(t, id, e, team, tool, model, task, gen_at, saved)
+           LEFT JOIN LATERAL (${assignmentAt(schema, 'u.t', 'u.e', 'u.gen_at')}) author ON u.team IS NULL
          ON CONFLICT (tenant, output_id) DO UPDATE
-           SET generated = true, employee_id = EXCLUDED.employee_id, team_id = EXCLUDED.team_id, tool = EXCLUDED.tool,
-               model = EXCLUDED.model, task_type = EXCLUDED.task_type, generated_at = EXCLUDED.generated_at,
+           SET generated = true, employee_id = EXCLUDED.employee_id, team_id = EXCLUDED.team_id, team = EXCLUDED.team,
+               tool = EXCLUDED.tool, model = EXCLUDED.model, task_type = EXCLUDED.task_type, generated_at = EXCLUDED.generated_at,
                minutes_saved_estimate = EXCLUDED.minutes_saved_estimate
            WHERE NOT o.generated`,
         [
@@ -109,6 +135,7 @@ export const reworkMetricsProjection: Projection = {
           rows.map((e) => String(e.data['taskType'])),
           rows.map((e) => e.time.toISOString()),
           rows.map((e) => optionalNumber(e.data['minutesSavedEstimate'])),
+          UNASSIGNED_TEAM,
         ],
       );
     }
@@ -161,22 +188,62 @@ export const reworkMetricsProjection: Projection = {
     }
 
     if (assignments.length > 0) {
+      const tenants = assignments.map((e) => e.tenant);
+      const employees = assignments.map((e) => String(e.data['employeeId']));
+      // A late assignment re-attributes its employee's outputs that carry no team of their own.
       await client.query(
-        `INSERT INTO "${schema}".assignments (tenant, employee_id, team_id, hourly_cost, effective_from, store_transaction, store_position)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::timestamptz[], $6::bigint[], $7::bigint[])`,
-        [
-          assignments.map((e) => e.tenant),
-          assignments.map((e) => String(e.data['employeeId'])),
-          assignments.map((e) => String(e.data['teamId'])),
-          assignments.map((e) => optionalNumber(e.data['hourlyCost'])),
-          assignments.map((e) => optionalString(e.data['effectiveFrom']) ?? e.time.toISOString()),
-          assignments.map((e) => e.position.transactionId.toString()),
-          assignments.map((e) => e.position.globalPosition.toString()),
-        ],
+        `UPDATE "${schema}".outputs o SET team = COALESCE((${assignmentAt(schema, 'o.tenant', 'o.employee_id', 'o.generated_at', 'team_id')}), $3)
+           FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, employee_id)) changed
+          WHERE o.tenant = changed.tenant AND o.employee_id = changed.employee_id AND o.generated AND o.team_id IS NULL`,
+        [tenants, employees, UNASSIGNED_TEAM],
       );
+      await recostOutputs(
+        client,
+        schema,
+        `SELECT DISTINCT r.tenant, r.output_id FROM "${schema}".reworks r
+           JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, employee_id)) changed
+             ON r.tenant = changed.tenant AND r.employee_id = changed.employee_id`,
+        [tenants, employees],
+      );
+    }
+    if (reworkTotals.size > 0) {
+      const totals = [...reworkTotals.values()];
+      await recostOutputs(client, schema, `SELECT * FROM unnest($1::text[], $2::text[]) AS x(tenant, output_id)`, [
+        totals.map((t) => t.tenant),
+        totals.map((t) => t.outputId),
+      ]);
     }
   },
 };
+
+/**
+ * Recomputes the rework cost of the outputs the `affected` query names (tenant, output_id), from their rework
+ * events and the hourly cost in effect for whoever did each, at its time.
+ */
+async function recostOutputs(client: PoolClient, schema: string, affected: string, parameters: unknown[]): Promise<void> {
+  await client.query(
+    `WITH affected AS (${affected}),
+     costs AS (
+       SELECT r.tenant, r.output_id,
+              COALESCE(sum(r.minutes / 60.0 * a.hourly_cost) FILTER (WHERE a.hourly_cost IS NOT NULL), 0) AS known,
+              COALESCE(sum(r.minutes) FILTER (WHERE a.hourly_cost IS NULL), 0) AS unknown_minutes
+         FROM "${schema}".reworks r
+         JOIN affected USING (tenant, output_id)
+         LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at')}) a ON true
+        GROUP BY r.tenant, r.output_id
+     )
+     UPDATE "${schema}".outputs o SET lost_cost_known = costs.known, unknown_cost_minutes = costs.unknown_minutes
+       FROM costs WHERE o.tenant = costs.tenant AND o.output_id = costs.output_id`,
+    parameters,
+  );
+}
+
+/** The assignment in effect for an employee at a time: latest effectiveFrom ≤ time, ties broken by store order. */
+function assignmentAt(schema: string, tenant: string, employee: string, time: string, columns = '*'): string {
+  return `SELECT ${columns} FROM "${schema}".assignments a
+           WHERE a.tenant = ${tenant} AND a.employee_id = ${employee} AND a.effective_from <= ${time}
+           ORDER BY a.effective_from DESC, a.store_transaction DESC, a.store_position DESC LIMIT 1`;
+}
 
 function optionalString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;

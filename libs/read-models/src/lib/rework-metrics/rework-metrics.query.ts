@@ -1,4 +1,4 @@
-import { type Bucket, rateOrNull, type ReworkGroupBy, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import { type Bucket, rateOrNull, type ReworkGroupBy } from '@rework-ledger/domain';
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
 
@@ -85,11 +85,11 @@ const GROUP_EXPRESSIONS: Record<ReworkGroupBy, string> = {
 };
 
 const FILTER_COLUMNS: Record<keyof ReworkMetricsFilters, string> = {
-  team: 'team',
-  tool: 'tool',
-  taskType: 'task_type',
-  model: 'model',
-  employee: 'employee_id',
+  team: 'o.team',
+  tool: 'o.tool',
+  taskType: 'o.task_type',
+  model: 'COALESCE(o.model, $6)',
+  employee: 'o.employee_id',
 };
 
 /** Computes the rework metrics of PRODUCT.md (v1) for outputs generated in [from, to), grouped and bucketed. */
@@ -101,7 +101,6 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
     query.to.toISOString(),
     query.defaultHourlyCost,
     JSON.stringify(query.defaultMinutesSavedByTaskType),
-    UNASSIGNED_TEAM,
     UNSPECIFIED_MODEL,
     query.privacyMinGroupSize,
   ];
@@ -117,34 +116,16 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
   const bucketSql = query.bucket ? `date_trunc('${query.bucket}', generated_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
 
   const sql = `
-    WITH period_outputs AS (
-      SELECT o.tenant, o.output_id, o.employee_id, o.tool, o.task_type, o.generated_at,
-             COALESCE(o.model, $7) AS model,
-             COALESCE(o.team_id, author_team.team_id, $6) AS team,
+    WITH scoped AS (
+      SELECT o.output_id, o.employee_id, o.tool, o.task_type, o.generated_at, o.team,
+             COALESCE(o.model, $6) AS model,
              o.corrections, o.rewrites, o.double_checks, o.discards,
              o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes AS rework_minutes,
+             o.lost_cost_known + o.unknown_cost_minutes / 60.0 * $4::float8 AS lost_cost,
              COALESCE(o.minutes_saved_estimate, ($5::jsonb ->> o.task_type)::float8, 0) AS saved_minutes
         FROM "${schema}".outputs o
-        LEFT JOIN LATERAL (
-          SELECT a.team_id FROM "${schema}".assignments a
-           WHERE a.tenant = o.tenant AND a.employee_id = o.employee_id AND a.effective_from <= o.generated_at
-           ORDER BY a.effective_from DESC, a.store_transaction DESC, a.store_position DESC LIMIT 1
-        ) author_team ON o.team_id IS NULL
        WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
-    ),
-    scoped AS (
-      SELECT * FROM period_outputs ${filterSql.length > 0 ? `WHERE ${filterSql.join(' AND ')}` : ''}
-    ),
-    rework_cost AS (
-      SELECT r.output_id, SUM(r.minutes / 60.0 * COALESCE(reworker.hourly_cost, $4::float8)) AS lost_cost
-        FROM "${schema}".reworks r
-        JOIN scoped s ON s.tenant = r.tenant AND s.output_id = r.output_id
-        LEFT JOIN LATERAL (
-          SELECT a.hourly_cost FROM "${schema}".assignments a
-           WHERE a.tenant = r.tenant AND a.employee_id = r.employee_id AND a.effective_from <= r.occurred_at
-           ORDER BY a.effective_from DESC, a.store_transaction DESC, a.store_position DESC LIMIT 1
-        ) reworker ON true
-       GROUP BY r.output_id
+         ${filterSql.map((condition) => `AND ${condition}`).join(' ')}
     )
     SELECT ${groupSql} AS "group", ${bucketSql} AS bucket, ${subgroupSql} AS subgroups,
            count(*)::int AS outputs,
@@ -155,11 +136,11 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
            COALESCE(sum(double_checks), 0)::int AS double_checks,
            COALESCE(sum(discards), 0)::int AS discards,
            COALESCE(sum(rework_minutes), 0)::float8 AS rework_minutes,
-           COALESCE(sum(rework_cost.lost_cost), 0)::float8 AS lost_cost,
+           COALESCE(sum(lost_cost), 0)::float8 AS lost_cost,
            COALESCE(sum(saved_minutes), 0)::float8 AS saved_minutes,
            count(DISTINCT employee_id)::int AS employees,
-           CASE WHEN count(DISTINCT employee_id) < $8 THEN array_agg(DISTINCT employee_id) END AS employee_ids
-      FROM scoped LEFT JOIN rework_cost USING (output_id)
+           CASE WHEN count(DISTINCT employee_id) < $7 THEN array_agg(DISTINCT employee_id) END AS employee_ids
+      FROM scoped
      GROUP BY 1, 2, 3
      ORDER BY 2 NULLS FIRST, 1 NULLS FIRST, 3 NULLS FIRST`;
 
