@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'xapi', rootDir: __dirname };

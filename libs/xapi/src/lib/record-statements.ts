@@ -1,0 +1,124 @@
+import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
+import type { ErrorShape } from '@rework-ledger/domain';
+import type { EventStore } from '@rework-ledger/event-store';
+import { storeValidEvents } from '@rework-ledger/ingestion';
+import { mapStatement, type MappedStatement, type TrainingResolvers } from './statement-mapping';
+import { type StatementError, XapiBatchRejectedError } from './xapi.errors';
+import { validateStatement } from './xapi-statement';
+import type { StoredStatement, XapiStatementStore } from './xapi-statements.store';
+
+export type RecordStatementsDeps = Readonly<{
+  events: EventStore;
+  statements: XapiStatementStore;
+  /** Lookups in the training read model for one tenant. */
+  resolversFor(tenant: string): TrainingResolvers;
+}>;
+
+export type RecordStatementsResult = Readonly<{
+  /** The statement ids, in the order of the request (given or derived). */
+  ids: readonly string[];
+  /** `training.completed` events newly stored. */
+  eventsStored: number;
+}>;
+
+// A field of the produced event and the statement field it came from, so a contract error names what the caller sent.
+const STATEMENT_FIELD_OF: Record<string, string> = {
+  id: 'id',
+  time: 'timestamp',
+  'data.employeeId': 'actor',
+  'data.courseId': 'object.id',
+  'data.activityId': 'object.id',
+  'data.score': 'result.score.scaled',
+};
+
+/**
+ * Records a request's statements for one tenant, LRS style: every statement is validated, resolved and its event
+ * checked against the contract before anything is stored; any invalid statement rejects the whole batch with every
+ * reason ({@link XapiBatchRejectedError}). Then the statements are kept (an id already stored keeps its first
+ * statement) and the completions appended to the event store, where the statement id makes a repeat a duplicate.
+ */
+export async function recordStatements(deps: RecordStatementsDeps, tenant: string, rawStatements: readonly unknown[], storedAt: Date): Promise<RecordStatementsResult> {
+  const errors: StatementError[] = [];
+  const resolvers = memoized(deps.resolversFor(tenant));
+  const firstIndexOfId = new Map<string, number>();
+
+  const mapped = await Promise.all(
+    rawStatements.map(async (raw, index): Promise<{ statement: MappedStatement; event?: ValidEvent } | undefined> => {
+      const validation = validateStatement(raw);
+      if (!validation.ok) {
+        errors.push(...validation.errors.map((error) => ({ index, ...error })));
+        return undefined;
+      }
+      const explicitId = validation.statement.id?.toLowerCase();
+      if (explicitId !== undefined) {
+        const first = firstIndexOfId.get(explicitId);
+        if (first !== undefined) errors.push({ index, code: 'XAPI.DUPLICATE_ID', message: `statement ${first} of this batch has the same id`, field: 'id' });
+        else firstIndexOfId.set(explicitId, index);
+      }
+      const statement = await mapStatement(validation.statement, storedAt, resolvers);
+      errors.push(...statement.errors.map((error) => ({ index, ...error })));
+      if (!statement.event) return { statement };
+      const checked = validateEvent(statement.event, { fromCredentials: tenant });
+      if (!checked.ok) {
+        errors.push(...checked.errors.map((error) => ({ index, ...contractError(error) })));
+        return { statement };
+      }
+      return { statement, event: checked.event };
+    }),
+  );
+  if (errors.length > 0) throw new XapiBatchRejectedError(sortByIndex(errors), rawStatements.length);
+
+  const accepted = mapped.filter((entry): entry is NonNullable<typeof entry> => entry !== undefined);
+  const firstOfId = new Map<string, { statement: MappedStatement; event?: ValidEvent }>();
+  for (const entry of accepted) if (!firstOfId.has(entry.statement.id)) firstOfId.set(entry.statement.id, entry);
+  const records = [...firstOfId.values()].map(({ statement }) => ({ id: statement.id, verb: statement.verb, statement: statement.record, storedAt }));
+  // Statements first: should the append then fail, a retry of the request (same ids) appends the events.
+  const earlier = await deps.statements.save(tenant, records);
+  const events: ValidEvent[] = [];
+  for (const [id, { event }] of firstOfId) {
+    const kept = earlier.get(id);
+    // A statement id already stored keeps its first statement: its event (if any) comes from that one.
+    const eventToStore = kept ? await eventOfStoredStatement(kept, tenant, resolvers) : event;
+    if (eventToStore) events.push(eventToStore);
+  }
+  const { stored } = await storeValidEvents(deps.events, events);
+  return { ids: accepted.map(({ statement }) => statement.id), eventsStored: stored };
+}
+
+/** The event of a statement as the LRS stored it earlier (re-appending it is a no-op unless an earlier append failed). */
+async function eventOfStoredStatement(stored: StoredStatement, tenant: string, resolvers: TrainingResolvers): Promise<ValidEvent | undefined> {
+  const validation = validateStatement(stored.statement);
+  if (!validation.ok) return undefined;
+  const { event } = await mapStatement(validation.statement, stored.storedAt, resolvers);
+  if (!event) return undefined;
+  const checked = validateEvent(event, { fromCredentials: tenant });
+  return checked.ok ? checked.event : undefined;
+}
+
+/** A contract error of the produced event, named after the statement field it came from. */
+function contractError(error: ErrorShape): ErrorShape {
+  const field = error.field !== undefined ? (STATEMENT_FIELD_OF[error.field] ?? error.field) : undefined;
+  return { code: error.code, message: `as training.completed: ${error.message}`, ...(field !== undefined ? { field } : {}) };
+}
+
+/** By statement; a statement's reasons stay in the order found (the sort is stable). */
+function sortByIndex(errors: StatementError[]): StatementError[] {
+  return [...errors].sort((a, b) => a.index - b.index);
+}
+
+/** Each lookup asked once per request: a batch often repeats the same learner and course. */
+function memoized(resolvers: TrainingResolvers): TrainingResolvers {
+  const employees = new Map<string, Promise<string | undefined>>();
+  const courses = new Map<string, Promise<string | undefined>>();
+  return {
+    employeeByExternalId(externalId, system) {
+      const key = JSON.stringify([externalId, system ?? null]);
+      if (!employees.has(key)) employees.set(key, resolvers.employeeByExternalId(externalId, system));
+      return employees.get(key) as Promise<string | undefined>;
+    },
+    courseByActivityId(activityId) {
+      if (!courses.has(activityId)) courses.set(activityId, resolvers.courseByActivityId(activityId));
+      return courses.get(activityId) as Promise<string | undefined>;
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { ErrorShape } from '@rework-ledger/domain';
+import { v5 as uuidv5 } from 'uuid';
+import { COMPLETION_VERBS, type ValidStatement, type XapiActor } from './xapi-statement';
+
+/** The CloudEvents `source` of every event made from a statement; the event `id` is the statement id. */
+export const XAPI_EVENT_SOURCE = 'urn:rework-ledger:xapi';
+
+/** The UUID v5 namespace of derived statement ids. Fixed forever: changing it would change every derived id. */
+export const STATEMENT_ID_NAMESPACE = '75de1ed3-1416-438f-8f98-cf22f7615106';
+
+/** Lookups in the training read model, bound to one tenant. */
+export type TrainingResolvers = Readonly<{
+  /** The employee another system knows by `externalId` (in `system`, or in any system when none is given). */
+  employeeByExternalId(externalId: string, system?: string): Promise<string | undefined>;
+  /** The course whose `activityIds` hold this activity IRI. */
+  courseByActivityId(activityId: string): Promise<string | undefined>;
+}>;
+
+/** A statement as this LRS keeps it, and the event it becomes when it is a completion. */
+export type MappedStatement = Readonly<{
+  id: string;
+  verb: string;
+  /** The statement with `id`, `timestamp`, `stored` and `version` filled in as an LRS does. */
+  record: Readonly<Record<string, unknown>>;
+  /** The `training.completed` CloudEvent of a completion, still to be checked against the contract. */
+  event?: Readonly<Record<string, unknown>>;
+  /** Why the statement cannot be accepted (an actor that resolves to nobody). */
+  errors: readonly ErrorShape[];
+}>;
+
+/** True for the verbs that become `training.completed`. */
+export function isCompletion(statement: ValidStatement): boolean {
+  return COMPLETION_VERBS.includes(statement.verbId);
+}
+
+/** The statement's id: the one it carries (lower-cased), else the id derived from its content. */
+export function statementIdOf(statement: ValidStatement): string {
+  return statement.id !== undefined ? statement.id.toLowerCase() : derivedStatementId(statement);
+}
+
+/**
+ * UUID v5 (namespace {@link STATEMENT_ID_NAMESPACE}) of the actor's identifier, the verb, the object and the
+ * timestamp as sent (normalised to UTC milliseconds; none when absent): the same statement sent again gets the same id.
+ */
+export function derivedStatementId(statement: ValidStatement): string {
+  const actor = statement.actor.account ? { account: { homePage: statement.actor.account.homePage, name: statement.actor.account.name } } : { mbox: statement.actor.mbox };
+  const object = statement.object.id ?? canonicalJson(statement.raw['object']);
+  const timestamp = statement.timestamp !== undefined ? new Date(statement.timestamp).toISOString() : null;
+  return uuidv5(JSON.stringify([actor, statement.verbId, statement.object.objectType, object, timestamp]), STATEMENT_ID_NAMESPACE);
+}
+
+/**
+ * The employee behind an actor. `mbox`: the identity link whose externalId is the mbox IRI, in any system.
+ * `account`: the identity link with system = `account.homePage` and externalId = `account.name`, else `account.name`
+ * itself. Undefined when an mbox is linked to nobody.
+ */
+export async function resolveEmployee(actor: XapiActor, resolvers: TrainingResolvers): Promise<string | undefined> {
+  if (actor.account) return (await resolvers.employeeByExternalId(actor.account.name, actor.account.homePage)) ?? actor.account.name;
+  return resolvers.employeeByExternalId(actor.mbox);
+}
+
+/**
+ * Maps a valid statement, stored at `storedAt`, to what the LRS keeps and, for a completion, to a `training.completed`
+ * event: id = the statement id, time = the statement's timestamp (else the time stored), the course found by activity
+ * (else the activity IRI is the courseId), the employee found by {@link resolveEmployee}, score = result.score.scaled
+ * when 0..1. Other verbs are kept and make no event.
+ */
+export async function mapStatement(statement: ValidStatement, storedAt: Date, resolvers: TrainingResolvers): Promise<MappedStatement> {
+  const id = statementIdOf(statement);
+  const stored = storedAt.toISOString();
+  const time = statement.timestamp ?? stored;
+  const record = { ...statement.raw, id, timestamp: time, stored, version: statement.raw['version'] ?? '1.0.0' };
+  if (!isCompletion(statement)) return { id, verb: statement.verbId, record, errors: [] };
+
+  const activityId = statement.object.id as string;
+  const [employeeId, courseId] = await Promise.all([resolveEmployee(statement.actor, resolvers), resolvers.courseByActivityId(activityId)]);
+  if (employeeId === undefined) {
+    const error = { code: 'XAPI.UNKNOWN_ACTOR', message: `no employee is linked to ${statement.actor.mbox} (employee.identity_linked); link it, or identify the actor by account`, field: 'actor.mbox' };
+    return { id, verb: statement.verbId, record, errors: [error] };
+  }
+  const score = statement.scaledScore !== undefined && statement.scaledScore >= 0 ? { score: statement.scaledScore } : {};
+  const event = {
+    specversion: '1.0',
+    id,
+    source: XAPI_EVENT_SOURCE,
+    type: 'training.completed',
+    time,
+    data: { employeeId, courseId: courseId ?? activityId, activityId, ...score },
+  };
+  return { id, verb: statement.verbId, record, event, errors: [] };
+}
+
+/** JSON with object keys sorted, so that equal values give equal text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'object' && inner !== null && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}

@@ -1,0 +1,40 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { PG_POOL } from '@rework-ledger/runtime';
+import type { Pool } from 'pg';
+import { RecordStatementsHandler } from './record-statements.command';
+import { TRAINING_LOOKUPS, type TrainingLookups } from './training-lookups.port';
+import { xapiVersionHeader, XapiStatementsController } from './xapi-statements.controller';
+import { createPostgresStatementStore, migrateXapi, XAPI_STATEMENT_STORE } from './xapi-statements.store';
+
+/**
+ * xAPI ingestion: POST/PUT /v1/xapi/statements, an LRS that keeps every statement and turns completions into
+ * `training.completed` events. Needs the runtime (PG_POOL, EVENT_STORE, TypeORM, API_KEYS), CqrsModule.forRoot(),
+ * and the training read model's lookups from the app.
+ */
+@Module({})
+export class XapiModule implements NestModule {
+  static register(lookups: TrainingLookups): DynamicModule {
+    return {
+      module: XapiModule,
+      imports: [CqrsModule],
+      controllers: [XapiStatementsController],
+      providers: [
+        { provide: TRAINING_LOOKUPS, useValue: lookups },
+        {
+          provide: XAPI_STATEMENT_STORE,
+          inject: [PG_POOL],
+          useFactory: async (pool: Pool) => {
+            await migrateXapi(pool);
+            return createPostgresStatementStore(pool);
+          },
+        },
+        RecordStatementsHandler,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(xapiVersionHeader).forRoutes(XapiStatementsController);
+  }
+}
