@@ -77,6 +77,17 @@ export interface Subscription {
 /** The append-only event store (PostgreSQL by default). */
 export interface EventStore {
   /**
+   * The kind of log its positions belong to ('postgres', 'eventstoredb'): a checkpoint taken in one kind of store
+   * means nothing in another, so a consumer that finds its checkpoint was taken elsewhere starts again from zero.
+   */
+  readonly kind: string;
+  /**
+   * True when an event's (tenant, source, id) is stored at most once, whatever the timing of retries (PostgreSQL's
+   * unique key). False when a late retry can store it again (EventStoreDB remembers recent event ids only): consumers
+   * that must count each event once then skip keys they have already applied.
+   */
+  readonly deduplicatesOnAppend: boolean;
+  /**
    * Appends to several streams in one transaction: all or nothing. Duplicates (same tenant, source and id, also twice
    * in one call) are reported, not stored, also when a concurrent retry stores them first. A wrong expected version
    * throws {@link WrongExpectedVersionError}; an append whose events are all duplicates already happened, so its

@@ -167,6 +167,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   }
 
   return {
+    kind: 'postgres',
+    deduplicatesOnAppend: true,
     append,
 
     async readStream(tenant, streamId, readOptions = {}) {

@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'event-store-eventstoredb', rootDir: __dirname };
