@@ -10,7 +10,7 @@ export function createMetricsRegistry(): { registry: Registry; eventsIngested: C
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const eventsIngested = new Counter({
     name: metricName('events_ingested_total'),
-    help: 'Events received for ingestion, by transport and outcome (stored, duplicate, rejected).',
+    help: 'Events received for ingestion, by transport and outcome (stored, duplicate, rejected; queued: written to Kafka by HTTP).',
     labelNames: ['transport', 'outcome'] as const,
     registers: [registry],
   });
@@ -25,3 +25,27 @@ export function createMetricsRegistry(): { registry: Registry; eventsIngested: C
 
 export type PlatformMetrics = ReturnType<typeof createMetricsRegistry>;
 export const PLATFORM_METRICS = Symbol('PlatformMetrics');
+
+/**
+ * The Kafka ingestor's metrics, registered on the process's registry. Labelled by topic; the dead letters also by
+ * error code, the retries by step (store, dead-letter), the lag by partition (this instance's partitions only).
+ */
+export function createKafkaMetrics(registry: Registry) {
+  const counter = <Label extends string>(name: string, help: string, labelNames: readonly Label[]) =>
+    new Counter<Label>({ name: metricName(name), help, labelNames, registers: [registry] });
+  return {
+    messagesConsumed: counter('kafka_messages_consumed_total', 'Records read from the telemetry topic.', ['topic']),
+    eventsStored: counter('kafka_events_stored_total', 'Events from Kafka newly appended to the event store.', ['topic']),
+    eventsDuplicated: counter('kafka_events_duplicated_total', 'Events from Kafka the store already held (redelivery, producer retry): counted once.', ['topic']),
+    messagesDeadLettered: counter('kafka_messages_dead_lettered_total', 'Records sent to the dead-letter topic, by error code.', ['topic', 'code']),
+    batchRetries: counter('kafka_batch_retries_total', 'Retries of a batch step after a retriable failure (database or broker unavailable).', ['topic', 'step']),
+    consumerLag: new Gauge<'topic' | 'partition'>({
+      name: metricName('kafka_consumer_lag'),
+      help: 'Records of a partition assigned to this ingestor not yet committed by its consumer group.',
+      labelNames: ['topic', 'partition'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type KafkaMetrics = ReturnType<typeof createKafkaMetrics>;
