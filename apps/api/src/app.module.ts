@@ -1,10 +1,13 @@
-import { type DynamicModule, Global, Inject, Injectable, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
-import { EventsStoredEvent, IngestionModule } from '@rework-ledger/ingestion';
+import { EVENT_LOG, EventsQueuedEvent, EventsStoredEvent, IngestionModule } from '@rework-ledger/ingestion';
+import { createKafkaClient, createKafkaEventLog, ensureTopics, type KafkaEventLog } from '@rework-ledger/kafka-client';
+import { ingestTopics } from '@rework-ledger/kafka-ingest';
 import { MetricsApiModule } from '@rework-ledger/metrics-api';
 import { createMetricsRegistry, DEMO_DATA_LOADER, DemoDataLoader, OperationsModule, PLATFORM_METRICS, type PlatformMetrics } from '@rework-ledger/operations';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
+import type { KafkaConfig } from '@rework-ledger/platform';
 import { RuntimeModule, type RuntimeOptions } from '@rework-ledger/runtime';
 import { DashboardController } from './dashboard.controller';
 
@@ -23,6 +26,47 @@ class AfterEventsStored implements IEventHandler<EventsStoredEvent> {
   }
 }
 
+/** After HTTP ingestion wrote events to Kafka: count them (the ingestor stores them, the runners see them by polling). */
+@Injectable()
+@EventsHandler(EventsQueuedEvent)
+class AfterEventsQueued implements IEventHandler<EventsQueuedEvent> {
+  constructor(@Inject(PLATFORM_METRICS) private readonly metrics: PlatformMetrics) {}
+
+  handle(event: EventsQueuedEvent): void {
+    this.metrics.eventsIngested.inc({ transport: 'http', outcome: 'queued' }, event.count);
+  }
+}
+
+/** HTTP through the log: POST /v1/events produces to the telemetry topic (created when missing) instead of storing. */
+@Global()
+@Module({})
+class KafkaEventLogModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_LOG) private readonly log: KafkaEventLog) {}
+
+  static forRoot(kafka: KafkaConfig): DynamicModule {
+    return {
+      module: KafkaEventLogModule,
+      providers: [
+        {
+          provide: EVENT_LOG,
+          useFactory: async () => {
+            const client = createKafkaClient(kafka, { logger: new Logger('kafkajs') });
+            await ensureTopics(client, ingestTopics(kafka));
+            const log = createKafkaEventLog({ kafka: client, topic: kafka.telemetryTopic, ...(kafka.tenant ? { boundTenant: kafka.tenant } : {}) });
+            await log.connect();
+            return log;
+          },
+        },
+      ],
+      exports: [EVENT_LOG],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.log.close();
+  }
+}
+
 /** Process-wide services of the API app, visible to the feature modules. */
 @Global()
 @Module({
@@ -38,15 +82,26 @@ class AfterEventsStored implements IEventHandler<EventsStoredEvent> {
 })
 class ApiServicesModule {}
 
+/** How the API ingests: with `kafka`, POST /v1/events writes to the telemetry topic; without, to the event store. */
+export type ApiOptions = Readonly<{ kafka?: KafkaConfig }>;
+
 /** The API process: HTTP ingestion, metrics queries, operations, the dashboard, and the projection runners. */
 @Module({})
 export class AppModule {
-  static register(runtime: RuntimeOptions): DynamicModule {
+  static register(runtime: RuntimeOptions, options: ApiOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(runtime), ApiServicesModule, CqrsModule.forRoot(), IngestionModule, MetricsApiModule, OperationsModule],
+      imports: [
+        RuntimeModule.forRoot(runtime),
+        ApiServicesModule,
+        ...(options.kafka ? [KafkaEventLogModule.forRoot(options.kafka)] : []),
+        CqrsModule.forRoot(),
+        IngestionModule,
+        MetricsApiModule,
+        OperationsModule,
+      ],
       controllers: [DashboardController],
-      providers: [AfterEventsStored],
+      providers: [AfterEventsStored, AfterEventsQueued],
     };
   }
 }

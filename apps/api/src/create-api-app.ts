@@ -6,14 +6,18 @@ import { LedgerExceptionFilter } from '@rework-ledger/http-kit';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import type { RuntimeOptions } from '@rework-ledger/runtime';
 import { json, raw } from 'express';
-import { AppModule } from './app.module';
+import { type ApiOptions, AppModule } from './app.module';
 
 /**
  * Builds the API application (not yet listening): body limits, the one error shape, OpenAPI at /docs.
  * Used by main.ts and by the end-to-end tests, so both run the same app.
  */
-export async function createApiApp(runtime: Omit<RuntimeOptions, 'projections'>, logLevels: LogLevel[] = ['log', 'warn', 'error']): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.register({ ...runtime, projections: READ_MODEL_PROJECTIONS }), { bodyParser: false, logger: logLevels });
+export async function createApiApp(
+  runtime: Omit<RuntimeOptions, 'projections'>,
+  logLevels: LogLevel[] = ['log', 'warn', 'error'],
+  options: ApiOptions = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.register({ ...runtime, projections: READ_MODEL_PROJECTIONS }, options), { bodyParser: false, logger: logLevels });
   // Ingestion reads the raw body: structured, batched and binary-mode CloudEvents each need their own parsing.
   app.use('/v1/events', raw({ type: () => true, limit: MAX_BATCH_BYTES }));
   app.use(json({ limit: MAX_BATCH_BYTES }));

@@ -48,7 +48,10 @@ async function main(): Promise<void> {
       },
     },
     ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(config.logLevel) + 1) as never,
+    // With KAFKA_BROKERS, POST /v1/events goes through the telemetry topic and the ingestor stores the events.
+    { ...(config.kafka ? { kafka: config.kafka } : {}) },
   );
+  if (config.kafka) logger.log(`HTTP ingestion writes to Kafka topic ${config.kafka.telemetryTopic}; run the ingestor to store the events`);
   // Stop the embedded server (if this process started it) once Nest has closed its connections.
   const shutDown = async (signal: NodeJS.Signals) => {
     await app.close();

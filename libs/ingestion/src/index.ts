@@ -1,5 +1,7 @@
 export * from './lib/event-ingestion';
+export * from './lib/event-log.port';
 export * from './lib/events.controller';
 export * from './lib/http-event-decoder';
 export * from './lib/ingest-events.command';
 export * from './lib/ingestion.module';
+export * from './lib/queue-events.command';
