@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { type CliCommand, UsageError } from './command';
+import { eventsSendCommand } from './commands/events-send.command';
 import { keysCreateCommand } from './commands/keys-create.command';
 
 /** Every command of `npm run cli -- <command>`. */
-const COMMANDS: readonly CliCommand[] = [keysCreateCommand];
+const COMMANDS: readonly CliCommand[] = [keysCreateCommand, eventsSendCommand];
 
 function help(): string {
   const lines = ['usage: npm run cli -- <command> [options]', '', 'commands:'];
