@@ -23,4 +23,9 @@ export const PROJECTIONS_MIGRATIONS: readonly Migration[] = [
     name: 'projection versions',
     sql: `ALTER TABLE projection_checkpoints ADD COLUMN projection_version integer;`,
   },
+  {
+    version: 3,
+    name: 'the event store a checkpoint belongs to',
+    sql: `ALTER TABLE projection_checkpoints ADD COLUMN event_store text;`,
+  },
 ];

@@ -1,4 +1,4 @@
-import { type EventStore, type Position, START, type StoredEvent } from '@rework-ledger/event-store';
+import { comparePositions, type EventStore, type Position, START, type StoredEvent, type Subscription } from '@rework-ledger/event-store';
 import { runMigrations } from '@rework-ledger/platform';
 import type { Pool, PoolClient } from 'pg';
 import { PROJECTIONS_MIGRATIONS } from './checkpoints.migrations';
@@ -56,6 +56,8 @@ function lockKey(name: string): number {
 
 const REBUILD_SUFFIX = '__rebuild';
 const RETIRED_SUFFIX = '__retired';
+/** Keys of the events a read model has applied, kept beside its tables when the store can store an event twice. */
+const APPLIED_EVENTS_TABLE = 'projection_applied_events';
 
 /**
  * Keeps one projection up to date: one active runner per projection across processes (advisory lock), the
@@ -68,6 +70,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const idlePollMs = options.idlePollMs ?? 250;
   const reportError = options.onError ?? (() => undefined);
   const key = lockKey(projection.name);
+  // A store that may hold an event twice (EventStoreDB after a late retry): skip keys already applied.
+  const skipRepeats = !store.deduplicatesOnAppend;
 
   let state: ProjectionStatus['state'] = 'stopped';
   let stopping = false;
@@ -99,6 +103,35 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.query(`CREATE SCHEMA "${schema}"`);
     await projection.createTables(client, schema);
+    if (skipRepeats) await createAppliedEventsTable(client, schema);
+  }
+
+  /** In the read model's own schema, so that a rebuild starts with it empty and the swap carries it along. */
+  async function createAppliedEventsTable(client: PoolClient, schema: string): Promise<void> {
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS "${schema}".${APPLIED_EVENTS_TABLE} (tenant text NOT NULL, source text NOT NULL, event_id text NOT NULL,
+         PRIMARY KEY (tenant, source, event_id))`,
+    );
+  }
+
+  /** The events of a batch whose (tenant, source, id) this read model has not applied yet, now recorded as applied. */
+  async function firstTimeOnly(client: PoolClient, schema: string, events: readonly StoredEvent[]): Promise<StoredEvent[]> {
+    const identity = (tenant: string, source: string, id: string) => JSON.stringify([tenant, source, id]);
+    const unique = new Map<string, StoredEvent>();
+    for (const event of events) {
+      const id = identity(event.tenant, event.source, event.id);
+      if (!unique.has(id)) unique.set(id, event);
+    }
+    const candidates = [...unique.values()];
+    const { rows } = await client.query<{ tenant: string; source: string; event_id: string }>(
+      `INSERT INTO "${schema}".${APPLIED_EVENTS_TABLE} (tenant, source, event_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT DO NOTHING
+       RETURNING tenant, source, event_id`,
+      [candidates.map((e) => e.tenant), candidates.map((e) => e.source), candidates.map((e) => e.id)],
+    );
+    const inserted = new Set(rows.map((row) => identity(row.tenant, row.source, row.event_id)));
+    return candidates.filter((event) => inserted.has(identity(event.tenant, event.source, event.id)));
   }
 
   async function readCheckpoint(client: PoolClient): Promise<Position> {
@@ -119,8 +152,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   ): Promise<void> {
     await client.query('BEGIN');
     try {
-      await projection.apply(client, schema, events);
-      await recordProgress(events[events.length - 1].position, events.length);
+      const firstTime = skipRepeats ? await firstTimeOnly(client, schema, events) : events;
+      if (firstTime.length > 0) await projection.apply(client, schema, firstTime);
+      await recordProgress(events[events.length - 1].position, firstTime.length);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -172,9 +206,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         await client.query(
           `UPDATE projection_checkpoints
               SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(), projection_version = $5,
-                  rebuild_requested_at = NULL, rebuild_started_at = NULL, last_rebuilt_at = now(), last_error = NULL
+                  rebuild_requested_at = NULL, rebuild_started_at = NULL, last_rebuilt_at = now(), last_error = NULL, event_store = $6
             WHERE name = $1`,
-          [projection.name, position.transactionId.toString(), position.globalPosition.toString(), applied, projection.version],
+          [projection.name, position.transactionId.toString(), position.globalPosition.toString(), applied, projection.version, store.kind],
         );
         await client.query('COMMIT');
       } catch (error) {
@@ -186,8 +220,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     }
   }
 
-  async function rebuildRequested(client: PoolClient): Promise<boolean> {
-    const { rows } = await client.query<{ requested: boolean }>(
+  // Asked through the pool: the locked connection may be inside a transaction of the live subscription's handler.
+  async function rebuildRequested(): Promise<boolean> {
+    const { rows } = await pool.query<{ requested: boolean }>(
       'SELECT rebuild_requested_at IS NOT NULL AS requested FROM projection_checkpoints WHERE name = $1',
       [projection.name],
     );
@@ -199,11 +234,21 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     if (!(await schemaExists(client, projection.schema))) {
       // A read model without its schema (first start) is built from zero.
       await client.query(
-        'UPDATE projection_checkpoints SET transaction_id = 0, global_position = 0, events_applied = 0, projection_version = $2 WHERE name = $1',
-        [projection.name, projection.version],
+        'UPDATE projection_checkpoints SET transaction_id = 0, global_position = 0, events_applied = 0, projection_version = $2, event_store = $3 WHERE name = $1',
+        [projection.name, projection.version, store.kind],
       );
       await createSchema(client, projection.schema);
     } else {
+      if (skipRepeats) await createAppliedEventsTable(client, projection.schema);
+      // A checkpoint is a position in one store's log: after a switch of EVENT_STORE, rebuild from the new store.
+      const { rows: stores } = await client.query<{ event_store: string | null }>(
+        `UPDATE projection_checkpoints SET event_store = COALESCE(event_store, $2) WHERE name = $1
+         RETURNING event_store`,
+        [projection.name, store.kind],
+      );
+      if (stores[0]?.event_store !== store.kind) {
+        await client.query('UPDATE projection_checkpoints SET rebuild_requested_at = COALESCE(rebuild_requested_at, now()) WHERE name = $1', [projection.name]);
+      }
       const { rows } = await client.query<{ projection_version: number | null }>('SELECT projection_version FROM projection_checkpoints WHERE name = $1', [projection.name]);
       if (rows[0]?.projection_version !== projection.version) {
         // Built by another version of the code: rebuild beside it; it keeps answering until the swap.
@@ -212,30 +257,63 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     }
     let position = await readCheckpoint(client);
     let backoffMs = idlePollMs;
-    while (!stopping) {
+    // New events come from the store's subscription (LISTEN/NOTIFY for PostgreSQL, a catch-up subscription to $all
+    // for EventStoreDB); its handler applies each batch on this locked connection with the checkpoint. A failure stops
+    // the subscription, and a new one starts from the checkpoint after a backoff.
+    let live: Subscription | undefined;
+    let failure: unknown;
+    const stopLive = async (): Promise<void> => {
+      const subscription = live;
+      live = undefined;
+      await subscription?.stop();
+    };
+    const applyLive = async (events: readonly StoredEvent[]): Promise<void> => {
+      if (failure !== undefined) throw failure;
+      const fresh = events.filter((event) => comparePositions(event.position, position) > 0);
+      if (fresh.length === 0) return;
       try {
-        if (await rebuildRequested(client)) {
-          await rebuild(client);
-          position = await readCheckpoint(client);
-          continue;
-        }
-        const events = await store.readAll({ after: position, limit: batchSize });
-        if (events.length === 0) {
-          await sleep(idlePollMs);
-          continue;
-        }
-        await applyInTransaction(client, projection.schema, events, moveLiveCheckpoint(client));
-        position = events[events.length - 1].position;
+        await applyInTransaction(client, projection.schema, fresh, moveLiveCheckpoint(client));
+        position = fresh[fresh.length - 1].position;
         backoffMs = idlePollMs;
       } catch (error) {
-        reportError(error);
-        await client
-          .query('UPDATE projection_checkpoints SET last_error = $2 WHERE name = $1', [projection.name, String((error as Error).message ?? error)])
-          .catch(() => undefined);
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 10_000);
-        position = await readCheckpoint(client);
+        failure = error;
+        wakeUp?.();
+        throw error;
       }
+    };
+    try {
+      while (!stopping) {
+        try {
+          if (failure !== undefined) throw failure;
+          if (await rebuildRequested()) {
+            await stopLive();
+            await rebuild(client);
+            position = await readCheckpoint(client);
+            continue;
+          }
+          live ??= store.subscribe({
+            after: position,
+            batchSize,
+            handler: applyLive,
+            onError: (error) => {
+              if (error !== failure) reportError(error);
+            },
+          });
+          await sleep(idlePollMs);
+        } catch (error) {
+          reportError(error);
+          await stopLive();
+          failure = undefined;
+          await client
+            .query('UPDATE projection_checkpoints SET last_error = $2 WHERE name = $1', [projection.name, String((error as Error).message ?? error)])
+            .catch(() => undefined);
+          await sleep(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, 10_000);
+          position = await readCheckpoint(client);
+        }
+      }
+    } finally {
+      await stopLive();
     }
   }
 
