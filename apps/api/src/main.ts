@@ -46,6 +46,8 @@ async function main(): Promise<void> {
         privacyMinGroupSize: defaults.privacyMinGroupSize,
         minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE,
       },
+      eventStore: config.eventStore,
+      runProjections: config.runProjections,
     },
     ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(config.logLevel) + 1) as never,
     // With KAFKA_BROKERS, POST /v1/events goes through the telemetry topic and the ingestor stores the events.

@@ -10,7 +10,7 @@ import { IngestorModule } from './ingestor.module';
 
 /** Builds the ingestor app (not yet listening) for a database and the Kafka settings of the configuration. */
 export async function createIngestorApp(
-  config: Pick<AppConfig, 'kafka' | 'tenantDefaults'>,
+  config: Pick<AppConfig, 'kafka' | 'tenantDefaults' | 'eventStore'>,
   databaseUrl: string,
   logLevels: LogLevel[] = ['log', 'warn', 'error'],
 ): Promise<INestApplication> {
@@ -22,6 +22,7 @@ export async function createIngestorApp(
     IngestorModule.register({
       runtime: {
         databaseUrl,
+        eventStore: config.eventStore,
         defaults: {
           currency: defaults.currency,
           defaultHourlyCost: defaults.hourlyCost,

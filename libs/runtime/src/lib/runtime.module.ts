@@ -1,7 +1,8 @@
 import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createPostgresEventStore, EVENT_STORE, type EventStore, migrateEventStore } from '@rework-ledger/event-store';
-import { createPool } from '@rework-ledger/platform';
+import { connectEventStoreDb, createEventStoreDbEventStore, type EventStoreDbConnection } from '@rework-ledger/event-store-eventstoredb';
+import { createPool, type EventStoreConfig } from '@rework-ledger/platform';
 import { createProjectionRunner, migrateProjections, type Projection, PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import {
   API_KEYS,
@@ -22,9 +23,18 @@ export type RuntimeOptions = Readonly<{
   defaults: PlatformDefaults;
   /** The read models this process keeps up to date (the API and the projector); none for a pure ingestor. */
   projections: readonly Projection[];
+  /** Where events are appended and read: `config.eventStore` (EVENT_STORE). Default: PostgreSQL. */
+  eventStore?: EventStoreConfig;
+  /**
+   * Whether this process applies its projections (default true). False: its runners still report status and take
+   * rebuild requests, and another process (the projector) holds the runner locks and applies them (RUN_PROJECTIONS).
+   */
+  runProjections?: boolean;
 }>;
 
 export const PG_POOL = Symbol('PgPool');
+/** The EventStoreDB connection when EVENT_STORE=eventstoredb: `{ connection }`, else `{}`. */
+export const EVENTSTOREDB_CONNECTION = Symbol('EventStoreDbConnection');
 export const RUNTIME_OPTIONS = Symbol('RuntimeOptions');
 
 /** Applies every component's schema migrations. Idempotent; safe when several processes start together. */
@@ -48,6 +58,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENTSTOREDB_CONNECTION) private readonly eventStoreDb: { connection?: EventStoreDbConnection },
   ) {}
 
   static forRoot(options: RuntimeOptions): DynamicModule {
@@ -72,7 +83,25 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
             return pool;
           },
         },
-        { provide: EVENT_STORE, inject: [PG_POOL], useFactory: (pool: Pool) => createPostgresEventStore({ pool }) },
+        {
+          provide: EVENTSTOREDB_CONNECTION,
+          useFactory: () => (options.eventStore?.kind === 'eventstoredb' ? { connection: connectEventStoreDb(options.eventStore.connectionString) } : {}),
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL, EVENTSTOREDB_CONNECTION],
+          useFactory: async (pool: Pool, eventStoreDb: { connection?: EventStoreDbConnection }) => {
+            if (!eventStoreDb.connection) return createPostgresEventStore({ pool });
+            const store = createEventStoreDbEventStore({ connection: eventStoreDb.connection });
+            // Fail at start, with the reason, rather than at the first append (shutdown hooks will not run: let go here).
+            await store.headPosition().catch(async (error: unknown) => {
+              await eventStoreDb.connection?.dispose().catch(() => undefined);
+              await pool.end().catch(() => undefined);
+              throw new Error(`EVENT_STORE=eventstoredb: cannot read from EventStoreDB (EVENTSTORE_CONNECTION_STRING): ${(error as Error).message ?? String(error)}`);
+            });
+            return store;
+          },
+        },
         { provide: API_KEYS, inject: [DataSource, PG_POOL], useFactory: (dataSource: DataSource) => createApiKeys(dataSource) },
         {
           provide: TENANT_SETTINGS,
@@ -93,12 +122,16 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
             ),
         },
       ],
-      exports: [PG_POOL, EVENT_STORE, API_KEYS, TENANT_SETTINGS, PROJECTION_RUNNERS, RUNTIME_OPTIONS],
+      exports: [PG_POOL, EVENT_STORE, EVENTSTOREDB_CONNECTION, API_KEYS, TENANT_SETTINGS, PROJECTION_RUNNERS, RUNTIME_OPTIONS],
     };
   }
 
   onApplicationBootstrap(): void {
     if (this.runners.length === 0) return;
+    if (this.options.runProjections === false) {
+      this.logger.log(`projection runners not started here (RUN_PROJECTIONS=false): ${this.runners.map((r) => r.name).join(', ')}`);
+      return;
+    }
     for (const runner of this.runners) runner.start();
     this.logger.log(`projection runners started: ${this.runners.map((r) => r.name).join(', ')}`);
   }
@@ -106,6 +139,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.runners.map((runner) => runner.stop()));
     await this.store.close();
+    await this.eventStoreDb.connection?.dispose();
     await this.pool.end();
   }
 }

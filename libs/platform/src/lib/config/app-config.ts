@@ -124,6 +124,10 @@ export class AppConfig {
   @isBoolean
   readonly DEMO_DATA: boolean = CONFIG_DEFAULTS.DEMO_DATA;
 
+  @toBoolean
+  @isBoolean
+  readonly RUN_PROJECTIONS: boolean = CONFIG_DEFAULTS.RUN_PROJECTIONS;
+
   @IsOptional()
   @Rule('must be at least 16 characters long', (value) => typeof value === 'string' && value.length >= 16)
   readonly API_BOOTSTRAP_KEY?: string;
@@ -217,6 +221,11 @@ export class AppConfig {
 
   get demoData(): boolean {
     return this.DEMO_DATA;
+  }
+
+  /** Whether the API process applies the projections itself (false: a separate projector does). */
+  get runProjections(): boolean {
+    return this.RUN_PROJECTIONS;
   }
 
   get logLevel(): LogLevel {

@@ -4,6 +4,7 @@ export const CONFIG_DEFAULTS = {
   HOST: '127.0.0.1',
   EMBEDDED_PG_PORT: 5433,
   DEMO_DATA: true,
+  RUN_PROJECTIONS: true,
   API_BOOTSTRAP_TENANT: 'demo',
   DEFAULT_CURRENCY: 'USD',
   DEFAULT_HOURLY_COST: 60,
@@ -56,6 +57,13 @@ export const CONFIGURATION_VARIABLES: readonly ConfigurationVariable[] = [
     name: 'DEMO_DATA',
     default: text(CONFIG_DEFAULTS.DEMO_DATA),
     meaning: 'Load the demo data set into API_BOOTSTRAP_TENANT at start-up; boolean (true/false, 1/0, yes/no, on/off).',
+  },
+  {
+    group: 'server',
+    name: 'RUN_PROJECTIONS',
+    default: text(CONFIG_DEFAULTS.RUN_PROJECTIONS),
+    meaning:
+      'Apply the projections (keep the read models up to date) in the API process; boolean. Set false when a separate projector process runs them. Either way one runner per projection is active at a time (a PostgreSQL advisory lock).',
   },
   {
     group: 'database',

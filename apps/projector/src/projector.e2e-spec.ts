@@ -1,0 +1,54 @@
+import type { INestApplication } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
+import { loadConfig } from '@rework-ledger/platform';
+import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
+import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { createProjectorApp } from './create-projector-app';
+
+describe('projector end to end (event store → read models, health)', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await createProjectorApp(loadConfig({ DATABASE_URL: database.url }), database.url, ['error']);
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('given events appended by another process, then the projector applies them and reports its runners as running', async () => {
+    const store = app.get<EventStore>(EVENT_STORE);
+    expect(store.kind).toBe('postgres');
+    await store.append('acme', [
+      {
+        streamId: 'output-o-1',
+        expectedVersion: 'any',
+        events: [{ id: 'p-1', source: 'urn:e2e', type: 'ai.output.generated', time: new Date('2026-03-02T10:00:00Z'), data: { outputId: 'o-1', employeeId: 'e-1', tool: 'copilot', taskType: 'coding' } }],
+      },
+    ]);
+    for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(20_000);
+
+    const response = await fetch(`${await app.getUrl()}/health`);
+    const body = (await response.json()) as { status: string; projections: { name: string; state: string; eventsBehind: number }[] };
+    expect(response.status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.projections.map((p) => p.name).sort()).toEqual(['rework-metrics', 'training']);
+    expect(body.projections.every((p) => p.state === 'running' && p.eventsBehind === 0)).toBe(true);
+  });
+});
+
+describe('projector with EVENT_STORE=eventstoredb', () => {
+  it('given an EventStoreDB that cannot be reached, when starting, then start-up fails and says why', async () => {
+    const database = await createTestDatabase();
+    try {
+      const config = loadConfig({ DATABASE_URL: database.url, EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'kurrentdb://127.0.0.1:1?tls=false' });
+      expect(config.eventStore).toEqual({ kind: 'eventstoredb', connectionString: 'kurrentdb://127.0.0.1:1?tls=false' });
+      await expect(createProjectorApp(config, database.url, [])).rejects.toThrow(/EVENT_STORE=eventstoredb: cannot read from EventStoreDB/);
+    } finally {
+      await database.drop();
+    }
+  }, 30_000);
+});
