@@ -1,0 +1,114 @@
+// The API's answers as the dashboard reads them (see /docs for the full contract).
+
+export type Bucket = 'day' | 'week' | 'month';
+export type GroupBy = 'team' | 'tool' | 'taskType' | 'model';
+
+export type ReworkFigures = {
+  outputs: number;
+  reworkedOutputs: number;
+  reworkRate: number | null;
+  doubleCheckRate: number | null;
+  corrections: number;
+  rewrites: number;
+  doubleChecks: number;
+  discards: number;
+  reworkMinutes: number;
+  lostHours: number;
+  lostCost: number;
+  grossSavedHours: number;
+  netSavedHours: number;
+};
+
+export type ReworkRow = ReworkFigures & { group: string | null; bucket: string | null };
+
+/** Small groups summed for callers without `admin`; every figure null when even the sum is too small to show. */
+export type Suppressed = ({ [K in keyof ReworkFigures]: ReworkFigures[K] | null } & { rows: number }) | null;
+
+export type ReworkMetricsAnswer = {
+  metricVersion: string;
+  from: string;
+  to: string;
+  groupBy: GroupBy | null;
+  bucket: Bucket | null;
+  currency: string;
+  rows: ReworkRow[];
+  suppressed: Suppressed;
+};
+
+export type Interval = [number, number];
+
+export type TraineeCounts = { eligible: number; pending: number; insufficient: number; dropped: number };
+
+export type CourseImpact = {
+  courseId: string;
+  title: string;
+  metricVersion: string;
+  asOf: string;
+  windowDays: number;
+  minOutputs: number;
+  horizonDays: number;
+  currency: string;
+  estimateShown: boolean;
+  att: number | null;
+  naive: number | null;
+  ci95: Interval | null;
+  significant: boolean;
+  placebo: { att: number; ci95: Interval | null; flagged: boolean } | null;
+  trainees: TraineeCounts;
+  value: {
+    minutesPerReworkedOutput: number | null;
+    avoidedReworks: number | null;
+    hoursSaved: number | null;
+    valueSaved: number | null;
+    valueSavedRange: Interval | null;
+    cost: number;
+    roi: number | null;
+    roiRange: Interval | null;
+    paybackDays: number | null;
+  };
+};
+
+export type Course = {
+  courseId: string;
+  title: string;
+  skills: string[];
+  costPerSeat: number;
+  currency: string;
+  completions: number;
+  trainees: number;
+};
+
+export type CoursesAnswer = { asOf: string; courses: Course[] };
+
+export type CourseRecommendation = {
+  courseId: string;
+  title: string;
+  att: number;
+  ci95: Interval | null;
+  untrainedMembers: number;
+  projectedHoursSaved: number;
+};
+
+export type SkillsGap = {
+  team: string;
+  taskType: string;
+  outputs: number;
+  reworkedOutputs: number;
+  reworkRate: number;
+  tenantReworkRate: number;
+  excessReworkRate: number;
+  lostHours: number;
+  recommendations: CourseRecommendation[];
+};
+
+export type SkillsGapsAnswer = {
+  metricVersion: string;
+  from: string;
+  to: string;
+  tenantReworkRate: number | null;
+  gaps: SkillsGap[];
+  suppressed: { cells: number; outputs: number | null } | null;
+};
+
+/** The one error shape of the API. */
+export type ApiErrorBody = { code: string; message: string; field?: string };
