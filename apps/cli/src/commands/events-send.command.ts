@@ -135,8 +135,9 @@ export const eventsSendCommand: CliCommand = {
     }
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     const problems = summary.invalidLines.length + (summary.rejected?.length ?? 0);
-    process.stderr.write(`${summary.sent} events sent to ${summary.target}${problems > 0 ? `; ${problems} not accepted (see above)` : ''}\n`);
-    if (problems > 0) process.exitCode = 1;
+    process.stderr.write(`${summary.sent} events sent to ${summary.target}\n`);
+    // Exit code 1: a line was not sent, or the API rejected an event (the summary above names each).
+    if (problems > 0) throw new Error(`${problems} of ${summary.lines} lines not accepted (invalid JSON or rejected events; see the summary)`);
   },
 };
 

@@ -200,7 +200,9 @@ export function createKafkaIngestor(options: KafkaIngestorOptions): KafkaIngesto
         rebalanceTimeout: Math.max(60_000, sessionTimeout * 2),
         allowAutoTopicCreation: false,
         maxWaitTimeInMs: 500,
-        maxBytesPerPartition: 2 * 1024 * 1024,
+        // Bounds what one fetch holds in memory (the resident-memory target is 300 MB under load).
+        maxBytesPerPartition: 1024 * 1024,
+        maxBytes: 6 * 1024 * 1024,
       });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         const previous = assigned;
