@@ -173,14 +173,20 @@ function traineeColumns(trainees: readonly GroupedTrainee[], groups: number): Pi
  * that keeps employee order within a slot.
  */
 class SlottedEntries {
-  private slot = new Int32Array(1024);
-  private offset = new Int32Array(1024);
-  private delta = new Float64Array(1024);
+  private slot: Int32Array;
+  private offset: Int32Array;
+  private delta: Float64Array;
   private length = 0;
   private readonly counts: Int32Array;
 
-  constructor(private readonly slots: number) {
+  constructor(
+    private readonly slots: number,
+    capacity: number,
+  ) {
     this.counts = new Int32Array(slots + 1);
+    this.slot = new Int32Array(Math.max(16, capacity));
+    this.offset = new Int32Array(Math.max(16, capacity));
+    this.delta = new Float64Array(Math.max(16, capacity));
   }
 
   push(slot: number, offset: number, delta: number): void {
@@ -242,6 +248,7 @@ type StepContext = Readonly<{
  * three window bounds only move forward).
  */
 function walkControls(activity: ActivityIndex, completionMs: Float64Array, mainDays: readonly number[], placeboDays: readonly number[], W: number, m: number) {
+  const N = activity.start.length - 1;
   const stepDays = Int32Array.from(new Set([...mainDays, ...placeboDays.map((d) => d - W)])).sort();
   const S = stepDays.length;
   const mainGroupOfDay = new Map(mainDays.map((d, g) => [d, g]));
@@ -253,16 +260,16 @@ function walkControls(activity: ActivityIndex, completionMs: Float64Array, mainD
     placeboGroup: Int32Array.from(stepDays, (e) => placeboGroupOfDay.get(e + W) ?? -1),
     W,
     m,
-    changes: new SlottedEntries(S),
-    enters: new SlottedEntries(S),
-    leaves: new SlottedEntries(S),
-    corrections: new SlottedEntries(placeboDays.length),
+    // Capacity hints (the lists grow past them): about one change per activity row; most employees enter and leave once.
+    changes: new SlottedEntries(S, Math.min(S * N, activity.day.length + N)),
+    enters: new SlottedEntries(S, N),
+    leaves: new SlottedEntries(S, N),
+    corrections: new SlottedEntries(placeboDays.length, N),
     mainCount: new Int32Array(mainDays.length),
     mainSum: new Float64Array(mainDays.length),
     placeboCount: new Int32Array(placeboDays.length),
     placeboSum: new Float64Array(placeboDays.length),
   };
-  const N = activity.start.length - 1;
   for (let j = 0; j < N; j++) if (activity.start[j] < activity.start[j + 1]) walkEmployee(context, j, completionMs[j]);
 
   const { mainGroup, placeboGroup, mainCount, mainSum, placeboCount, placeboSum } = context;
@@ -370,31 +377,43 @@ type ActivityIndex = Readonly<{
   cumMinutes: Float64Array;
 }>;
 
-/** Activity rows grouped by employee (a counting sort), sorted by day, with running sums for O(1) window counts. */
+/**
+ * Activity rows grouped by employee (a counting sort), sorted by day, with running sums for O(1) window counts. Each
+ * row object is read once (and validated then); the rest works on typed columns.
+ */
 function indexActivity(activity: readonly DailyActivity[], indexOf: ReadonlyMap<string, number>, N: number): ActivityIndex {
-  const rowEmployee = new Int32Array(activity.length);
+  const R = activity.length;
+  const rowEmployee = new Int32Array(R);
+  const rowDay = new Int32Array(R);
+  const rowOutputs = new Float64Array(R);
+  const rowReworked = new Float64Array(R);
+  const rowMinutes = new Float64Array(R);
   const start = new Int32Array(N + 1);
   // Rows usually come ordered by employee: the last lookup is reused.
   let lastId: string | undefined;
   let last = -1;
-  for (let r = 0; r < activity.length; r++) {
-    const id = activity[r].employeeId;
-    if (id !== lastId) {
-      lastId = id;
-      last = indexOf.get(id) ?? -1;
+  for (let r = 0; r < R; r++) {
+    const row = activity[r];
+    assertValidRow(row, r);
+    if (row.employeeId !== lastId) {
+      lastId = row.employeeId;
+      last = indexOf.get(lastId) ?? -1;
     }
     rowEmployee[r] = last;
+    rowDay[r] = row.day;
+    rowOutputs[r] = row.outputs;
+    rowReworked[r] = row.reworked;
+    rowMinutes[r] = row.reworkMinutes;
     if (last >= 0) start[last + 1]++;
   }
   for (let j = 0; j < N; j++) start[j + 1] += start[j];
   const order = new Int32Array(start[N]);
   const cursor = start.slice(0, N);
-  for (let r = 0; r < activity.length; r++) if (rowEmployee[r] >= 0) order[cursor[rowEmployee[r]]++] = r;
+  for (let r = 0; r < R; r++) if (rowEmployee[r] >= 0) order[cursor[rowEmployee[r]]++] = r;
   for (let j = 0; j < N; j++) {
-    const rows = order.subarray(start[j], start[j + 1]);
-    for (let k = 1; k < rows.length; k++) {
-      if (activity[rows[k]].day < activity[rows[k - 1]].day) {
-        rows.sort((a, b) => activity[a].day - activity[b].day || a - b);
+    for (let k = start[j] + 1; k < start[j + 1]; k++) {
+      if (rowDay[order[k]] < rowDay[order[k - 1]]) {
+        order.subarray(start[j], start[j + 1]).sort((x, y) => rowDay[x] - rowDay[y] || x - y);
         break;
       }
     }
@@ -404,11 +423,11 @@ function indexActivity(activity: readonly DailyActivity[], indexOf: ReadonlyMap<
   const cumReworked = new Float64Array(order.length + 1);
   const cumMinutes = new Float64Array(order.length + 1);
   for (let k = 0; k < order.length; k++) {
-    const row = activity[order[k]];
-    day[k] = row.day;
-    cumOutputs[k + 1] = cumOutputs[k] + row.outputs;
-    cumReworked[k + 1] = cumReworked[k] + row.reworked;
-    cumMinutes[k + 1] = cumMinutes[k] + row.reworkMinutes;
+    const r = order[k];
+    day[k] = rowDay[r];
+    cumOutputs[k + 1] = cumOutputs[k] + rowOutputs[r];
+    cumReworked[k + 1] = cumReworked[k] + rowReworked[r];
+    cumMinutes[k + 1] = cumMinutes[k] + rowMinutes[r];
   }
   return { start, day, cumOutputs, cumReworked, cumMinutes };
 }
@@ -438,13 +457,13 @@ function assertValidInput(input: CourseImpactInput): void {
       throw invalid(`completions[${i}].completedAt`, 'completedAt must be a valid date');
     }
   });
-  for (let i = 0; i < input.activity.length; i++) {
-    const row = input.activity[i];
-    if (!Number.isInteger(row.day) || Math.abs(row.day) > MAX_DAY) throw invalid(`activity[${i}].day`, 'day must be an integer number of UTC days since 1970-01-01');
-    if (!Number.isInteger(row.outputs) || row.outputs < 0) throw invalid(`activity[${i}].outputs`, 'outputs must be an integer ≥ 0');
-    if (!Number.isInteger(row.reworked) || row.reworked < 0 || row.reworked > row.outputs) {
-      throw invalid(`activity[${i}].reworked`, 'reworked must be an integer between 0 and outputs');
-    }
-    if (!Number.isFinite(row.reworkMinutes) || row.reworkMinutes < 0) throw invalid(`activity[${i}].reworkMinutes`, 'reworkMinutes must be a finite number ≥ 0');
+}
+
+function assertValidRow(row: DailyActivity, i: number): void {
+  if (!Number.isInteger(row.day) || Math.abs(row.day) > MAX_DAY) throw invalid(`activity[${i}].day`, 'day must be an integer number of UTC days since 1970-01-01');
+  if (!Number.isInteger(row.outputs) || row.outputs < 0) throw invalid(`activity[${i}].outputs`, 'outputs must be an integer ≥ 0');
+  if (!Number.isInteger(row.reworked) || row.reworked < 0 || row.reworked > row.outputs) {
+    throw invalid(`activity[${i}].reworked`, 'reworked must be an integer between 0 and outputs');
   }
+  if (!Number.isFinite(row.reworkMinutes) || row.reworkMinutes < 0) throw invalid(`activity[${i}].reworkMinutes`, 'reworkMinutes must be a finite number ≥ 0');
 }

@@ -102,11 +102,11 @@ function report(name: string, result: Coverage): void {
 }
 
 describe('recovery of the true effect on synthetic organisations', () => {
-  // Larger organisations, kept light enough for a unit test: 100 employees at 5 outputs a week (the demo preset's
+  // Larger organisations, kept light enough for a unit test: 100 employees at 8 outputs a week (the demo preset's
   // 300 at 10 a week is measured by tools/bench/training-impact.bench.ts).
   it(`given ${ORGANISATIONS} organisations of 100 employees (half trained), when estimated, then the CI covers the true ATT in ≥ 90`, () => {
     const result = coverage((seed) =>
-      preset('demo', { seed, tenant: `coverage-${seed}`, employees: 100, outputsPerEmployeePerWeek: 5, courses: [DEFAULT_COURSES[0]] }),
+      preset('demo', { seed, tenant: `coverage-${seed}`, employees: 100, outputsPerEmployeePerWeek: 8, courses: [DEFAULT_COURSES[0]] }),
     );
     report('100 employees, 50 % trained', result);
     expect(result.employees).toBeGreaterThanOrEqual(90);

@@ -88,7 +88,7 @@ export type TraineeWindows = Readonly<{
   post: WindowCounts;
   /** [dᵢ − 2W, dᵢ − W): the placebo's pre window (its post window is `pre`). */
   placeboPre: WindowCounts;
-  /** |Cᵢ| in the real windows and in the shifted ones. */
+  /** |Cᵢ| in the real windows and in the shifted ones (0 where the trainee is pending or lacks outputs there). */
   controls: number;
   placeboControls: number;
 }>;
