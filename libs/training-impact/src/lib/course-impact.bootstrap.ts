@@ -43,6 +43,7 @@ export function employeeBootstrap(plan: ImpactPlan, employeeCount: number, resam
   if (main === null && placebo === null) return { main, placebo };
   const weights = new Float32Array(employeeCount * LANES);
   const sums = new Sums();
+  const scratch = { weights: new Float32Array(0), sums: new Sums() };
   const streams: ResampleStream[] = [];
   let mainFailed = false;
   let placeboFailed = false;
@@ -57,12 +58,12 @@ export function employeeBootstrap(plan: ImpactPlan, employeeCount: number, resam
     accumulate(plan, weights, sums);
     for (let lane = 0; lane < lanes; lane++) {
       if (main !== null && !mainFailed) {
-        const value = sums.mainDen[lane] > 0 ? sums.mainNum[lane] / sums.mainDen[lane] : redraw(plan, streams[lane].clone(), employeeCount, 'main');
+        const value = sums.mainDen[lane] > 0 ? sums.mainNum[lane] / sums.mainDen[lane] : redraw(plan, streams[lane].clone(), employeeCount, 'main', scratch);
         if (value === null) mainFailed = true;
         else main[first + lane] = value;
       }
       if (placebo !== null && !placeboFailed) {
-        const value = sums.placeboDen[lane] > 0 ? sums.placeboNum[lane] / sums.placeboDen[lane] : redraw(plan, streams[lane].clone(), employeeCount, 'placebo');
+        const value = sums.placeboDen[lane] > 0 ? sums.placeboNum[lane] / sums.placeboDen[lane] : redraw(plan, streams[lane].clone(), employeeCount, 'placebo', scratch);
         if (value === null) placeboFailed = true;
         else placebo[first + lane] = value;
       }
@@ -72,9 +73,15 @@ export function employeeBootstrap(plan: ImpactPlan, employeeCount: number, resam
 }
 
 /** Draws one resample again (lane 0 of a fresh block) until it has a trainee; null after MAX_REDRAWS. */
-function redraw(plan: ImpactPlan, stream: ResampleStream, employeeCount: number, comparison: 'main' | 'placebo'): number | null {
-  const weights = new Float32Array(employeeCount * LANES);
-  const sums = new Sums();
+function redraw(
+  plan: ImpactPlan,
+  stream: ResampleStream,
+  employeeCount: number,
+  comparison: 'main' | 'placebo',
+  scratch: { weights: Float32Array; sums: Sums },
+): number | null {
+  if (scratch.weights.length === 0) scratch.weights = new Float32Array(employeeCount * LANES);
+  const { weights, sums } = scratch;
   for (let attempt = 0; attempt < MAX_REDRAWS; attempt++) {
     weights.fill(0);
     stream.addDraws(employeeCount, weights, LANES, 0);

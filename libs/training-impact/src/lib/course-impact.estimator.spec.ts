@@ -148,6 +148,14 @@ describe('estimateCourseImpact', () => {
       expect(estimate.naive).toBeCloseTo((-0.25 - 0.5 - 0.5) / 3, 12);
     });
 
+    it('then the trainee-only bootstrap resamples the three effects (−0.5, −0.75, −1) with their control means fixed', () => {
+      const { ci95, att } = estimateCourseImpact(handBuilt(), { resampling: 'trainees' });
+      expect(att).toBeCloseTo(-0.75, 12);
+      expect(ci95![0]).toBeGreaterThanOrEqual(-1);
+      expect(ci95![1]).toBeLessThanOrEqual(-0.5);
+      expect(ci95![0]).toBeLessThan(ci95![1]);
+    });
+
     it('then value, cost, ROI and payback follow PRODUCT.md', () => {
       const { value } = estimateCourseImpact(handBuilt());
       expect(value.minutesPerReworkedOutput).toBeCloseTo((50 + 40 + 25) / 5, 12); // 23
@@ -291,6 +299,7 @@ describe('estimateCourseImpact', () => {
       [{ asOf: new Date(Number.NaN) }, 'asOf'],
       [{ resamples: 0 }, 'resamples'],
       [{ activity: [row('t1', 8, 1, 2)] }, 'activity[0].reworked'],
+      [{ hourlyCost: () => Number.NaN }, 'hourlyCost'],
     ] as const)('then %j is rejected with a code and the field', (override, field) => {
       try {
         estimateCourseImpact(handBuilt(override as Partial<CourseImpactInput>));

@@ -1,3 +1,4 @@
+import { LedgerError } from '@rework-ledger/domain';
 import { employeeBootstrap, pointEstimate, traineeBootstrap, type BootstrapDraws } from './course-impact.bootstrap';
 import { prepareCourseImpact, type ComparisonGroups } from './course-impact.design';
 import {
@@ -85,7 +86,11 @@ function valueOf(input: CourseImpactInput, trainees: readonly TraineeWindows[], 
     preMinutes += trainee.pre.reworkMinutes;
     preReworked += trainee.pre.reworked;
     postOutputs += trainee.post.outputs;
-    hourlyCostSum += input.hourlyCost(trainee.employeeId);
+    const hourlyCost = input.hourlyCost(trainee.employeeId);
+    if (!Number.isFinite(hourlyCost) || hourlyCost < 0) {
+      throw new LedgerError('TRAINING_IMPACT.INVALID_INPUT', `hourly cost of ${trainee.employeeId} must be a finite number ≥ 0`, 'hourlyCost');
+    }
+    hourlyCostSum += hourlyCost;
   }
   const minutesPerReworkedOutput = preReworked === 0 ? null : preMinutes / preReworked;
   const meanHourlyCost = eligible.length === 0 ? null : hourlyCostSum / eligible.length;
