@@ -9,6 +9,9 @@ import { createMetricsRegistry, DEMO_DATA_LOADER, DemoDataLoader, OperationsModu
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import type { KafkaConfig } from '@rework-ledger/platform';
 import { RuntimeModule, type RuntimeOptions } from '@rework-ledger/runtime';
+import { TrainingApiModule } from '@rework-ledger/training-api';
+import { courseByActivityId, employeeByExternalId } from '@rework-ledger/read-models';
+import { XapiModule } from '@rework-ledger/xapi';
 import { DashboardController } from './dashboard.controller';
 
 /** After an append has committed: count it, and wake this process's projection runners. */
@@ -97,7 +100,9 @@ export class AppModule {
         ...(options.kafka ? [KafkaEventLogModule.forRoot(options.kafka)] : []),
         CqrsModule.forRoot(),
         IngestionModule,
+        XapiModule.register({ employeeByExternalId, courseByActivityId }),
         MetricsApiModule,
+        TrainingApiModule,
         OperationsModule,
       ],
       controllers: [DashboardController],

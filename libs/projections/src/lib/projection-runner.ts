@@ -102,6 +102,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   async function createSchema(client: PoolClient, schema: string): Promise<void> {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.query(`CREATE SCHEMA "${schema}"`);
+    analyzedAt.delete(schema);
     await projection.createTables(client, schema);
     if (skipRepeats) await createAppliedEventsTable(client, schema);
   }
@@ -143,6 +144,20 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     return row ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) } : START;
   }
 
+  // Freshly filled tables have no planner statistics, and queries on them pick nested loops over thousands of rows:
+  // analyze a schema's tables as it grows (after 2k events applied to it, 4k, 8k, … then every 256k), in the
+  // batch's transaction so that the statistics are there when its rows become visible.
+  const analyzedAt = new Map<string, { applied: number; next: number }>();
+  async function analyzeAsItGrows(client: PoolClient, schema: string, applied: number): Promise<void> {
+    const growth = analyzedAt.get(schema) ?? { applied: 0, next: 2000 };
+    growth.applied += applied;
+    analyzedAt.set(schema, growth);
+    if (growth.applied < growth.next) return;
+    growth.next = growth.next < 256_000 ? growth.next * 2 : growth.next + 256_000;
+    const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);
+    for (const { tablename } of rows) await client.query(`ANALYZE "${schema}"."${tablename}"`);
+  }
+
   /** Applies a batch and records how far it got, atomically. */
   async function applyInTransaction(
     client: PoolClient,
@@ -155,6 +170,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       const firstTime = skipRepeats ? await firstTimeOnly(client, schema, events) : events;
       if (firstTime.length > 0) await projection.apply(client, schema, firstTime);
       await recordProgress(events[events.length - 1].position, firstTime.length);
+      await analyzeAsItGrows(client, schema, firstTime.length);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -71,21 +71,17 @@ export type EmployeeDay = { employeeId: string; day: number; outputs: number; re
  */
 export async function dailyActivity(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
   const rows = await db.query<{ employee_id: string; day: number; outputs: number; reworked: number; minutes: number }>(
-    `WITH period AS (
-       SELECT output_id, employee_id, floor(extract(epoch FROM generated_at) / 86400)::int AS day, first_rework_at < $3 AS reworked
-         FROM "${rework}".outputs
-        WHERE tenant = $1 AND generated AND generated_at >= $2 AND generated_at < $3
-     ),
-     minutes AS (
-       SELECT r.output_id, sum(r.minutes) AS minutes FROM "${rework}".reworks r
-         JOIN period p ON p.output_id = r.output_id AND p.reworked
-        WHERE r.tenant = $1 AND r.kind <> 'doubleCheck' AND r.occurred_at < $3
-        GROUP BY r.output_id
-     )
-     SELECT employee_id, day, count(*)::int AS outputs, count(*) FILTER (WHERE reworked)::int AS reworked,
-            COALESCE(sum(minutes.minutes), 0)::float8 AS minutes
-       FROM period LEFT JOIN minutes USING (output_id)
-      GROUP BY employee_id, day`,
+    `SELECT o.employee_id, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
+            count(*)::int AS outputs, count(*) FILTER (WHERE o.first_rework_at < $3)::int AS reworked,
+            COALESCE(sum(m.minutes), 0)::float8 AS minutes
+       FROM "${rework}".outputs o
+       LEFT JOIN (
+         SELECT r.output_id, sum(r.minutes) AS minutes FROM "${rework}".reworks r
+          WHERE r.tenant = $1 AND r.kind <> 'doubleCheck' AND r.occurred_at < $3
+          GROUP BY r.output_id
+       ) m ON m.output_id = o.output_id
+      WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
+      GROUP BY 1, 2`,
     [tenant, since.toISOString(), asOf.toISOString()],
   );
   return rows.map((row) => ({ employeeId: row.employee_id, day: row.day, outputs: row.outputs, reworked: row.reworked, reworkMinutes: row.minutes }));

@@ -1,0 +1,166 @@
+import type { INestApplication } from '@nestjs/common';
+import { generateOrganisation, preset } from '@rework-ledger/demo-data';
+import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
+import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
+import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { createApiApp } from './create-api-app';
+
+/** The 'small' synthetic organisation: 30 employees, 70% of them trained on prompting-for-analysts (true effect −0.08). */
+const organisation = generateOrganisation(preset('small', { tenant: 'acme' }));
+const END = organisation.options.end;
+
+jest.setTimeout(60_000);
+
+describe('training impact end to end (HTTP → read models → estimator)', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let baseUrl: string;
+  let admin: string;
+  let reader: string;
+
+  const get = async (path: string, key = admin) => {
+    const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await createApiApp(
+      {
+        databaseUrl: database.url,
+        defaults: { currency: 'USD', defaultHourlyCost: 60, privacyMinGroupSize: 5, minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE },
+      },
+      ['error'],
+    );
+    await app.listen(0, '127.0.0.1');
+    baseUrl = await app.getUrl();
+    const apiKeys = app.get<ApiKeys>(API_KEYS);
+    admin = (await apiKeys.create('acme', ['ingest', 'admin'], 'e2e admin')).key;
+    reader = (await apiKeys.create('acme', ['read'], 'e2e read')).key;
+    const events = organisation.allEvents();
+    for (let i = 0; i < events.length; i += 1000) {
+      const response = await fetch(`${baseUrl}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(events.slice(i, i + 1000)),
+      });
+      expect(response.status).toBe(202);
+    }
+    for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('lists the courses with their completions and impact summary', async () => {
+    const { status, body } = await get('/v1/training/courses');
+    expect(status).toBe(200);
+    expect(body.courses).toEqual([
+      expect.objectContaining({
+        courseId: 'prompting-for-analysts',
+        currency: expect.any(String),
+        trainees: organisation.groundTruth.courses[0].trainees.length,
+        impact: expect.objectContaining({ trainees: expect.objectContaining({ eligible: expect.any(Number) }) }),
+      }),
+    ]);
+  });
+
+  it('estimates the effect of a course with its confidence interval, placebo and value', async () => {
+    const { status, body } = await get(`/v1/training/courses/prompting-for-analysts/impact?asOf=${END.toISOString()}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      courseId: 'prompting-for-analysts',
+      metricVersion: 'v1',
+      asOf: END.toISOString(),
+      windowDays: 28,
+      minOutputs: 5,
+      horizonDays: 90,
+      estimateShown: true,
+      significant: expect.any(Boolean),
+      trainees: { eligible: expect.any(Number), pending: expect.any(Number), insufficient: expect.any(Number), dropped: expect.any(Number) },
+    });
+    expect(body.trainees.eligible).toBeGreaterThanOrEqual(5);
+    expect(body.ci95[0]).toBeLessThanOrEqual(body.att);
+    expect(body.ci95[1]).toBeGreaterThanOrEqual(body.att);
+    // The true effect is −0.08 on the rework probability: the interval is wide for 30 employees, but covers it.
+    expect(body.ci95[0]).toBeLessThan(-0.08 + 0.001);
+    expect(body.ci95[1]).toBeGreaterThan(-0.08 - 0.001);
+    expect(body.value.cost).toBeGreaterThan(0);
+    const again = await get(`/v1/training/courses/prompting-for-analysts/impact?asOf=${END.toISOString()}`);
+    expect(again.body).toEqual(body);
+  });
+
+  it('gives a cohort of fewer than k eligible trainees to non-admin callers as counts only', async () => {
+    const { body } = await get(`/v1/training/courses/prompting-for-analysts/impact?asOf=${END.toISOString()}&minOutputs=70`, reader);
+    expect(body.trainees.eligible).toBeLessThan(5);
+    expect(body).toMatchObject({ estimateShown: false, att: null, ci95: null, placebo: null });
+  });
+
+  it.each([
+    ['minOutputs=0', 'minOutputs'],
+    ['windowDays=0', 'windowDays'],
+    ['horizonDays=-3', 'horizonDays'],
+    ['asOf=last-week', 'asOf'],
+  ])('answers %s with 400 naming the parameter', async (query, field) => {
+    expect(await get(`/v1/training/courses/prompting-for-analysts/impact?${query}`)).toMatchObject({ status: 400, body: { code: 'REQUEST.INVALID_PARAMETER', field } });
+  });
+
+  it('answers an unknown course with 404', async () => {
+    expect(await get('/v1/training/courses/juggling/impact')).toMatchObject({ status: 404, body: { code: 'NOT_FOUND.COURSE', field: 'courseId' } });
+  });
+
+  it('answers a tenant with no data with an empty catalogue, not an error', async () => {
+    const other = (await app.get<ApiKeys>(API_KEYS).create('empty-tenant', ['read'], 'e2e')).key;
+    expect(await get('/v1/training/courses', other)).toMatchObject({ status: 200, body: { courses: [] } });
+  });
+});
+
+describe('skills gaps end to end', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let baseUrl: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await createApiApp(
+      { databaseUrl: database.url, defaults: { currency: 'USD', defaultHourlyCost: 60, privacyMinGroupSize: 5, minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } },
+      ['error'],
+    );
+    await app.listen(0, '127.0.0.1');
+    baseUrl = await app.getUrl();
+    admin = (await app.get<ApiKeys>(API_KEYS).create('acme', ['ingest', 'admin'], 'e2e admin')).key;
+    const events = generateOrganisation(preset('small', { tenant: 'acme', employees: 60 })).allEvents();
+    for (let i = 0; i < events.length; i += 1000) {
+      await fetch(`${baseUrl}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 1000)) });
+    }
+    for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('lists team × task-type cells above the tenant rework rate, worst first, with their recommendations', async () => {
+    const response = await fetch(`${baseUrl}/v1/skills/gaps?from=${new Date(END.getTime() - 120 * 86_400_000).toISOString()}&to=${END.toISOString()}&asOf=${END.toISOString()}`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    const body = (await response.json()) as any;
+    expect(response.status).toBe(200);
+    expect(body.tenantReworkRate).toBeGreaterThan(0);
+    expect(body.gaps.length).toBeGreaterThan(0);
+    for (const gap of body.gaps) {
+      expect(gap.reworkRate).toBeGreaterThan(body.tenantReworkRate);
+      for (const recommendation of gap.recommendations) {
+        expect(recommendation.att).toBeLessThan(0);
+        expect(recommendation.untrainedMembers).toBeGreaterThan(0);
+        expect(recommendation.projectedHoursSaved).toBeGreaterThan(0);
+      }
+    }
+    const weights = body.gaps.map((gap: any) => gap.excessReworkRate * gap.outputs);
+    expect([...weights].sort((a: number, b: number) => b - a)).toEqual(weights);
+  });
+});
