@@ -158,8 +158,9 @@ export function createKafkaIngestor(options: KafkaIngestorOptions): KafkaIngesto
       for (const letter of refused) metrics?.messagesDeadLettered.inc({ topic, code: letter.errors[0]?.code ?? 'UNKNOWN' });
     }
 
-    // Everything up to the batch's last record is stored or dead-lettered: only now may the group move past it.
-    if (abandoned()) return;
+    // Everything up to the batch's last record is stored or dead-lettered: only now may the group move past it. A
+    // stopping consumer still owns its partitions until it leaves the group, so its last batch is committed too.
+    if (isStale()) return;
     const lastOffset = batch.lastOffset();
     payload.resolveOffset(lastOffset);
     const next = (BigInt(lastOffset) + 1n).toString();

@@ -1,0 +1,60 @@
+import { LedgerError } from '@rework-ledger/domain';
+import { DEAD_LETTER_HEADERS, type DeadLetter, toDeadLetterMessage } from './dead-letter';
+import { isCausedByEventData } from './store-failures';
+
+const letter: DeadLetter = {
+  key: Buffer.from('output-o-1'),
+  value: Buffer.from('{"outputId":'),
+  headers: { ce_id: Buffer.from('evt-1'), [DEAD_LETTER_HEADERS.errorCode]: Buffer.from('OLD.CODE') },
+  errors: [
+    { code: 'FIELD.REQUIRED', message: 'time is required', field: 'time' },
+    { code: 'EVENT.UNKNOWN_TYPE', message: 'type must be one of …', field: 'type' },
+  ],
+  source: { topic: 'telemetry', partition: 2, offset: '41', timestamp: '1772445600000' },
+};
+
+describe('toDeadLetterMessage', () => {
+  const at = new Date('2026-03-02T10:00:00Z');
+
+  it('given a refused record, then it keeps the key, value and headers and adds the reasons and where it came from', () => {
+    const message = toDeadLetterMessage(letter, at);
+    expect(message.key).toEqual(letter.key);
+    expect(message.value).toEqual(letter.value);
+    expect(message.headers).toEqual({
+      ce_id: Buffer.from('evt-1'),
+      dlq_error_code: 'FIELD.REQUIRED',
+      dlq_error_message: 'time is required',
+      dlq_error_field: 'time',
+      dlq_errors: JSON.stringify(letter.errors),
+      dlq_source_topic: 'telemetry',
+      dlq_source_partition: '2',
+      dlq_source_offset: '41',
+      dlq_source_timestamp: '1772445600000',
+      dlq_dead_lettered_at: '2026-03-02T10:00:00.000Z',
+    });
+  });
+
+  it('given a record replayed from the dead-letter topic that fails again, then its old dead-letter headers are replaced', () => {
+    expect(toDeadLetterMessage(letter, at).headers?.[DEAD_LETTER_HEADERS.errorCode]).toBe('FIELD.REQUIRED');
+  });
+
+  it('given a value too large for the dead-letter topic, then the record goes without it, and says so', () => {
+    const message = toDeadLetterMessage(letter, at, { dropValue: true });
+    expect(message.value).toBeNull();
+    expect(message.headers?.[DEAD_LETTER_HEADERS.valueDropped]).toBe('true');
+  });
+});
+
+describe('isCausedByEventData', () => {
+  it.each([
+    ['a NUL character PostgreSQL cannot store (22P05)', true, Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' })],
+    ['a value over a limit (54000)', true, Object.assign(new Error('index row size exceeds maximum'), { code: '54000' })],
+    ['an append the store refuses as invalid', true, new LedgerError('EVENT_STORE.INVALID_APPEND', 'no')],
+    ['a refused connection', false, Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['a server shutting down (57P01)', false, Object.assign(new Error('terminating connection'), { code: '57P01' })],
+    ['contention that outlasted the store’s own retries', false, new LedgerError('EVENT_STORE.APPEND_CONTENDED', 'gave up', undefined, true)],
+    ['anything unknown', false, new TypeError('boom')],
+  ])('given %s, then caused by the event’s data: %s', (_, expected, error) => {
+    expect(isCausedByEventData(error)).toBe(expected);
+  });
+});
