@@ -311,11 +311,14 @@ async function eventually<T>(check: () => Promise<T | undefined | false>, what: 
     // Per output, in this order: generated, corrected, rewritten — one key, so one partition, in order.
     const events = outputs.flatMap((outputId) => [generated(outputId), corrected(outputId, 3), ce('ai.output.rewritten', { outputId, employeeId: 'bob', minutesSpent: 9 })]);
     await produce(topics.telemetryTopic, events.map((event) => encodeCloudEvent(event, { mode: 'binary' })));
-    const { metrics } = await startIngestor(topics, { store: flaky });
+    const { ingestor, metrics } = await startIngestor(topics, { store: flaky });
 
     await eventually(async () => metrics.total('batchRetries', { step: 'store' }) >= 3 || undefined, 'three retries of the store step');
     expect(await storedCount()).toBe(0);
     expect((await committedOffsets(topics.telemetryTopic)).committed.every((offset) => offset <= 0)).toBe(true);
+    // The lag (read from the broker) shows the stall: nothing is committed.
+    await ingestor.refreshLag();
+    expect(metrics.total('consumerLag')).toBe(120);
 
     failing = false;
     await eventually(async () => metrics.total('eventsStored') === 120 || undefined, 'all 120 events stored once the database is back');
@@ -323,6 +326,8 @@ async function eventually<T>(check: () => Promise<T | undefined | false>, what: 
       expect((await store.readStream(tenant, `output-${outputId}`)).map((event) => event.type)).toEqual(['ai.output.generated', 'ai.output.corrected', 'ai.output.rewritten']);
     }
     await eventually(() => allCommitted(topics.telemetryTopic), 'the commits once the batch is stored');
+    await ingestor.refreshLag();
+    expect(metrics.total('consumerLag')).toBe(0);
   });
 
   it('given a topic bound to one tenant, then another tenant’s events are dead-lettered and the bound tenant’s stored', async () => {
