@@ -12,7 +12,7 @@ import type { PoolClient } from 'pg';
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 2,
+  version: 3,
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
@@ -71,24 +71,16 @@ export const reworkMetricsProjection: Projection = {
 
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent[]): Promise<void> {
     const generated = new Map<string, StoredEvent>();
-    const reworkTotals = new Map<string, { tenant: string; outputId: string; counts: number[]; minutes: number[]; firstReworkAt: Date | null }>();
     const reworks: StoredEvent[] = [];
     const assignments: StoredEvent[] = [];
-    const kinds = Object.values(REWORK_EVENT_TYPES);
 
     for (const event of events) {
-      const outputKey = `${event.tenant}\u0000${String(event.data['outputId'])}`;
       if (event.type === 'ai.output.generated') {
         // The first generation of an output id wins; later ones are repeats of the same output.
+        const outputKey = `${event.tenant}\u0000${String(event.data['outputId'])}`;
         if (!generated.has(outputKey)) generated.set(outputKey, event);
       } else if (isReworkEventType(event.type)) {
         reworks.push(event);
-        const kindIndex = kinds.indexOf(REWORK_EVENT_TYPES[event.type]);
-        const totals = reworkTotals.get(outputKey) ?? { tenant: event.tenant, outputId: String(event.data['outputId']), counts: [0, 0, 0, 0], minutes: [0, 0, 0, 0], firstReworkAt: null };
-        totals.counts[kindIndex] += 1;
-        totals.minutes[kindIndex] += Number(event.data['minutesSpent']);
-        if (event.type !== 'ai.output.double_checked' && (totals.firstReworkAt === null || event.time < totals.firstReworkAt)) totals.firstReworkAt = event.time;
-        reworkTotals.set(outputKey, totals);
       } else if (event.type === 'employee.assigned') {
         assignments.push(event);
       }
@@ -140,15 +132,32 @@ export const reworkMetricsProjection: Projection = {
       );
     }
 
-    if (reworkTotals.size > 0) {
-      const totals = [...reworkTotals.values()];
-      const column = (index: number, of: 'counts' | 'minutes') => totals.map((t) => t[of][index]);
+    if (reworks.length > 0) {
+      // One statement: keep the rework events, price each at the hourly cost in effect for whoever did it, and add
+      // counts, minutes and cost to its output (a placeholder row when the output has not arrived yet).
       await client.query(
-        `INSERT INTO "${schema}".outputs AS o
+        `WITH r AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::timestamptz[])
+             AS r(tenant, output_id, kind, employee_id, minutes, occurred_at)
+         ),
+         kept AS (INSERT INTO "${schema}".reworks (tenant, output_id, kind, employee_id, minutes, occurred_at) SELECT * FROM r),
+         priced AS (
+           SELECT r.*, worker.hourly_cost FROM r
+             LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
+         )
+         INSERT INTO "${schema}".outputs AS o
            (tenant, output_id, corrections, rewrites, double_checks, discards,
-            correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes, first_rework_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[],
-                              $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::timestamptz[])
+            correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes,
+            lost_cost_known, unknown_cost_minutes, first_rework_at)
+         SELECT tenant, output_id,
+                count(*) FILTER (WHERE kind = 'correction'), count(*) FILTER (WHERE kind = 'rewrite'),
+                count(*) FILTER (WHERE kind = 'doubleCheck'), count(*) FILTER (WHERE kind = 'discard'),
+                COALESCE(sum(minutes) FILTER (WHERE kind = 'correction'), 0), COALESCE(sum(minutes) FILTER (WHERE kind = 'rewrite'), 0),
+                COALESCE(sum(minutes) FILTER (WHERE kind = 'doubleCheck'), 0), COALESCE(sum(minutes) FILTER (WHERE kind = 'discard'), 0),
+                COALESCE(sum(minutes / 60.0 * hourly_cost) FILTER (WHERE hourly_cost IS NOT NULL), 0),
+                COALESCE(sum(minutes) FILTER (WHERE hourly_cost IS NULL), 0),
+                min(occurred_at) FILTER (WHERE kind <> 'doubleCheck')
+           FROM priced GROUP BY tenant, output_id
          ON CONFLICT (tenant, output_id) DO UPDATE SET
            corrections = o.corrections + EXCLUDED.corrections,
            rewrites = o.rewrites + EXCLUDED.rewrites,
@@ -158,24 +167,9 @@ export const reworkMetricsProjection: Projection = {
            rewrite_minutes = o.rewrite_minutes + EXCLUDED.rewrite_minutes,
            double_check_minutes = o.double_check_minutes + EXCLUDED.double_check_minutes,
            discard_minutes = o.discard_minutes + EXCLUDED.discard_minutes,
+           lost_cost_known = o.lost_cost_known + EXCLUDED.lost_cost_known,
+           unknown_cost_minutes = o.unknown_cost_minutes + EXCLUDED.unknown_cost_minutes,
            first_rework_at = LEAST(o.first_rework_at, EXCLUDED.first_rework_at)`,
-        [
-          totals.map((t) => t.tenant),
-          totals.map((t) => t.outputId),
-          column(0, 'counts'),
-          column(1, 'counts'),
-          column(2, 'counts'),
-          column(3, 'counts'),
-          column(0, 'minutes'),
-          column(1, 'minutes'),
-          column(2, 'minutes'),
-          column(3, 'minutes'),
-          totals.map((t) => t.firstReworkAt?.toISOString() ?? null),
-        ],
-      );
-      await client.query(
-        `INSERT INTO "${schema}".reworks (tenant, output_id, kind, employee_id, minutes, occurred_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::timestamptz[])`,
         [
           reworks.map((e) => e.tenant),
           reworks.map((e) => String(e.data['outputId'])),
@@ -205,13 +199,6 @@ export const reworkMetricsProjection: Projection = {
              ON r.tenant = changed.tenant AND r.employee_id = changed.employee_id`,
         [tenants, employees],
       );
-    }
-    if (reworkTotals.size > 0) {
-      const totals = [...reworkTotals.values()];
-      await recostOutputs(client, schema, `SELECT * FROM unnest($1::text[], $2::text[]) AS x(tenant, output_id)`, [
-        totals.map((t) => t.tenant),
-        totals.map((t) => t.outputId),
-      ]);
     }
   },
 };
