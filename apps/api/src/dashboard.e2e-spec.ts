@@ -94,6 +94,9 @@ describeWithBrowser(SUITE, () => {
     value: Number(await page.getByTestId(`kpi-${id}`).getAttribute('data-value')),
     text: (await page.getByTestId(`kpi-${id}`).locator('.kpi-value').textContent()) as string,
   });
+  /** Waits until the operations view has taken a filter on (its data-* attributes follow the filters). */
+  const viewShows = (attribute: string, value: string) =>
+    page.waitForFunction(([name, expected]) => (globalThis as any).document.querySelector('[data-testid=operations-view]')?.getAttribute(name) === expected, [attribute, value]);
   const waitForOperations = async () => {
     await page.getByTestId('kpis').waitFor();
     await page.getByTestId('loading').waitFor({ state: 'detached' });
@@ -194,7 +197,7 @@ describeWithBrowser(SUITE, () => {
   it('given other filters, then the numbers change to those of the API for them', async () => {
     const before = await kpi('outputs');
     await page.getByTestId('filter-period').selectOption('30');
-    await page.waitForFunction(() => document.querySelector('[data-testid=operations-view]')?.getAttribute('data-bucket') === 'day');
+    await viewShows('data-bucket', 'day');
     await waitForOperations();
     const after = await kpi('outputs');
     const total = (await api(`/v1/metrics/rework?${await shownQuery()}`)).rows[0];
@@ -202,7 +205,7 @@ describeWithBrowser(SUITE, () => {
     expect(after.value).toBeLessThan(before.value);
 
     await page.getByTestId('filter-group-by').selectOption('tool');
-    await page.waitForFunction(() => document.querySelector('[data-testid=operations-view]')?.getAttribute('data-group-by') === 'tool');
+    await viewShows('data-group-by', 'tool');
     await waitForOperations();
     const byTool = await api(`/v1/metrics/rework?${await shownQuery({ groupBy: 'tool' })}`);
     const shown = await page.getByTestId('breakdown-row').evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-group'), row.querySelector('[data-field=lostHours]')?.textContent]));
@@ -212,7 +215,7 @@ describeWithBrowser(SUITE, () => {
   it('given a click on a team, then it drills down into that team', async () => {
     await page.getByTestId('filter-period').selectOption('90');
     await page.getByTestId('filter-group-by').selectOption('team');
-    await page.waitForFunction(() => document.querySelector('[data-testid=operations-view]')?.getAttribute('data-group-by') === 'team');
+    await viewShows('data-group-by', 'team');
     await waitForOperations();
     const team = (await page.getByTestId('breakdown-row').first().getAttribute('data-group')) as string;
     await page.getByTestId(`drill-${team}`).click();
@@ -265,7 +268,7 @@ describeWithBrowser(SUITE, () => {
     await page.goto(`${baseUrl}/#/operations`);
     await waitForOperations();
     expect(await page.getByTestId('key-form').count()).toBe(0);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).toBe(true);
     await screenshot('operations-tablet');
   }, 60_000);
 });

@@ -3,9 +3,20 @@ import { parseArgs } from 'node:util';
 import { type CliCommand, UsageError } from './command';
 import { eventsSendCommand } from './commands/events-send.command';
 import { keysCreateCommand } from './commands/keys-create.command';
+import { demoLoadCommand } from './commands/demo-load.command';
+import { metricsExportCommand } from './commands/metrics-export.command';
+import { projectionsRebuildCommand } from './commands/projections-rebuild.command';
+import { tenantsCreateCommand } from './commands/tenants-create.command';
 
 /** Every command of `npm run cli -- <command>`. */
-const COMMANDS: readonly CliCommand[] = [keysCreateCommand, eventsSendCommand];
+const COMMANDS: readonly CliCommand[] = [
+  tenantsCreateCommand,
+  keysCreateCommand,
+  demoLoadCommand,
+  eventsSendCommand,
+  projectionsRebuildCommand,
+  metricsExportCommand,
+];
 
 function help(): string {
   const lines = ['usage: npm run cli -- <command> [options]', '', 'commands:'];

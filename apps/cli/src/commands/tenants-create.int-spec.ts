@@ -1,0 +1,59 @@
+import { ApiKeyEntity, createApiKeys, TenantSettingsEntity } from '@rework-ledger/tenancy';
+import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { DataSource } from 'typeorm';
+import { UsageError } from '../command';
+import { tenantsCreateCommand } from './tenants-create.command';
+
+describe('cli tenants create', () => {
+  let database: TestDatabase;
+  const serverUrl = process.env['DATABASE_URL'];
+  let printed = '';
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    process.env['DATABASE_URL'] = database.url;
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    process.env['DATABASE_URL'] = serverUrl;
+    await database.drop();
+  });
+
+  it('given settings, then it stores them and prints an admin key of that tenant', async () => {
+    await tenantsCreateCommand.run({ tenant: 'acme', currency: 'GBP', 'hourly-cost': '75.5', 'privacy-k': '7' }, []);
+    const key = printed.trim();
+    expect(key).toMatch(/^rl_/);
+    const dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [ApiKeyEntity, TenantSettingsEntity] }).initialize();
+    try {
+      expect(await createApiKeys(dataSource).authenticate(key)).toMatchObject({ tenant: 'acme', scopes: ['ingest', 'read', 'admin'] });
+      expect(await dataSource.getRepository(TenantSettingsEntity).findOneBy({ tenant: 'acme' })).toMatchObject({ currency: 'GBP', defaultHourlyCost: 75.5, privacyMinGroupSize: 7 });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('given it again with one setting, then it changes that setting only and prints another key', async () => {
+    const first = printed.trim();
+    printed = '';
+    await tenantsCreateCommand.run({ tenant: 'acme', 'privacy-k': '3' }, []);
+    expect(printed.trim()).not.toBe(first);
+    const dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [TenantSettingsEntity] }).initialize();
+    try {
+      expect(await dataSource.getRepository(TenantSettingsEntity).findOneBy({ tenant: 'acme' })).toMatchObject({ currency: 'GBP', defaultHourlyCost: 75.5, privacyMinGroupSize: 3 });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it.each([
+    [{}, '--tenant is required'],
+    [{ tenant: 'acme', currency: 'euro' }, '--currency takes an ISO 4217 code such as EUR (got euro)'],
+    [{ tenant: 'acme', 'hourly-cost': '-1' }, '--hourly-cost takes a number ≥ 0 (got -1)'],
+    [{ tenant: 'acme', 'privacy-k': '0' }, '--privacy-k takes a whole number from 1 to 1000 (got 0)'],
+  ])('given %o, then it refuses with a usage error', async (options, message) => {
+    await expect(tenantsCreateCommand.run(options, [])).rejects.toEqual(new UsageError(message));
+  });
+});
