@@ -149,11 +149,17 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   // batch's transaction so that the statistics are there when its rows become visible.
   const analyzedAt = new Map<string, { applied: number; next: number }>();
   async function analyzeAsItGrows(client: PoolClient, schema: string, applied: number): Promise<void> {
+    // A schema being rebuilt is analyzed once, when it is complete (nobody queries it before).
+    if (schema.endsWith(REBUILD_SUFFIX)) return;
     const growth = analyzedAt.get(schema) ?? { applied: 0, next: 2000 };
     growth.applied += applied;
     analyzedAt.set(schema, growth);
     if (growth.applied < growth.next) return;
     growth.next = growth.next < 256_000 ? growth.next * 2 : growth.next + 256_000;
+    await analyzeSchema(client, schema);
+  }
+
+  async function analyzeSchema(client: PoolClient, schema: string): Promise<void> {
     const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);
     for (const { tablename } of rows) await client.query(`ANALYZE "${schema}"."${tablename}"`);
   }
@@ -211,6 +217,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         position = events[events.length - 1].position;
         applied += events.length;
       }
+      await analyzeSchema(client, shadow);
+      analyzedAt.set(projection.schema, { applied, next: Math.max(2000, applied * 2) });
       // Swap: the rebuilt schema becomes the live one, with the checkpoint it reached, in one transaction.
       const retired = `${projection.schema}${RETIRED_SUFFIX}`;
       await client.query('BEGIN');
