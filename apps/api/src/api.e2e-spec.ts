@@ -220,4 +220,40 @@ describe('API end to end (HTTP → event store → read model)', () => {
     expect((await request('GET', '/docs-json')).body).toMatchObject({ openapi: expect.any(String), paths: expect.objectContaining({ '/v1/events': expect.anything() }) });
     expect((await request('GET', '/')).body).toContain('<title>Rework Ledger</title>');
   });
+
+  it('documents every endpoint in OpenAPI, with examples of its request, its answers and its errors', async () => {
+    const { body } = await request('GET', '/docs-json');
+    const operations = Object.entries(body.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ where: `${method.toUpperCase()} ${path}`, operation })),
+    );
+    expect(operations.map((o) => o.where)).toEqual(
+      expect.arrayContaining([
+        'POST /v1/events',
+        'GET /v1/metrics/rework',
+        'GET /v1/training/courses',
+        'GET /v1/training/courses/{courseId}/impact',
+        'GET /v1/skills/gaps',
+        'GET /v1/projections',
+        'POST /v1/projections/{name}/rebuild',
+        'GET /health',
+        'GET /metrics',
+      ]),
+    );
+    const withExamples = (content: Record<string, any> = {}) => Object.values(content).length > 0 && Object.values(content).every((media) => Boolean(media.example ?? media.examples));
+    for (const { where, operation } of operations) {
+      if (operation.requestBody) expect([where, 'request', withExamples(operation.requestBody.content)]).toEqual([where, 'request', true]);
+      const statuses = Object.keys(operation.responses);
+      expect([where, statuses.some((status) => status.startsWith('2'))]).toEqual([where, true]);
+      for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
+        if (status !== '204') expect([where, status, withExamples(response.content)]).toEqual([where, status, true]);
+        if (status.startsWith('4')) {
+          for (const example of Object.values(response.content['application/json'].examples as Record<string, { value: any }>)) {
+            if (!('rejected' in example.value)) expect([where, status, example.value]).toEqual([where, status, expect.objectContaining({ code: expect.any(String), message: expect.any(String) })]);
+          }
+        }
+      }
+      // Behind the API-key guard: the 401 and 403 answers are documented too.
+      if (operation.security) expect([where, statuses]).toEqual([where, expect.arrayContaining(['401', '403'])]);
+    }
+  });
 });

@@ -28,8 +28,11 @@ export async function createApiApp(
       .setTitle('Rework Ledger API')
       .setDescription('Ingest AI-tool usage, rework and training events; query rework metrics. Event contract: docs/events.md.')
       .setVersion('v1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (rl_...)' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key (rl_...)' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key, in a header of its own' }, 'api-key')
       .build(),
+    // Operations are tagged by what they are about (metrics, training...), not by controller class.
+    { autoTagControllers: false },
   );
   SwaggerModule.setup('docs', app, document);
   return app;

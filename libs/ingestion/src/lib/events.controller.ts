@@ -4,6 +4,7 @@ import { ApiKeyGuard, CurrentPrincipal, RequireScope } from '@rework-ledger/http
 import type { Principal } from '@rework-ledger/tenancy';
 import type { Request, Response } from 'express';
 import { decodeHttpEvents } from './http-event-decoder';
+import { IngestEventsDocs } from './events.openapi';
 import { EVENT_LOG, type EventLog } from './event-log.port';
 import { IngestEventsCommand } from './ingest-events.command';
 import { QueueEventsCommand } from './queue-events.command';
@@ -24,6 +25,7 @@ export class EventsController {
   @Post()
   @HttpCode(202)
   @RequireScope('ingest')
+  @IngestEventsDocs()
   async ingest(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const decoded = decodeHttpEvents(request.headers, body);

@@ -4,6 +4,7 @@ import { BUCKETS, REWORK_GROUP_BYS, TASK_TYPES } from '@rework-ledger/domain';
 import { ApiKeyGuard, AuthError, CurrentPrincipal, InvalidParameterError, parseEnumParam, parseTimestampParam, RequireScope } from '@rework-ledger/http-kit';
 import type { Principal } from '@rework-ledger/tenancy';
 import { GetReworkMetricsQuery } from './get-rework-metrics.query';
+import { ReworkMetricsDocs } from './rework-metrics.openapi';
 
 const DEFAULT_PERIOD_DAYS = 90;
 
@@ -15,6 +16,7 @@ export class ReworkMetricsController {
   /** Rework rate, lost hours and cost, and AI time saved, for outputs generated in [from, to). */
   @Get('rework')
   @RequireScope('read')
+  @ReworkMetricsDocs()
   async rework(@CurrentPrincipal() principal: Principal, @QueryParam() params: Record<string, string | undefined>) {
     const to = parseTimestampParam('to', params['to'], new Date());
     const from = parseTimestampParam('from', params['from'], new Date(to.getTime() - DEFAULT_PERIOD_DAYS * 86_400_000));

@@ -3,6 +3,7 @@ import { ApiKeyGuard, RequireScope } from '@rework-ledger/http-kit';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { LedgerError } from '@rework-ledger/domain';
 import { DEMO_DATA_LOADER, type DemoDataLoader } from './demo-data.loader';
+import { HealthDocs, ProjectionsDocs, PrometheusDocs, RebuildDocs } from './operations.openapi';
 import { PLATFORM_METRICS, type PlatformMetrics } from './prometheus';
 
 export class UnknownProjectionError extends LedgerError {
@@ -22,12 +23,14 @@ export class OperationsController {
 
   /** Liveness: answers as soon as the HTTP server is up, demo data or not. */
   @Get('health')
+  @HealthDocs()
   health() {
     return { status: 'ok' };
   }
 
   /** Prometheus metrics. */
   @Get('metrics')
+  @PrometheusDocs()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {
     for (const runner of this.runners) {
@@ -40,6 +43,7 @@ export class OperationsController {
   /** Every projection with its checkpoint, lag and rebuild state, and the demo data's loading progress. */
   @Get('v1/projections')
   @RequireScope('read')
+  @ProjectionsDocs()
   async projections() {
     return { projections: await Promise.all(this.runners.map((runner) => runner.status())), demoData: this.demoData.progress };
   }
@@ -47,6 +51,7 @@ export class OperationsController {
   /** Rebuilds a projection from the event store beside the live read model, then swaps it in. */
   @Post('v1/projections/:name/rebuild')
   @RequireScope('admin')
+  @RebuildDocs()
   async rebuild(@Param('name') name: string) {
     const runner = this.runners.find((candidate) => candidate.name === name);
     if (!runner) throw new UnknownProjectionError(name);

@@ -2,6 +2,7 @@ import { Controller, Get, Query as QueryParam, UseGuards } from '@nestjs/common'
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiKeyGuard, CurrentPrincipal, InvalidParameterError, parseTimestampParam, RequireScope } from '@rework-ledger/http-kit';
 import type { Principal } from '@rework-ledger/tenancy';
+import { SkillsGapsDocs } from './training.openapi';
 import { GetSkillsGapsQuery } from './training.queries';
 import { parseImpactParameters } from './training.controller';
 
@@ -15,6 +16,7 @@ export class SkillsGapsController {
   /** Teams × task types with rework above the tenant's, and the courses of measured effect their people have not taken. */
   @Get('gaps')
   @RequireScope('read')
+  @SkillsGapsDocs()
   async gaps(@CurrentPrincipal() principal: Principal, @QueryParam() params: Record<string, string | undefined>) {
     const now = new Date();
     const to = parseTimestampParam('to', params['to'], now);

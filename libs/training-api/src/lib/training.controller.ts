@@ -4,6 +4,7 @@ import { ApiKeyGuard, CurrentPrincipal, InvalidParameterError, parseTimestampPar
 import type { Principal } from '@rework-ledger/tenancy';
 import { COURSE_IMPACT_DEFAULTS } from '@rework-ledger/training-impact';
 import type { ImpactParameters } from './course-impact.service';
+import { CourseImpactDocs, ListCoursesDocs } from './training.openapi';
 import { GetCourseImpactQuery, ListCoursesQuery } from './training.queries';
 
 const DAY_MS = 86_400_000;
@@ -37,6 +38,7 @@ export class TrainingController {
   /** Every course with its completions and its impact summary at the default parameters. */
   @Get('courses')
   @RequireScope('read')
+  @ListCoursesDocs()
   async courses(@CurrentPrincipal() principal: Principal) {
     const parameters = parseImpactParameters({}, new Date());
     const admin = principal.scopes.includes('admin');
@@ -67,6 +69,7 @@ export class TrainingController {
   /** The causal effect of completing a course on the trainees' rework rate, with its uncertainty and value. */
   @Get('courses/:courseId/impact')
   @RequireScope('read')
+  @CourseImpactDocs()
   async courseImpact(@CurrentPrincipal() principal: Principal, @Param('courseId') courseId: string, @QueryParam() params: Record<string, string | undefined>) {
     return this.queryBus.execute(new GetCourseImpactQuery(principal.tenant, courseId, parseImpactParameters(params, new Date()), principal.scopes.includes('admin')));
   }

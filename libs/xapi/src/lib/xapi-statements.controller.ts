@@ -7,6 +7,7 @@ import type { Principal } from '@rework-ledger/tenancy';
 import { isUUID } from 'class-validator';
 import type { NextFunction, Request, Response } from 'express';
 import { RecordStatementsCommand } from './record-statements.command';
+import { PostStatementsDocs, PutStatementDocs } from './xapi-statements.openapi';
 
 /** The xAPI version this LRS speaks, sent on every response of its routes. */
 export const XAPI_VERSION = '1.0.3';
@@ -28,6 +29,7 @@ export class XapiStatementsController {
   @Post()
   @HttpCode(200)
   @RequireScope('ingest')
+  @PostStatementsDocs()
   async post(@CurrentPrincipal() principal: Principal, @Headers(XAPI_VERSION_HEADER) version: string | undefined, @Body() body: unknown): Promise<readonly string[]> {
     checkVersion(version);
     const statements = Array.isArray(body) ? body : [asStatement(body)];
@@ -42,6 +44,7 @@ export class XapiStatementsController {
   @Put()
   @HttpCode(204)
   @RequireScope('ingest')
+  @PutStatementDocs()
   async put(
     @CurrentPrincipal() principal: Principal,
     @Headers(XAPI_VERSION_HEADER) version: string | undefined,

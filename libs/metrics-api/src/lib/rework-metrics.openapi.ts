@@ -1,0 +1,107 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { BUCKETS, REWORK_GROUP_BYS, TASK_TYPES } from '@rework-ledger/domain';
+import { ApiInvalidParameters, ApiJsonResponse, ApiKeyAuth } from '@rework-ledger/http-kit';
+
+const FIGURES = {
+  outputs: { type: 'integer', description: 'distinct AI outputs generated in the period' },
+  reworkedOutputs: { type: 'integer', description: 'of those, outputs corrected, rewritten or discarded at least once' },
+  reworkRate: { type: 'number', nullable: true, description: 'reworkedOutputs / outputs (null without outputs)' },
+  doubleCheckRate: { type: 'number', nullable: true },
+  corrections: { type: 'integer' },
+  rewrites: { type: 'integer' },
+  doubleChecks: { type: 'integer' },
+  discards: { type: 'integer' },
+  reworkMinutes: { type: 'number', description: 'minutes of all four rework kinds' },
+  lostHours: { type: 'number' },
+  lostCost: { type: 'number', description: 'in the tenant currency' },
+  grossSavedHours: { type: 'number' },
+  netSavedHours: { type: 'number', description: 'grossSavedHours − lostHours' },
+} as const;
+
+const ROW_SCHEMA = { type: 'object', properties: { group: { type: 'string', nullable: true }, bucket: { type: 'string', format: 'date-time', nullable: true }, ...FIGURES } };
+
+/** The answer of GET /v1/metrics/rework. */
+export const REWORK_METRICS_SCHEMA = {
+  type: 'object',
+  properties: {
+    metricVersion: { type: 'string', example: 'v1' },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    groupBy: { type: 'string', enum: [...REWORK_GROUP_BYS], nullable: true },
+    bucket: { type: 'string', enum: [...BUCKETS], nullable: true },
+    currency: { type: 'string', example: 'EUR' },
+    rows: { type: 'array', items: ROW_SCHEMA },
+    suppressed: {
+      type: 'object',
+      nullable: true,
+      description: 'Rows of fewer than k employees summed (callers without admin); every figure null when even the sum covers fewer than k',
+      properties: { rows: { type: 'integer' }, ...FIGURES },
+    },
+  },
+};
+
+const row = (group: string | null, bucket: string | null, outputs: number, reworked: number, minutes: number) => ({
+  group,
+  bucket,
+  outputs,
+  reworkedOutputs: reworked,
+  reworkRate: reworked / outputs,
+  doubleCheckRate: 0.21,
+  corrections: Math.round(reworked * 0.6),
+  rewrites: Math.round(reworked * 0.35),
+  doubleChecks: Math.round(outputs * 0.21),
+  discards: Math.round(reworked * 0.1),
+  reworkMinutes: minutes,
+  lostHours: minutes / 60,
+  lostCost: (minutes / 60) * 62,
+  grossSavedHours: outputs * 0.4,
+  netSavedHours: outputs * 0.4 - minutes / 60,
+});
+
+const answer = (groupBy: string | null, bucket: string | null, rows: unknown[], suppressed: unknown = null) => ({
+  metricVersion: 'v1',
+  from: '2026-03-01T00:00:00.000Z',
+  to: '2026-06-01T00:00:00.000Z',
+  groupBy,
+  bucket,
+  currency: 'EUR',
+  rows,
+  suppressed,
+});
+
+/** OpenAPI of GET /v1/metrics/rework. */
+export const ReworkMetricsDocs = () =>
+  applyDecorators(
+    ApiTags('metrics'),
+    ApiOperation({
+      summary: 'Rework rate, lost hours and cost, and AI time saved',
+      description:
+        'For outputs generated in [from, to), grouped and bucketed (metric definitions v1, docs/metrics.md). Rows covering fewer than k employees are summed into `suppressed` for callers without `admin`.',
+    }),
+    ApiQuery({ name: 'from', required: false, description: 'start (RFC 3339 or YYYY-MM-DD); default to − 90 days', example: '2026-03-01' }),
+    ApiQuery({ name: 'to', required: false, description: 'end, exclusive; default now', example: '2026-06-01' }),
+    ApiQuery({ name: 'groupBy', required: false, enum: [...REWORK_GROUP_BYS], description: '`employee` needs admin' }),
+    ApiQuery({ name: 'bucket', required: false, enum: [...BUCKETS] }),
+    ApiQuery({ name: 'team', required: false, example: 'platform' }),
+    ApiQuery({ name: 'tool', required: false, example: 'copilot' }),
+    ApiQuery({ name: 'taskType', required: false, enum: [...TASK_TYPES] }),
+    ApiQuery({ name: 'model', required: false, example: 'gpt-4o' }),
+    ApiQuery({ name: 'employee', required: false, description: 'needs admin' }),
+    ApiJsonResponse(200, 'The metrics', REWORK_METRICS_SCHEMA, {
+      total: answer(null, null, [row(null, null, 7430, 1256, 42_300)]),
+      'by team, with a suppressed remainder': answer(
+        'team',
+        null,
+        [row('customer-support', null, 3141, 477, 16_380), row('platform', null, 1770, 336, 11_220)],
+        { rows: 2, ...row(null, null, 1630, 310, 9720), group: undefined, bucket: undefined },
+      ),
+      'by week': answer(null, 'week', [row(null, '2026-03-02T00:00:00.000Z', 580, 104, 3400), row(null, '2026-03-09T00:00:00.000Z', 612, 99, 3260)]),
+    }),
+    ApiInvalidParameters({
+      'from after to': { code: 'REQUEST.INVALID_PARAMETER', message: 'from must be before to', field: 'from' },
+      'unknown groupBy': { code: 'REQUEST.INVALID_PARAMETER', message: 'groupBy must be one of team, tool, taskType, model, employee', field: 'groupBy' },
+      'malformed date': { code: 'REQUEST.INVALID_PARAMETER', message: 'from must be an RFC 3339 timestamp or a date (YYYY-MM-DD)', field: 'from' },
+    }),
+    ApiKeyAuth('read'),
+  );
