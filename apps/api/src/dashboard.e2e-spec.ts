@@ -68,6 +68,8 @@ describeWithBrowser(SUITE, () => {
   let app: INestApplication;
   let baseUrl: string;
   let reader: string;
+  let ingestOnly: string;
+  let emptyTenant: string;
   let context: BrowserContext;
   let page: Page;
   let profile: string;
@@ -122,6 +124,8 @@ describeWithBrowser(SUITE, () => {
     const apiKeys = app.get<ApiKeys>(API_KEYS);
     const ingest = (await apiKeys.create('acme', ['ingest'], 'e2e ingest')).key;
     reader = (await apiKeys.create('acme', ['read'], 'e2e dashboard reader')).key;
+    ingestOnly = ingest;
+    emptyTenant = (await apiKeys.create('newcomer', ['read'], 'e2e tenant without events')).key;
     const events = [...organisation.allEvents(), ...smallTeamEvents()];
     for (let i = 0; i < events.length; i += 1000) {
       const response = await fetch(`${baseUrl}/v1/events`, {
@@ -270,5 +274,28 @@ describeWithBrowser(SUITE, () => {
     expect(await page.getByTestId('key-form').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).toBe(true);
     await screenshot('operations-tablet');
+  }, 60_000);
+
+  it('given a key without the read scope, then it says so; given a tenant without events, then it says how to send some', async () => {
+    const tab = await context.newPage();
+    try {
+      await tab.setViewportSize({ width: 1280, height: 900 });
+      await tab.goto(baseUrl);
+      await tab.getByTestId('key-input').fill(ingestOnly);
+      await tab.getByTestId('key-submit').click();
+      await tab.getByTestId('key-error').waitFor();
+      expect(await tab.getByTestId('key-error').textContent()).toContain('This API key may not see this (AUTH.MISSING_SCOPE)');
+
+      await tab.getByTestId('key-input').fill(emptyTenant);
+      await tab.getByTestId('key-submit').click();
+      await tab.getByTestId('empty').waitFor();
+      expect(await tab.getByTestId('empty').textContent()).toContain('No AI outputs were recorded for your organisation in this period.');
+      expect(await tab.getByTestId('empty').textContent()).toContain('npm run cli -- demo load');
+      await tab.getByTestId('tab-learning').click();
+      await tab.getByTestId('empty').waitFor();
+      expect(await tab.getByTestId('empty').textContent()).toContain('No course is registered yet');
+    } finally {
+      await tab.close();
+    }
   }, 60_000);
 });

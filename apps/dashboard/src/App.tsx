@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useMemo, useState } from 'react';
-import { ApiError, describeError, getJson, sessionKey } from './lib/api-client';
+import { type ApiError, describeError, getJson, sessionKey } from './lib/api-client';
 import type { Bucket, GroupBy } from './lib/api-types';
 import { useHashState, type View } from './lib/use-hash-state';
 import { LearningView } from './views/LearningView';
@@ -23,6 +23,11 @@ export function App() {
     setKey('');
     setKeyProblem(describeError(error));
   }, []);
+  const changeKey = () => {
+    sessionKey.clear();
+    setKey('');
+    setKeyProblem(null);
+  };
   const accept = (candidate: string) => {
     sessionKey.set(candidate);
     setKeyProblem(null);
@@ -52,7 +57,7 @@ export function App() {
                 {tab.label}
               </a>
             ))}
-            <button type="button" className="link light" onClick={() => onBadKey(new ApiError(401, 'KEY.CHANGED', 'key removed'))} data-testid="change-key">
+            <button type="button" className="link light" onClick={changeKey} data-testid="change-key">
               Change key
             </button>
           </nav>
@@ -82,7 +87,7 @@ function KeyForm(props: { problem: string | null; onAccepted: (key: string) => v
   const [value, setValue] = useState('');
   const [checking, setChecking] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const shown = problem ?? (props.problem?.includes('KEY.CHANGED') ? null : props.problem);
+  const shown = problem ?? props.problem;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const candidate = value.trim();
