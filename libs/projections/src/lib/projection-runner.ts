@@ -431,12 +431,15 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       const deadline = Date.now() + timeoutMs;
       const head = await store.lastCommittedPosition();
       for (;;) {
-        const { rows } = await pool.query<{ transaction_id: string; global_position: string; rebuilding: boolean }>(
-          'SELECT transaction_id, global_position, rebuild_requested_at IS NOT NULL AS rebuilding FROM projection_checkpoints WHERE name = $1',
-          [projection.name],
+        // Caught up means: built by this version of the projection, from this store, not rebuilding, at the head.
+        const { rows } = await pool.query<{ transaction_id: string; global_position: string; current: boolean }>(
+          `SELECT transaction_id, global_position,
+                  rebuild_requested_at IS NULL AND projection_version = $2 AND event_store = $3 AS current
+             FROM projection_checkpoints WHERE name = $1`,
+          [projection.name, projection.version, store.kind],
         );
         const row = rows[0];
-        if (row && !row.rebuilding) {
+        if (row?.current) {
           const reached = { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) };
           const behind = reached.transactionId < head.transactionId || (reached.transactionId === head.transactionId && reached.globalPosition < head.globalPosition);
           if (!behind) return;

@@ -49,6 +49,15 @@ export const eventStoreMigrations: readonly Migration[] = [
     // A deployment that shards projection runners by tenant can add it back.
     sql: `DROP INDEX IF EXISTS events_tenant_global_order_idx;`,
   },
+  {
+    version: 3,
+    name: 'the stream position is the primary key',
+    // (tenant, stream_id, stream_version) identifies an event row and already has its unique index: making it the
+    // primary key drops the separate index on global_position, which no read uses (they go by the global order index).
+    sql: `ALTER TABLE events DROP CONSTRAINT events_pkey;
+          ALTER TABLE events DROP CONSTRAINT events_stream_version_key;
+          ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY (tenant, stream_id, stream_version);`,
+  },
 ];
 
 /** Creates or upgrades the event store's tables (component `event-store`). Safe to call from processes starting together. */
