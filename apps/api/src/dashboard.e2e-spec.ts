@@ -265,6 +265,12 @@ describeWithBrowser(SUITE, () => {
     expect(await page.getByTestId('recommendation').count()).toBe(gaps.gaps.reduce((sum: number, gap: Json) => sum + gap.recommendations.length, 0));
     if (gaps.gaps.length > 0) expect(await page.getByTestId('chart-hotspots').locator('.recharts-bar-rectangle').count()).toBe(Math.min(12, gaps.gaps.length));
     await screenshot('skills', true);
+    if (gaps.gaps.length > 0) {
+      // From a team's hotspots to where that team loses time.
+      await page.getByTestId('team-gaps').first().getByRole('link', { name: 'Where it loses time →' }).click();
+      await waitForOperations();
+      expect(await page.getByTestId('operations-view').getAttribute('data-team')).toBe(gaps.gaps[0].team);
+    }
   }, 60_000);
 
   it('keeps the key for the session and fits a tablet screen', async () => {

@@ -51,7 +51,16 @@ function SkillsContent({ answer }: { answer: SkillsGapsAnswer }) {
       )}
       <div className="teams">
         {[...byTeam.entries()].map(([team, gaps]) => (
-          <Card key={team} title={`Team ${team}`} testId="team-gaps">
+          <Card
+            key={team}
+            title={`Team ${team}`}
+            testId="team-gaps"
+            actions={
+              <a className="small-link" href={`#/operations?days=90&groupBy=taskType&team=${encodeURIComponent(team)}`}>
+                Where it loses time →
+              </a>
+            }
+          >
             <ul className="gaps">
               {gaps.map((gap) => (
                 <li key={gap.taskType} data-testid="gap" data-team={gap.team} data-task-type={gap.taskType}>
