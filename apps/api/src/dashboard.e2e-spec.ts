@@ -179,8 +179,10 @@ describeWithBrowser(SUITE, () => {
     }
     expect(await page.getByTestId('chart-rework-trend').locator('.recharts-line-curve').count()).toBe(1);
 
-    const total = (await api(`/v1/metrics/rework?${await shownQuery()}`)).rows[0];
+    const shown = await api(`/v1/metrics/rework?${await shownQuery()}`);
+    const total = shown.rows[0];
     expect(total.outputs).toBeGreaterThan(1000);
+    expect(await page.getByTestId('period-note').textContent()).toContain(`Outputs generated from ${shown.from.slice(0, 10)} to `);
     for (const field of ['outputs', 'reworkRate', 'lostHours', 'lostCost', 'grossSavedHours', 'netSavedHours']) {
       expect((await kpi(field)).value).toBeCloseTo(total[field], 6);
     }

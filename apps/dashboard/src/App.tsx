@@ -76,7 +76,7 @@ export function App() {
         )}
       </main>
       <footer>
-        <a href="/docs">API documentation</a> · <a href="/health">Health</a> · Metric definitions v1 · Groups of fewer people than the privacy threshold are shown only as sums.
+        <a href="/docs">API documentation</a> · <a href="/health">Health</a> · Groups of fewer people than the privacy threshold are shown only as sums.
       </footer>
     </div>
   );

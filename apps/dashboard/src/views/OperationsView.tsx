@@ -117,6 +117,10 @@ function OperationsContent(props: {
       <p className="headline" data-testid="operations-headline">
         {headline}
       </p>
+      <p className="note period-note" data-testid="period-note">
+        Outputs generated from {totalAnswer.from.slice(0, 10)} to {new Date(Date.parse(totalAnswer.to) - 1).toISOString().slice(0, 10)} (UTC) · costs in {currency} · metric
+        definitions {totalAnswer.metricVersion}
+      </p>
       <div className="kpis" data-testid="kpis">
         <Kpi id="outputs" label="AI outputs" text={formatCount(total.outputs)} value={total.outputs} />
         <Kpi id="reworkRate" label="Rework rate" text={formatRate(total.reworkRate)} value={total.reworkRate} hint="Outputs corrected, rewritten or discarded" tone="bad" />
