@@ -75,20 +75,22 @@ export function sumReworkMetricsRows(rows: readonly ReworkMetricsRow[]): ReworkM
 
 /** The label of an output without a model. */
 export const UNSPECIFIED_MODEL = '(unspecified)';
+// A constant of the code (never input), written into the SQL as a literal.
+const UNSPECIFIED_MODEL_SQL = UNSPECIFIED_MODEL.replace(/'/g, "''");
 
 const GROUP_EXPRESSIONS: Record<ReworkGroupBy, string> = {
-  team: 'team',
-  tool: 'tool',
-  taskType: 'task_type',
-  model: 'model',
-  employee: 'employee_id',
+  team: 'o.team',
+  tool: 'o.tool',
+  taskType: 'o.task_type',
+  model: `COALESCE(o.model, '${UNSPECIFIED_MODEL_SQL}')`,
+  employee: 'o.employee_id',
 };
 
 const FILTER_COLUMNS: Record<keyof ReworkMetricsFilters, string> = {
   team: 'o.team',
   tool: 'o.tool',
   taskType: 'o.task_type',
-  model: 'COALESCE(o.model, $6)',
+  model: `COALESCE(o.model, '${UNSPECIFIED_MODEL_SQL}')`,
   employee: 'o.employee_id',
 };
 
@@ -101,7 +103,6 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
     query.to.toISOString(),
     query.defaultHourlyCost,
     JSON.stringify(query.defaultMinutesSavedByTaskType),
-    UNSPECIFIED_MODEL,
     query.privacyMinGroupSize,
   ];
   const filterSql: string[] = [];
@@ -113,34 +114,42 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
   const groupSql = query.groupBy ? GROUP_EXPRESSIONS[query.groupBy] : 'NULL::text';
   const thenBy = query.groupBy ? (query.thenBy ?? []) : [];
   const subgroupSql = thenBy.length > 0 ? `ARRAY[${thenBy.map((dimension) => GROUP_EXPRESSIONS[dimension]).join(', ')}]` : 'NULL::text[]';
-  const bucketSql = query.bucket ? `date_trunc('${query.bucket}', generated_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
+  const bucketSql = query.bucket ? `date_trunc('${query.bucket}', o.generated_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
 
+  // Two phases, both hash aggregations that PostgreSQL can run in parallel: per row and employee, then per row
+  // (counting employees without a DISTINCT, which would sort every output).
   const sql = `
-    WITH scoped AS (
-      SELECT o.output_id, o.employee_id, o.tool, o.task_type, o.generated_at, o.team,
-             COALESCE(o.model, $6) AS model,
-             o.corrections, o.rewrites, o.double_checks, o.discards,
-             o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes AS rework_minutes,
-             o.lost_cost_known + o.unknown_cost_minutes / 60.0 * $4::float8 AS lost_cost,
-             COALESCE(o.minutes_saved_estimate, ($5::jsonb ->> o.task_type)::float8, 0) AS saved_minutes
+    WITH saved_by_task AS (SELECT key AS task_type, value::float8 AS minutes FROM jsonb_each_text($5::jsonb)),
+    per_employee AS (
+      SELECT ${groupSql} AS "group", ${bucketSql} AS bucket, ${subgroupSql} AS subgroups, o.employee_id,
+             count(*) AS outputs,
+             count(*) FILTER (WHERE o.corrections + o.rewrites + o.discards > 0) AS reworked_outputs,
+             count(*) FILTER (WHERE o.double_checks > 0) AS double_checked_outputs,
+             sum(o.corrections) AS corrections, sum(o.rewrites) AS rewrites,
+             sum(o.double_checks) AS double_checks, sum(o.discards) AS discards,
+             sum(o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes) AS rework_minutes,
+             sum(o.lost_cost_known + o.unknown_cost_minutes / 60.0 * $4::float8) AS lost_cost,
+             sum(COALESCE(o.minutes_saved_estimate, saved_by_task.minutes, 0)) AS saved_minutes
         FROM "${schema}".outputs o
+        LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
        WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
          ${filterSql.map((condition) => `AND ${condition}`).join(' ')}
+       GROUP BY 1, 2, 3, 4
     )
-    SELECT ${groupSql} AS "group", ${bucketSql} AS bucket, ${subgroupSql} AS subgroups,
-           count(*)::int AS outputs,
-           count(*) FILTER (WHERE corrections + rewrites + discards > 0)::int AS reworked_outputs,
-           count(*) FILTER (WHERE double_checks > 0)::int AS double_checked_outputs,
-           COALESCE(sum(corrections), 0)::int AS corrections,
-           COALESCE(sum(rewrites), 0)::int AS rewrites,
-           COALESCE(sum(double_checks), 0)::int AS double_checks,
-           COALESCE(sum(discards), 0)::int AS discards,
-           COALESCE(sum(rework_minutes), 0)::float8 AS rework_minutes,
-           COALESCE(sum(lost_cost), 0)::float8 AS lost_cost,
-           COALESCE(sum(saved_minutes), 0)::float8 AS saved_minutes,
-           count(DISTINCT employee_id)::int AS employees,
-           CASE WHEN count(DISTINCT employee_id) < $7 THEN array_agg(DISTINCT employee_id) END AS employee_ids
-      FROM scoped
+    SELECT "group", bucket, subgroups,
+           sum(outputs)::int AS outputs,
+           sum(reworked_outputs)::int AS reworked_outputs,
+           sum(double_checked_outputs)::int AS double_checked_outputs,
+           sum(corrections)::int AS corrections,
+           sum(rewrites)::int AS rewrites,
+           sum(double_checks)::int AS double_checks,
+           sum(discards)::int AS discards,
+           sum(rework_minutes)::float8 AS rework_minutes,
+           sum(lost_cost)::float8 AS lost_cost,
+           sum(saved_minutes)::float8 AS saved_minutes,
+           count(*)::int AS employees,
+           CASE WHEN count(*) < $6 THEN array_agg(employee_id ORDER BY employee_id) END AS employee_ids
+      FROM per_employee
      GROUP BY 1, 2, 3
      ORDER BY 2 NULLS FIRST, 1 NULLS FIRST, 3 NULLS FIRST`;
 
