@@ -4,3 +4,4 @@ export * from './lib/errors';
 export * from './lib/metric-definitions';
 export * from './lib/stream-names';
 export * from './lib/privacy';
+export * from './lib/seeded-random';

@@ -1,41 +1,12 @@
+import { SeededRandom } from '@rework-ledger/domain';
+
 /**
  * A small seeded pseudo-random generator (sfc32, seeded through splitmix32) with the few distributions the
  * synthetic organisation needs. Independent streams come from the same seed and a stream number, so adding
  * draws to one stream never shifts another.
  */
-export class Prng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+export class Prng extends SeededRandom {
   private spareNormal: number | undefined;
-
-  constructor(seed: number, stream = 0) {
-    let state = (hashSeed(seed) ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
-    const next = (): number => {
-      state = (state + 0x9e3779b9) | 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.uint32();
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  uint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
 
   /** A uniform number in [0, 1). */
   next(): number {
@@ -125,8 +96,3 @@ export function cumulative(weights: readonly number[]): number[] {
   return weights.map((weight) => (sum += Math.max(0, weight)));
 }
 
-function hashSeed(seed: number): number {
-  // Non-integer and negative seeds are folded into 32 bits deterministically.
-  const integer = Number.isFinite(seed) ? Math.floor(Math.abs(seed)) : 0;
-  return (integer ^ Math.floor(integer / 4294967296) ^ (seed < 0 ? 0x5bd1e995 : 0)) >>> 0;
-}

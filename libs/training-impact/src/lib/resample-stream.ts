@@ -1,41 +1,11 @@
+import { SeededRandom } from '@rework-ledger/domain';
+
 /**
- * The random stream of one bootstrap resample: sfc32 seeded through splitmix32 from (seed, resample number).
+ * The random stream of one bootstrap resample: `new ResampleStream(seed, resampleNumber)`.
  * One stream per resample makes every resample reproducible on its own, whatever the order or batching in
  * which resamples are computed, and lets a redrawn resample continue its own stream.
  */
-export class ResampleStream {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
-  constructor(seed: number, resample: number) {
-    let state = (foldSeed(seed) ^ Math.imul(resample + 1, 0x9e3779b9)) >>> 0;
-    const next = (): number => {
-      state = (state + 0x9e3779b9) | 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.uint32();
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  uint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
+export class ResampleStream extends SeededRandom {
   /** A uniform index in [0, n): ⌊u · n / 2³²⌋ (bias below n / 2³², irrelevant for n ≤ millions). */
   index(n: number): number {
     return Math.floor((this.uint32() / 4294967296) * n);
@@ -74,11 +44,6 @@ export class ResampleStream {
     copy.d = this.d;
     return copy;
   }
-}
-
-function foldSeed(seed: number): number {
-  const integer = Number.isFinite(seed) ? Math.floor(Math.abs(seed)) : 0;
-  return (integer ^ Math.floor(integer / 4294967296) ^ (seed < 0 ? 0x5bd1e995 : 0)) >>> 0;
 }
 
 /**
