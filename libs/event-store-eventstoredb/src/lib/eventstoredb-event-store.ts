@@ -3,6 +3,7 @@ import { LedgerError } from '@rework-ledger/domain';
 import {
   type AppendResult,
   comparePositions,
+  createSubscriptionRegistry,
   type EventStore,
   eventKey,
   placeEvents,
@@ -12,7 +13,6 @@ import {
   START,
   type StoredEvent,
   type StreamAppend,
-  type Subscription,
   validateAppend,
 } from '@rework-ledger/event-store';
 import type { EventStoreDbConnection } from './eventstoredb-connection';
@@ -69,8 +69,7 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
   const concurrency = options.streamConcurrency ?? 16;
   const lagCountLimit = options.lagCountLimit ?? 10_000;
   const retryBackoff = options.retryBackoff ?? { initialMs: 100, maxMs: 5000 };
-  const subscriptions = new Set<Subscription>();
-  let closed = false;
+  const subscriptions = createSubscriptionRegistry();
 
   const ledgerFilter = (tenant?: string): Filter =>
     streamNameFilter({ prefixes: [tenant === undefined ? LEDGER_STREAM_PREFIX : tenantStreamPrefix(tenant)] });
@@ -244,30 +243,19 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     },
 
     subscribe(subscribeOptions) {
-      if (closed) throw new LedgerError('EVENT_STORE.CLOSED', 'the event store is closed');
-      const subscription = startEventStoreDbSubscription(
-        {
-          open: (after, readableOptions) => connection.subscribeToAll({ fromPosition: toReadPosition(after), filter: ledgerFilter(subscribeOptions.tenant) }, readableOptions),
-          headPosition: () => headPosition(subscribeOptions.tenant),
-          retryBackoff,
-        },
-        subscribeOptions,
+      return subscriptions.track(() =>
+        startEventStoreDbSubscription(
+          {
+            open: (after, readableOptions) => connection.subscribeToAll({ fromPosition: toReadPosition(after), filter: ledgerFilter(subscribeOptions.tenant) }, readableOptions),
+            headPosition: () => headPosition(subscribeOptions.tenant),
+            retryBackoff,
+          },
+          subscribeOptions,
+        ),
       );
-      const tracked: Subscription = {
-        caughtUp: () => subscription.caughtUp(),
-        stop: async () => {
-          subscriptions.delete(tracked);
-          await subscription.stop();
-        },
-      };
-      subscriptions.add(tracked);
-      return tracked;
     },
 
     /** Stops every subscription; the connection stays open for its owner to dispose of. */
-    async close() {
-      closed = true;
-      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
-    },
+    close: () => subscriptions.closeAll(),
   };
 }

@@ -6,13 +6,13 @@ import {
   type Position,
   type StoredEvent,
   type StreamAppend,
-  type Subscription,
   START,
 } from '../event-store.port';
 import { type AppendPlan, type PlacedEvent, eventKey, placeEvents, planAppend, validateAppend } from './append-plan';
 import { EVENT_COLUMNS, type EventRow, VISIBLE, selectAll, toPosition, toStoredEvent } from './event-rows';
 import { EVENT_STORE_CHANNEL } from './event-store.schema';
 import { startPostgresSubscription } from './postgres-subscription';
+import { createSubscriptionRegistry } from '../subscription-registry';
 
 export type PostgresEventStoreOptions = Readonly<{
   /** The pool the store queries; it belongs to the caller, who ends it after {@link EventStore.close}. */
@@ -42,10 +42,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     pollIntervalMs: options.pollIntervalMs ?? 500,
     retryBackoff: options.retryBackoff ?? { initialMs: 100, maxMs: 5000 },
   };
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = createSubscriptionRegistry();
   // Clients whose transaction could not be rolled back must not go back to the pool.
   const brokenClients = new WeakSet<PoolClient>();
-  let closed = false;
 
   async function append(tenant: string, appends: readonly StreamAppend[]): Promise<AppendResult> {
     validateAppend(tenant, appends);
@@ -216,23 +215,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     },
 
     subscribe(subscribeOptions) {
-      if (closed) throw new LedgerError('EVENT_STORE.CLOSED', 'the event store is closed');
-      const subscription = startPostgresSubscription(subscriptionSettings, subscribeOptions);
-      const tracked: Subscription = {
-        caughtUp: () => subscription.caughtUp(),
-        stop: async () => {
-          subscriptions.delete(tracked);
-          await subscription.stop();
-        },
-      };
-      subscriptions.add(tracked);
-      return tracked;
+      return subscriptions.track(() => startPostgresSubscription(subscriptionSettings, subscribeOptions));
     },
 
     /** Stops every subscription; the pool stays open for its owner to end. */
-    async close() {
-      closed = true;
-      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
-    },
+    close: () => subscriptions.closeAll(),
   };
 }
