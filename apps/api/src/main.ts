@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       eventStore: config.eventStore,
       runProjections: config.runProjections,
     },
-    ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(config.logLevel) + 1) as never,
+    config.logLevels,
     // With KAFKA_BROKERS, POST /v1/events goes through the telemetry topic and the ingestor stores the events.
     { ...(config.kafka ? { kafka: config.kafka } : {}) },
   );

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
-import { ConfigError, loadConfig, LOG_LEVELS, openDatabase } from '@rework-ledger/platform';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig, openDatabase } from '@rework-ledger/platform';
 import { createIngestorApp } from './create-ingestor-app';
 
 const logger = new Logger('ingestor');
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   if (!config.kafka) throw new ConfigError([{ variable: 'KAFKA_BROKERS', rule: 'is required by the ingestor' }]);
   const database = await openDatabase(config.database);
   logger.log(`database: ${database.description}`);
-  const app = await createIngestorApp(config, database.url, LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1) as LogLevel[]);
+  const app = await createIngestorApp(config, database.url, config.logLevels);
   // SIGTERM: the batch in progress is finished and committed (or given up uncommitted), the group is left, then exit.
   const shutDown = async (signal: NodeJS.Signals) => {
     logger.log(`${signal}: stopping`);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
-import { ConfigError, loadConfig, LOG_LEVELS, openDatabase } from '@rework-ledger/platform';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig, openDatabase } from '@rework-ledger/platform';
 import { createProjectorApp } from './create-projector-app';
 
 const logger = new Logger('projector');
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config.database);
   logger.log(`database: ${database.description}; event store: ${config.eventStore.kind}`);
-  const app = await createProjectorApp(config, database.url, LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1) as LogLevel[]);
+  const app = await createProjectorApp(config, database.url, config.logLevels);
   // SIGTERM: each runner finishes the batch in hand (its transaction commits or rolls back), then the locks are freed.
   const shutDown = async (signal: NodeJS.Signals) => {
     logger.log(`${signal}: stopping`);

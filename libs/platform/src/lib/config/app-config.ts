@@ -232,6 +232,11 @@ export class AppConfig {
     return this.LOG_LEVEL;
   }
 
+  /** Every level to log at: the configured one and the more severe ones (what NestJS's `logger` option takes). */
+  get logLevels(): LogLevel[] {
+    return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(this.LOG_LEVEL) + 1);
+  }
+
   /** The tenant provisioned at start-up, and its API key when one is configured. */
   get bootstrap(): Readonly<{ tenant: string; apiKey?: string }> {
     return this.API_BOOTSTRAP_KEY === undefined ? { tenant: this.API_BOOTSTRAP_TENANT } : { tenant: this.API_BOOTSTRAP_TENANT, apiKey: this.API_BOOTSTRAP_KEY };
