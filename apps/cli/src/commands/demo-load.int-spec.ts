@@ -1,27 +1,12 @@
 import { createPostgresEventStore } from '@rework-ledger/event-store';
 import { createPool } from '@rework-ledger/platform';
-import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { useCliTestDatabase } from '../cli.test-support';
 import { UsageError } from '../command';
 import { demoLoadCommand, type DemoLoadSummary } from './demo-load.command';
 
 describe('cli demo load', () => {
-  let database: TestDatabase;
-  const serverUrl = process.env['DATABASE_URL'];
-  let printed = '';
-  const lastSummary = (): DemoLoadSummary => JSON.parse(printed.trim().split('\n').pop() as string);
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    process.env['DATABASE_URL'] = database.url;
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
-    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-
-  afterAll(async () => {
-    jest.restoreAllMocks();
-    process.env['DATABASE_URL'] = serverUrl;
-    await database.drop();
-  });
+  const cli = useCliTestDatabase();
+  const lastSummary = (): DemoLoadSummary => JSON.parse(cli.printed.trim().split('\n').pop() as string);
 
   it('given a preset and a size, then it appends the whole organisation for the tenant, and nothing twice when run again', async () => {
     await demoLoadCommand.run({ preset: 'small', tenant: 'acme', employees: '6' }, []);
@@ -30,7 +15,7 @@ describe('cli demo load', () => {
     expect(first.accepted).toBe(first.events);
     expect(first.events).toBeGreaterThan(500);
 
-    const pool = createPool(database.url, { max: 1 });
+    const pool = createPool(cli.database.url, { max: 1 });
     const store = createPostgresEventStore({ pool });
     try {
       expect(Number((await pool.query(`SELECT count(*) AS n FROM events WHERE tenant = 'acme'`)).rows[0].n)).toBe(first.events);

@@ -1,32 +1,17 @@
 import { ApiKeyEntity, createApiKeys } from '@rework-ledger/tenancy';
-import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { DataSource } from 'typeorm';
+import { useCliTestDatabase } from '../cli.test-support';
 import { UsageError } from '../command';
 import { keysCreateCommand } from './keys-create.command';
 
 describe('cli keys create', () => {
-  let database: TestDatabase;
-  const serverUrl = process.env['DATABASE_URL'];
-  let printed = '';
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    process.env['DATABASE_URL'] = database.url;
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
-    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-
-  afterAll(async () => {
-    jest.restoreAllMocks();
-    process.env['DATABASE_URL'] = serverUrl;
-    await database.drop();
-  });
+  const cli = useCliTestDatabase();
 
   it('given a tenant and scopes, then it prints a key that authenticates as that tenant with those scopes', async () => {
     await keysCreateCommand.run({ tenant: 'acme', scopes: 'ingest,admin' }, []);
-    const key = printed.trim();
+    const key = cli.printed.trim();
     expect(key).toMatch(/^rl_[A-Za-z0-9_-]{43}$/);
-    const dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [ApiKeyEntity] }).initialize();
+    const dataSource = await new DataSource({ type: 'postgres', url: cli.database.url, entities: [ApiKeyEntity] }).initialize();
     try {
       expect(await createApiKeys(dataSource).authenticate(key)).toMatchObject({ tenant: 'acme', scopes: ['ingest', 'admin'] });
       const stored = await dataSource.getRepository(ApiKeyEntity).find();

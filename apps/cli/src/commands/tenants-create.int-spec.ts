@@ -1,32 +1,17 @@
 import { ApiKeyEntity, createApiKeys, TenantSettingsEntity } from '@rework-ledger/tenancy';
-import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { DataSource } from 'typeorm';
+import { useCliTestDatabase } from '../cli.test-support';
 import { UsageError } from '../command';
 import { tenantsCreateCommand } from './tenants-create.command';
 
 describe('cli tenants create', () => {
-  let database: TestDatabase;
-  const serverUrl = process.env['DATABASE_URL'];
-  let printed = '';
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    process.env['DATABASE_URL'] = database.url;
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
-    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-
-  afterAll(async () => {
-    jest.restoreAllMocks();
-    process.env['DATABASE_URL'] = serverUrl;
-    await database.drop();
-  });
+  const cli = useCliTestDatabase();
 
   it('given settings, then it stores them and prints an admin key of that tenant', async () => {
     await tenantsCreateCommand.run({ tenant: 'acme', currency: 'GBP', 'hourly-cost': '75.5', 'privacy-k': '7' }, []);
-    const key = printed.trim();
+    const key = cli.printed.trim();
     expect(key).toMatch(/^rl_/);
-    const dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [ApiKeyEntity, TenantSettingsEntity] }).initialize();
+    const dataSource = await new DataSource({ type: 'postgres', url: cli.database.url, entities: [ApiKeyEntity, TenantSettingsEntity] }).initialize();
     try {
       expect(await createApiKeys(dataSource).authenticate(key)).toMatchObject({ tenant: 'acme', scopes: ['ingest', 'read', 'admin'] });
       expect(await dataSource.getRepository(TenantSettingsEntity).findOneBy({ tenant: 'acme' })).toMatchObject({ currency: 'GBP', defaultHourlyCost: 75.5, privacyMinGroupSize: 7 });
@@ -36,11 +21,11 @@ describe('cli tenants create', () => {
   });
 
   it('given it again with one setting, then it changes that setting only and prints another key', async () => {
-    const first = printed.trim();
-    printed = '';
+    const first = cli.printed.trim();
+    cli.printed = '';
     await tenantsCreateCommand.run({ tenant: 'acme', 'privacy-k': '3' }, []);
-    expect(printed.trim()).not.toBe(first);
-    const dataSource = await new DataSource({ type: 'postgres', url: database.url, entities: [TenantSettingsEntity] }).initialize();
+    expect(cli.printed.trim()).not.toBe(first);
+    const dataSource = await new DataSource({ type: 'postgres', url: cli.database.url, entities: [TenantSettingsEntity] }).initialize();
     try {
       expect(await dataSource.getRepository(TenantSettingsEntity).findOneBy({ tenant: 'acme' })).toMatchObject({ currency: 'GBP', defaultHourlyCost: 75.5, privacyMinGroupSize: 3 });
     } finally {
