@@ -1,4 +1,4 @@
-import { suppressSmallGroups } from './privacy';
+import { needsComplementarySuppression, suppressSmallGroups } from './privacy';
 
 const row = (group: string, employeeIds: string[]) => ({ group, employees: employeeIds.length, employeeIds: employeeIds.length < 5 ? employeeIds : undefined });
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -28,5 +28,11 @@ describe('suppressSmallGroups (k = 5)', () => {
 
   it('given a single small row and nothing to hide it with, then the remainder is too small to show', () => {
     expect(suppressSmallGroups([row('a', ['x', 'y'])], 5)).toEqual({ visible: [], suppressed: [row('a', ['x', 'y'])], remainderTooSmall: true });
+  });
+
+  it('tells when the rule needs the next-smallest row: only when small rows exist and together cover fewer than k', () => {
+    expect(needsComplementarySuppression([row('a', ids('a', 5))], 5)).toBe(false);
+    expect(needsComplementarySuppression([row('a', ids('a', 3)), row('b', ids('b', 2)), row('c', ids('c', 8))], 5)).toBe(false);
+    expect(needsComplementarySuppression([row('a', ['x', 'y']), row('b', ['x', 'y']), row('c', ids('c', 12))], 5)).toBe(true);
   });
 });

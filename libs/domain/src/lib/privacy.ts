@@ -18,7 +18,7 @@ export type Suppression<TRow> = Readonly<{
 export function suppressSmallGroups<TRow extends CoveredRow>(rows: readonly TRow[], k: number): Suppression<TRow> {
   const suppressed = rows.filter((row) => row.employees < k);
   if (suppressed.length === 0) return { visible: [...rows], suppressed: [], remainderTooSmall: false };
-  let remainderTooSmall = new Set(suppressed.flatMap((row) => row.employeeIds ?? [])).size < k;
+  let remainderTooSmall = coversFewerThan(suppressed, k);
   if (remainderTooSmall) {
     const nextSmallest = rows.filter((row) => row.employees >= k).sort((a, b) => a.employees - b.employees)[0];
     if (nextSmallest) {
@@ -29,4 +29,14 @@ export function suppressSmallGroups<TRow extends CoveredRow>(rows: readonly TRow
   }
   const hidden = new Set(suppressed);
   return { visible: rows.filter((row) => !hidden.has(row)), suppressed, remainderTooSmall };
+}
+
+/** True when the rule has to suppress a row of k or more employees too (the next-smallest): the small rows exist and together cover fewer than k. */
+export function needsComplementarySuppression(rows: readonly CoveredRow[], k: number): boolean {
+  const small = rows.filter((row) => row.employees < k);
+  return small.length > 0 && coversFewerThan(small, k);
+}
+
+function coversFewerThan(rows: readonly CoveredRow[], k: number): boolean {
+  return new Set(rows.flatMap((row) => row.employeeIds ?? [])).size < k;
 }

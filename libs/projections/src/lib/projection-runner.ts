@@ -2,7 +2,7 @@ import { comparePositions, type EventStore, type Position, START, type StoredEve
 import { runMigrations } from '@rework-ledger/platform';
 import type { Pool, PoolClient } from 'pg';
 import { PROJECTIONS_MIGRATIONS } from './checkpoints.migrations';
-import type { Projection } from './projection';
+import type { ApplyContext, Projection } from './projection';
 
 export type ProjectionStatus = Readonly<{
   name: string;
@@ -170,11 +170,12 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     schema: string,
     events: readonly StoredEvent[],
     recordProgress: (last: Position, count: number) => Promise<unknown>,
+    context: ApplyContext = { rebuilding: false },
   ): Promise<void> {
     await client.query('BEGIN');
     try {
       const firstTime = skipRepeats ? await firstTimeOnly(client, schema, events) : events;
-      if (firstTime.length > 0) await projection.apply(client, schema, firstTime);
+      if (firstTime.length > 0) await projection.apply(client, schema, firstTime, context);
       await recordProgress(events[events.length - 1].position, firstTime.length);
       await analyzeAsItGrows(client, schema, firstTime.length);
       await client.query('COMMIT');
@@ -213,9 +214,20 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         if (stopping) return;
         const events = await store.readAll({ after: position, limit: batchSize });
         if (events.length === 0) break;
-        await applyInTransaction(client, shadow, events, countRebuildProgress(client));
+        await applyInTransaction(client, shadow, events, countRebuildProgress(client), { rebuilding: projection.completeRebuild !== undefined });
         position = events[events.length - 1].position;
         applied += events.length;
+      }
+      if (projection.completeRebuild) {
+        await analyzeSchema(client, shadow);
+        await client.query('BEGIN');
+        try {
+          await projection.completeRebuild(client, shadow);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
       }
       await analyzeSchema(client, shadow);
       analyzedAt.set(projection.schema, { applied, next: Math.max(2000, applied * 2) });
@@ -262,6 +274,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         [projection.name, projection.version, store.kind],
       );
       await createSchema(client, projection.schema);
+      // A projection with a set-based end of rebuild builds its first read model as a rebuild (the empty one answers meanwhile).
+      if (projection.completeRebuild) {
+        await client.query('UPDATE projection_checkpoints SET rebuild_requested_at = COALESCE(rebuild_requested_at, now()) WHERE name = $1', [projection.name]);
+      }
     } else {
       if (skipRepeats) await createAppliedEventsTable(client, projection.schema);
       // A checkpoint is a position in one store's log: after a switch of EVENT_STORE, rebuild from the new store.

@@ -17,6 +17,16 @@ export interface Projection {
   readonly version: number;
   /** Creates the read model's tables in `schema` (which exists and is empty). */
   createTables(client: PoolClient, schema: string): Promise<void>;
-  /** Applies a batch of events, in store order, inside the transaction that also moves the checkpoint. */
-  apply(client: PoolClient, schema: string, events: readonly StoredEvent[]): Promise<void>;
+  /**
+   * Applies a batch of events, in store order, inside the transaction that also moves the checkpoint. While a rebuild
+   * fills a schema (`context.rebuilding`), a projection with `completeRebuild` may leave out what that derives.
+   */
+  apply(client: PoolClient, schema: string, events: readonly StoredEvent[], context?: ApplyContext): Promise<void>;
+  /**
+   * Optional: run once when a rebuild has applied every event, before the swap (in one transaction): derives in
+   * set-based passes what `apply` keeps up event by event the rest of the time (rollups, say).
+   */
+  completeRebuild?(client: PoolClient, schema: string): Promise<void>;
 }
+
+export type ApplyContext = Readonly<{ rebuilding: boolean }>;

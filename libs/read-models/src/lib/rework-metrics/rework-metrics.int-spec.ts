@@ -8,6 +8,8 @@ import type { Pool } from 'pg';
 import { fromPgPool } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
 import { queryReworkMetrics, type ReworkMetricsQuery } from './rework-metrics.query';
+import { EMPLOYEE_SAMPLE_SIZE } from './rework-rollups';
+import { dailyActivityFromRollups } from '../training/training.queries';
 
 const MINUTES_SAVED = { drafting: 20, analysis: 30, 'decision-support': 15, automation: 25, coding: 30, other: 10 };
 let counter = 0;
@@ -159,11 +161,91 @@ describe('rework metrics read model (PostgreSQL)', () => {
     expect((await query({ tenant: 'globex' }))[0].outputs).toBe(1);
   });
 
-  it('given a rebuild, then the read model is rebuilt beside the live one and gives the same answers', async () => {
-    const before = await query({ groupBy: 'team', bucket: 'day' });
+  describe('the daily rollups', () => {
+    /** The rollups' answer equals the outputs' (floats to rounding; employees exact below the sample size). */
+    const expectSameAnswers = async (overrides: Partial<ReworkMetricsQuery>) => {
+      const fromRollups = await query(overrides);
+      const fromOutputs = await query({ ...overrides, readFrom: 'outputs' });
+      expect(fromRollups.map((row) => [row.group, row.bucket])).toEqual(fromOutputs.map((row) => [row.group, row.bucket]));
+      fromRollups.forEach((row, i) => {
+        const reference = fromOutputs[i];
+        for (const [field, value] of Object.entries(reference)) {
+          const actual = row[field as keyof typeof row];
+          if (field === 'employees') expect(actual).toBe(Math.min(value as number, EMPLOYEE_SAMPLE_SIZE));
+          else if (typeof value === 'number' && !Number.isInteger(value)) expect(actual).toBeCloseTo(value, 9);
+          else expect(actual).toEqual(value);
+        }
+      });
+      return fromRollups;
+    };
+
+    it('given any grouping, bucket and rollup-served filter, with part-days at both ends, then they answer as the outputs do', async () => {
+      const partDays = { from: new Date('2026-03-02T11:00:00Z'), to: new Date('2026-03-11T10:00:00Z') };
+      for (const period of [{}, partDays, { from: new Date('2026-03-09T09:30:00Z'), to: new Date('2026-03-09T23:00:00Z') }]) {
+        for (const groupBy of [undefined, 'team', 'tool', 'taskType', 'model'] as const) {
+          for (const bucket of [undefined, 'day', 'week', 'month'] as const) {
+            await expectSameAnswers({ ...period, groupBy, bucket });
+          }
+        }
+      }
+      expect((await expectSameAnswers({ ...partDays, groupBy: 'team', filters: { team: 'platform', taskType: 'drafting' } })).map((row) => row.outputs)).toEqual([1]);
+      expect((await expectSameAnswers({ filters: { model: 'gpt-x' } })).map((row) => row.outputs)).toEqual([1]);
+      // Shapes the rollups cannot answer go to the outputs: employees, two dimensions, a k above the sample.
+      await expectSameAnswers({ groupBy: 'model', filters: { team: 'platform' } });
+      await expectSameAnswers({ groupBy: 'employee', bucket: 'week' });
+      await expectSameAnswers({ groupBy: 'team', privacyMinGroupSize: EMPLOYEE_SAMPLE_SIZE + 1 });
+    });
+
+    it('given more employees than the sample, then counts are "at least", and exact when the small-group rule needs the next-smallest row', async () => {
+      const many = Array.from({ length: EMPLOYEE_SAMPLE_SIZE + 8 }, (_, i) => generated(`w${i}`, `worker-${String(i).padStart(2, '0')}`, '2026-03-05T10:00:00Z', { teamId: 'big' }));
+      const few = Array.from({ length: 6 }, (_, i) => generated(`f${i}`, `few-${i}`, '2026-03-05T11:00:00Z', { teamId: 'medium' }));
+      await ingest('initech', [...many, ...few]);
+      const byTeam = await query({ tenant: 'initech', groupBy: 'team' });
+      expect(byTeam.map((row) => [row.group, row.outputs, row.employees])).toEqual([
+        ['big', EMPLOYEE_SAMPLE_SIZE + 8, EMPLOYEE_SAMPLE_SIZE],
+        ['medium', 6, 6],
+      ]);
+      // A lone employee in a third team: the remainder is too small, so the next-smallest row is chosen on exact counts.
+      await ingest('initech', [generated('lone', 'loner', '2026-03-06T10:00:00Z', { teamId: 'tiny' })]);
+      const withSmall = await query({ tenant: 'initech', groupBy: 'team' });
+      expect(withSmall.map((row) => [row.group, row.employees])).toEqual([
+        ['big', EMPLOYEE_SAMPLE_SIZE + 8],
+        ['medium', 6],
+        ['tiny', 1],
+      ]);
+      expect(withSmall[2].employeeIds).toEqual(['loner']);
+    });
+
+    it('given a late assignment and late rework, then the rollups of the days they change are recomputed', async () => {
+      await ingest('hooli', [generated('h1', 'dana', '2026-03-03T10:00:00Z'), generated('h2', 'erin', '2026-03-04T10:00:00Z')]);
+      await ingest('hooli', [
+        assigned('dana', 'research', '2026-03-20T00:00:00Z', { effectiveFrom: '2026-03-01T00:00:00Z', hourlyCost: 120 }),
+        rework('corrected', 'h1', 'dana', 15, '2026-03-21T10:00:00Z'),
+      ]);
+      const byTeam = await expectSameAnswers({ tenant: 'hooli', groupBy: 'team', bucket: 'day' });
+      expect(byTeam.map((row) => [row.bucket, row.group, row.reworkedOutputs, row.lostCost])).toEqual([
+        ['2026-03-03T00:00:00.000Z', 'research', 1, 30],
+        ['2026-03-04T00:00:00.000Z', '(unassigned)', 0, 0],
+      ]);
+    });
+  });
+
+  it('given a rebuild (rollups derived at its end), then the read model is rebuilt beside the live one and gives the same answers', async () => {
+    const shapes: Partial<ReworkMetricsQuery>[] = [
+      { groupBy: 'team', bucket: 'day' },
+      { tenant: 'initech', groupBy: 'team' },
+      { tenant: 'hooli', groupBy: 'team', bucket: 'day' },
+      { groupBy: 'model', bucket: 'week', filters: { taskType: 'drafting' } },
+      { groupBy: 'tool', from: new Date('2026-03-02T11:00:00Z'), to: new Date('2026-03-11T10:00:00Z') },
+    ];
+    const answers = async () => Promise.all(shapes.map((shape) => query(shape)));
+    const activity = async () => dailyActivityFromRollups(fromPgPool(pool), 'acme', new Date('2026-01-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z'));
+    const before = await answers();
+    const activityBefore = await activity();
     await runner.requestRebuild();
     await runner.waitUntilCaughtUp(20_000);
-    expect(await query({ groupBy: 'team', bucket: 'day' })).toEqual(before);
+    expect(await answers()).toEqual(before);
+    expect(await activity()).toEqual(activityBefore);
     expect((await runner.status()).rebuild.lastRebuiltAt).not.toBeNull();
   });
 });

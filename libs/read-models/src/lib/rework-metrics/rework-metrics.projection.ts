@@ -1,18 +1,20 @@
 import { isReworkEventType, REWORK_EVENT_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
-import type { Projection } from '@rework-ledger/projections';
+import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
+import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, rebuildRollups, RETURNING_CHANGES } from './rework-rollups';
 
 /**
  * Per-output rework facts, with the output's team and the cost of its rework resolved as the events arrive: the
  * metrics query is then one aggregation over one table. Late facts re-resolve what they change: an
  * `employee.assigned` re-attributes that employee's outputs and re-costs the rework they did; a rework re-costs its
- * output. The rework events and the assignment history are kept for that.
+ * output. The rework events and the assignment history are kept for that. Rollups for the read side (per day, per
+ * employee and month) take what each statement changed: see `rework-rollups.ts`.
  */
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 3,
+  version: 4,
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
@@ -45,7 +47,7 @@ export const reworkMetricsProjection: Projection = {
         PRIMARY KEY (tenant, output_id)
       );
       CREATE INDEX ON "${schema}".outputs (tenant, generated_at) WHERE generated;
-      CREATE INDEX ON "${schema}".outputs (tenant, employee_id);
+      CREATE INDEX ON "${schema}".outputs (tenant, employee_id, generated_at);
       CREATE TABLE "${schema}".reworks (
         tenant text NOT NULL,
         output_id text NOT NULL,
@@ -67,12 +69,16 @@ export const reworkMetricsProjection: Projection = {
       );
       CREATE INDEX ON "${schema}".assignments (tenant, employee_id, effective_from DESC, store_transaction DESC, store_position DESC);
     `);
+    await createRollupTables(client, schema);
   },
 
-  async apply(client: PoolClient, schema: string, events: readonly StoredEvent[]): Promise<void> {
+  async apply(client: PoolClient, schema: string, events: readonly StoredEvent[], context?: ApplyContext): Promise<void> {
+    // A rebuild derives the rollups at its end (completeRebuild): its statements need not answer their changes.
+    const track = !context?.rebuilding;
     const generated = new Map<string, StoredEvent>();
     const reworks: StoredEvent[] = [];
     const assignments: StoredEvent[] = [];
+    const changes: OutputChange[] = [];
 
     for (const event of events) {
       if (event.type === 'ai.output.generated') {
@@ -105,8 +111,11 @@ export const reworkMetricsProjection: Projection = {
 
     if (generated.size > 0) {
       const rows = [...generated.values()];
-      await client.query(
-        `INSERT INTO "${schema}".outputs AS o
+      const result = await client.query<OutputChange>(
+        changesOf(
+          schema,
+          `changed AS (
+         INSERT INTO "${schema}".outputs AS o
            (tenant, output_id, generated, employee_id, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate)
          SELECT t, id, true, e, team, COALESCE(team, author.team_id, $10), tool, model, task, gen_at, saved
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::float8[])
@@ -116,7 +125,10 @@ export const reworkMetricsProjection: Projection = {
            SET generated = true, employee_id = EXCLUDED.employee_id, team_id = EXCLUDED.team_id, team = EXCLUDED.team,
                tool = EXCLUDED.tool, model = EXCLUDED.model, task_type = EXCLUDED.task_type, generated_at = EXCLUDED.generated_at,
                minutes_saved_estimate = EXCLUDED.minutes_saved_estimate
-           WHERE NOT o.generated`,
+           WHERE NOT o.generated
+         RETURNING ${RETURNING_CHANGES})`,
+          { before: false, track },
+        ),
         [
           rows.map((e) => e.tenant),
           rows.map((e) => String(e.data['outputId'])),
@@ -130,13 +142,16 @@ export const reworkMetricsProjection: Projection = {
           UNASSIGNED_TEAM,
         ],
       );
+      changes.push(...result.rows);
     }
 
     if (reworks.length > 0) {
       // One statement: keep the rework events, price each at the hourly cost in effect for whoever did it, and add
       // counts, minutes and cost to its output (a placeholder row when the output has not arrived yet).
-      await client.query(
-        `WITH r AS (
+      const result = await client.query<OutputChange>(
+        changesOf(
+          schema,
+          `r AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::timestamptz[])
              AS r(tenant, output_id, kind, employee_id, minutes, occurred_at)
          ),
@@ -144,7 +159,8 @@ export const reworkMetricsProjection: Projection = {
          priced AS (
            SELECT r.*, worker.hourly_cost FROM r
              LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
-         )
+         ),
+         changed AS (
          INSERT INTO "${schema}".outputs AS o
            (tenant, output_id, corrections, rewrites, double_checks, discards,
             correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes,
@@ -169,7 +185,10 @@ export const reworkMetricsProjection: Projection = {
            discard_minutes = o.discard_minutes + EXCLUDED.discard_minutes,
            lost_cost_known = o.lost_cost_known + EXCLUDED.lost_cost_known,
            unknown_cost_minutes = o.unknown_cost_minutes + EXCLUDED.unknown_cost_minutes,
-           first_rework_at = LEAST(o.first_rework_at, EXCLUDED.first_rework_at)`,
+           first_rework_at = LEAST(o.first_rework_at, EXCLUDED.first_rework_at)
+         RETURNING ${RETURNING_CHANGES})`,
+          { track },
+        ),
         [
           reworks.map((e) => e.tenant),
           reworks.map((e) => String(e.data['outputId'])),
@@ -179,37 +198,70 @@ export const reworkMetricsProjection: Projection = {
           reworks.map((e) => e.time.toISOString()),
         ],
       );
+      changes.push(...result.rows);
     }
 
     if (assignments.length > 0) {
       const tenants = assignments.map((e) => e.tenant);
       const employees = assignments.map((e) => String(e.data['employeeId']));
-      // A late assignment re-attributes its employee's outputs that carry no team of their own.
-      await client.query(
-        `UPDATE "${schema}".outputs o SET team = COALESCE((${assignmentAt(schema, 'o.tenant', 'o.employee_id', 'o.generated_at', 'team_id')}), $3)
-           FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, employee_id)) changed
-          WHERE o.tenant = changed.tenant AND o.employee_id = changed.employee_id AND o.generated AND o.team_id IS NULL`,
+      // A late assignment re-attributes its employee's outputs that carry no team of their own (those whose team changes).
+      const reattributed = await client.query<OutputChange>(
+        changesOf(
+          schema,
+          `resolved AS (
+             SELECT p.tenant, p.output_id, COALESCE((${assignmentAt(schema, 'p.tenant', 'p.employee_id', 'p.generated_at', 'team_id')}), $3) AS team
+               FROM "${schema}".outputs p
+               JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, employee_id)) assigned
+                 ON p.tenant = assigned.tenant AND p.employee_id = assigned.employee_id
+              WHERE p.generated AND p.team_id IS NULL
+           ),
+           changed AS (
+             UPDATE "${schema}".outputs o SET team = resolved.team FROM resolved
+              WHERE o.tenant = resolved.tenant AND o.output_id = resolved.output_id AND o.team IS DISTINCT FROM resolved.team
+             RETURNING ${RETURNING_CHANGES})`,
+          { track },
+        ),
         [tenants, employees, UNASSIGNED_TEAM],
       );
-      await recostOutputs(
+      changes.push(...reattributed.rows);
+      const recosted = await recostOutputs(
         client,
         schema,
+        track,
         `SELECT DISTINCT r.tenant, r.output_id FROM "${schema}".reworks r
-           JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, employee_id)) changed
-             ON r.tenant = changed.tenant AND r.employee_id = changed.employee_id`,
+           JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, employee_id)) assigned
+             ON r.tenant = assigned.tenant AND r.employee_id = assigned.employee_id`,
         [tenants, employees],
       );
+      changes.push(...recosted);
     }
+
+    const facts = [...generated.values(), ...reworks];
+    await extendFacts(
+      client,
+      schema,
+      facts.map((e) => e.tenant),
+      facts.map((e) => e.time.toISOString()),
+    );
+    if (track) await applyOutputChanges(client, schema, changes);
+  },
+
+  async completeRebuild(client: PoolClient, schema: string): Promise<void> {
+    await rebuildRollups(client, schema);
   },
 };
 
+
+
 /**
  * Recomputes the rework cost of the outputs the `affected` query names (tenant, output_id), from their rework
- * events and the hourly cost in effect for whoever did each, at its time.
+ * events and the hourly cost in effect for whoever did each, at its time; returns the outputs whose cost changed.
  */
-async function recostOutputs(client: PoolClient, schema: string, affected: string, parameters: unknown[]): Promise<void> {
-  await client.query(
-    `WITH affected AS (${affected}),
+async function recostOutputs(client: PoolClient, schema: string, track: boolean, affected: string, parameters: unknown[]): Promise<OutputChange[]> {
+  const result = await client.query<OutputChange>(
+    changesOf(
+      schema,
+      `affected AS (${affected}),
      costs AS (
        SELECT r.tenant, r.output_id,
               COALESCE(sum(r.minutes / 60.0 * a.hourly_cost) FILTER (WHERE a.hourly_cost IS NOT NULL), 0) AS known,
@@ -218,11 +270,17 @@ async function recostOutputs(client: PoolClient, schema: string, affected: strin
          JOIN affected USING (tenant, output_id)
          LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at')}) a ON true
         GROUP BY r.tenant, r.output_id
-     )
-     UPDATE "${schema}".outputs o SET lost_cost_known = costs.known, unknown_cost_minutes = costs.unknown_minutes
-       FROM costs WHERE o.tenant = costs.tenant AND o.output_id = costs.output_id`,
+     ),
+     changed AS (
+       UPDATE "${schema}".outputs o SET lost_cost_known = costs.known, unknown_cost_minutes = costs.unknown_minutes
+         FROM costs WHERE o.tenant = costs.tenant AND o.output_id = costs.output_id
+          AND (o.lost_cost_known IS DISTINCT FROM costs.known OR o.unknown_cost_minutes IS DISTINCT FROM costs.unknown_minutes)
+       RETURNING ${RETURNING_CHANGES})`,
+      { track },
+    ),
     parameters,
   );
+  return result.rows;
 }
 
 /** The assignment in effect for an employee at a time: latest effectiveFrom ≤ time, ties broken by store order. */

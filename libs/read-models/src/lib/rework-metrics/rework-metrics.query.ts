@@ -1,6 +1,7 @@
-import { type Bucket, rateOrNull, type ReworkGroupBy } from '@rework-ledger/domain';
+import { type Bucket, needsComplementarySuppression, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
+import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, type RollupDimension, UNSPECIFIED_MODEL_SQL } from './rework-rollups';
 
 export type ReworkMetricsFilters = Readonly<{ team?: string; tool?: string; taskType?: string; model?: string; employee?: string }>;
 
@@ -18,6 +19,11 @@ export type ReworkMetricsQuery = Readonly<{
   defaultMinutesSavedByTaskType: Readonly<Record<string, number>>;
   /** Rows covering fewer employees than this also list them (`employeeIds`), for the small-group rule. */
   privacyMinGroupSize: number;
+  /**
+   * 'rollups' (default): the daily rollups where they can answer (see `planOf`), the outputs otherwise; 'outputs':
+   * always aggregate the outputs (the reference the rollups are tested and benchmarked against).
+   */
+  readFrom?: 'rollups' | 'outputs';
 }>;
 
 /** One row of `GET /v1/metrics/rework`, plus the number of distinct employees it covers (for the privacy rule). */
@@ -41,7 +47,11 @@ export type ReworkMetricsRow = {
   netSavedHours: number;
   /** Internal: outputs with at least one double-check (the numerator of doubleCheckRate). */
   doubleCheckedOutputs: number;
-  /** Internal: distinct employees (authors) the row covers, and who they are when fewer than the privacy k. */
+  /**
+   * Internal: distinct employees (authors) the row covers, and who they are when fewer than the privacy k. From the
+   * rollups, a row of EMPLOYEE_SAMPLE_SIZE or more employees says EMPLOYEE_SAMPLE_SIZE ("at least"), unless the
+   * small-group rule has to pick the next-smallest row (then every count is exact).
+   */
   employees: number;
   employeeIds?: string[];
 };
@@ -73,29 +83,171 @@ export function sumReworkMetricsRows(rows: readonly ReworkMetricsRow[]): ReworkM
   };
 }
 
-/** The label of an output without a model. */
-export const UNSPECIFIED_MODEL = '(unspecified)';
-// A constant of the code (never input), written into the SQL as a literal.
-const UNSPECIFIED_MODEL_SQL = UNSPECIFIED_MODEL.replace(/'/g, "''");
-
-const GROUP_EXPRESSIONS: Record<ReworkGroupBy, string> = {
+/** An output's value of each dimension (grouping and filtering alike). */
+const DIMENSION_EXPRESSIONS: Record<ReworkGroupBy, string> = {
   team: 'o.team',
   tool: 'o.tool',
   taskType: 'o.task_type',
-  model: `COALESCE(o.model, '${UNSPECIFIED_MODEL_SQL}')`,
+  model: `COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL})`,
   employee: 'o.employee_id',
 };
 
-const FILTER_COLUMNS: Record<keyof ReworkMetricsFilters, string> = {
-  team: 'o.team',
-  tool: 'o.tool',
-  taskType: 'o.task_type',
-  model: `COALESCE(o.model, '${UNSPECIFIED_MODEL_SQL}')`,
-  employee: 'o.employee_id',
-};
+const DAY_MS = 86_400_000;
 
 /** Computes the rework metrics of PRODUCT.md (v1) for outputs generated in [from, to), grouped and bucketed. */
 export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQuery): Promise<ReworkMetricsRow[]> {
+  const dimension = query.readFrom === 'outputs' ? null : rollupDimensionFor(query);
+  if (dimension === null) return queryOutputs(db, query);
+  const rows = await queryRollups(db, query, dimension);
+  // Rows of many employees carry a lower bound; the rule's next-smallest row needs them exact.
+  return needsComplementarySuppression(rows, query.privacyMinGroupSize) ? queryOutputs(db, query) : rows;
+}
+
+/**
+ * The rollup dimension that answers a query, or null when only the outputs can: the rollups are per task type and
+ * one other dimension, so they answer a grouping by team, tool, task type or model (or none) with filters on that
+ * dimension and on task type, for a privacy k up to their employee sample.
+ */
+function rollupDimensionFor(query: ReworkMetricsQuery): RollupDimension | null {
+  if (query.privacyMinGroupSize > EMPLOYEE_SAMPLE_SIZE || (query.thenBy ?? []).length > 0 || query.groupBy === 'employee') return null;
+  const filtered = Object.entries(query.filters ?? {})
+    .filter(([name, value]) => value !== undefined && name !== 'taskType')
+    .map(([name]) => name as ReworkGroupBy);
+  const dimensions = new Set<ReworkGroupBy>([...(query.groupBy ? [query.groupBy] : []), ...filtered]);
+  if (dimensions.size > 1 || dimensions.has('employee')) return null;
+  const [only] = [...dimensions];
+  return (only as RollupDimension | undefined) ?? (query.filters?.taskType !== undefined ? 'taskType' : 'all');
+}
+
+/** Both reads aggregate the same cell columns; these are the sums over them, and the bucket of a time. */
+const SUMS = `
+  sum(outputs)::int AS outputs,
+  sum(reworked_outputs)::int AS reworked_outputs,
+  sum(double_checked_outputs)::int AS double_checked_outputs,
+  sum(corrections)::int AS corrections,
+  sum(rewrites)::int AS rewrites,
+  sum(double_checks)::int AS double_checks,
+  sum(discards)::int AS discards,
+  sum(rework_minutes)::float8 AS rework_minutes,
+  sum(lost_cost)::float8 AS lost_cost,
+  sum(saved_minutes)::float8 AS saved_minutes`;
+
+function bucketOf(bucket: Bucket | undefined, time: string): string {
+  return bucket ? `date_trunc('${bucket}', ${time} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
+}
+
+/**
+ * From the daily rollups for the whole UTC days of [from, to), and from the outputs for the part-days at either
+ * end; a row's employees are the union of its cells' samples (exact below the sample size).
+ */
+async function queryRollups(db: SqlQueryable, query: ReworkMetricsQuery, dimension: RollupDimension): Promise<ReworkMetricsRow[]> {
+  const schema = reworkMetricsProjection.schema;
+  const from = query.from.getTime();
+  const to = query.to.getTime();
+  const wholeFrom = Math.ceil(from / DAY_MS) * DAY_MS;
+  const wholeTo = Math.floor(to / DAY_MS) * DAY_MS;
+  const hasWholeDays = wholeFrom < wholeTo;
+  // The part-days: [from, wholeFrom) and [wholeTo, to), or all of [from, to) when it holds no whole day.
+  const edges = hasWholeDays ? [from, wholeFrom, wholeTo, to] : [from, to, to, to];
+  const parameters: unknown[] = [
+    query.tenant,
+    dimension,
+    new Date(hasWholeDays ? wholeFrom : 0).toISOString().slice(0, 10),
+    new Date(hasWholeDays ? wholeTo : 0).toISOString().slice(0, 10),
+    ...edges.map((ms) => new Date(ms).toISOString()),
+    query.defaultHourlyCost,
+    TASK_TYPES.map((taskType) => query.defaultMinutesSavedByTaskType[taskType] ?? 0),
+    query.privacyMinGroupSize,
+    EMPLOYEE_SAMPLE_SIZE,
+  ];
+  const rollupFilters: string[] = [];
+  const outputFilters: string[] = [];
+  for (const [name, value] of Object.entries(query.filters ?? {}) as [ReworkGroupBy, string | undefined][]) {
+    if (value === undefined) continue;
+    parameters.push(value);
+    rollupFilters.push(name === 'taskType' ? `r.task_type = $${parameters.length}` : `r.value = $${parameters.length}`);
+    outputFilters.push(`${DIMENSION_EXPRESSIONS[name]} = $${parameters.length}`);
+  }
+  if (query.filters?.taskType === undefined) rollupFilters.push(`r.task_type = '${EVERY_TASK_TYPE}'`);
+  // Rows are told apart by group and bucket where there are any (never null then): equality joins, hashed.
+  const sameRow = (a: string, b: string) =>
+    [...(query.groupBy ? [`${a}."group" = ${b}."group"`] : []), ...(query.bucket ? [`${a}.bucket = ${b}.bucket`] : []), 'true'].join(' AND ');
+  const groupOfRollup = query.groupBy ? 'r.value' : 'NULL::text';
+  const groupOfOutput = query.groupBy ? DIMENSION_EXPRESSIONS[query.groupBy] : 'NULL::text';
+
+  const rollupRange = `r.tenant = $1 AND r.dimension = $2 AND r.day >= $3::date AND r.day < $4::date
+         ${rollupFilters.map((condition) => `AND ${condition}`).join(' ')}`;
+  const outputRange = `o.tenant = $1 AND o.generated
+         AND ((o.generated_at >= $5 AND o.generated_at < $6) OR (o.generated_at >= $7 AND o.generated_at < $8))
+         ${outputFilters.map((condition) => `AND ${condition}`).join(' ')}`;
+  // Buckets as UTC wall-clock timestamps while aggregating (cheap on a day), as instants in the answer.
+  const rollupBucket = query.bucket ? `date_trunc('${query.bucket}', r.day::timestamp)` : 'NULL::timestamp';
+  const outputBucket = query.bucket ? `date_trunc('${query.bucket}', o.generated_at AT TIME ZONE 'UTC')` : 'NULL::timestamp';
+  // The cells of row g (for its samples): its group's value, the days of its bucket.
+  const rollupCellsOf = (g: string) =>
+    [
+      ...(query.groupBy ? [`r.value = ${g}."group"`] : []),
+      ...(query.bucket
+        ? [`r.day >= ${g}.bucket::date`, `r.day < (${g}.bucket + interval '1 ${query.bucket}')::date`]
+        : []),
+    ].map((condition) => `AND ${condition}`).join(' ');
+  const outputsOf = (g: string) =>
+    [...(query.groupBy ? [`${groupOfOutput} = ${g}."group"`] : []), ...(query.bucket ? [`${outputBucket} = ${g}.bucket`] : [])]
+      .map((condition) => `AND ${condition}`)
+      .join(' ');
+
+  // The sums first, with whether any cell of a row holds a full sample ("many" employees); the samples are read
+  // only for the other rows (usually none), cell by cell, to count their employees exactly.
+  const sql = `
+    WITH cells AS (
+      SELECT ${groupOfRollup} AS "group", ${rollupBucket} AS bucket,
+             r.outputs, r.reworked_outputs, r.double_checked_outputs, r.corrections, r.rewrites, r.double_checks, r.discards,
+             r.rework_minutes::float8, r.lost_cost_known::float8, r.unknown_cost_minutes::float8,
+             r.estimated_saved_minutes::float8, r.unestimated_outputs, r.sample_size
+        FROM "${schema}".daily_rollup r WHERE ${rollupRange}
+      UNION ALL
+      SELECT ${groupOfOutput}, ${outputBucket},
+             1, (o.corrections + o.rewrites + o.discards > 0)::int, (o.double_checks > 0)::int,
+             o.corrections, o.rewrites, o.double_checks, o.discards,
+             o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes,
+             o.lost_cost_known, o.unknown_cost_minutes, COALESCE(o.minutes_saved_estimate, 0),
+             ARRAY[${TASK_TYPES.map((taskType) => `(o.minutes_saved_estimate IS NULL AND o.task_type = '${taskType}')::int`).join(', ')}], 1
+        FROM "${schema}".outputs o WHERE ${outputRange}
+    ),
+    grouped AS (
+      SELECT "group", bucket, ${SUMS}, bool_or(sample_size >= $12) AS many
+        FROM (
+          SELECT c.*, c.lost_cost_known + c.unknown_cost_minutes / 60.0 * $9::float8 AS lost_cost,
+                 c.estimated_saved_minutes + ${TASK_TYPES.map((_, i) => `c.unestimated_outputs[${i + 1}] * ($10::float8[])[${i + 1}]`).join(' + ')} AS saved_minutes
+            FROM cells c
+        ) priced
+       GROUP BY 1, 2
+    ),
+    few AS (
+      SELECT g."group", g.bucket, (
+               SELECT array_agg(DISTINCT e ORDER BY e) FROM (
+                 SELECT unnest(r.employee_sample) AS e FROM "${schema}".daily_samples r WHERE ${rollupRange} ${rollupCellsOf('g')}
+                 UNION ALL
+                 SELECT o.employee_id FROM "${schema}".outputs o WHERE ${outputRange} ${outputsOf('g')}
+               ) employees
+             ) AS ids
+        FROM grouped g WHERE NOT g.many
+    )
+    SELECT g."group", g.bucket AT TIME ZONE 'UTC' AS bucket, NULL::text[] AS subgroups,
+           g.outputs, g.reworked_outputs, g.double_checked_outputs, g.corrections, g.rewrites, g.double_checks, g.discards,
+           g.rework_minutes, g.lost_cost, g.saved_minutes,
+           CASE WHEN g.many THEN $12 ELSE cardinality(f.ids) END AS employees,
+           CASE WHEN NOT g.many AND cardinality(f.ids) < $11 THEN f.ids END AS employee_ids
+      FROM grouped g
+      LEFT JOIN few f ON ${sameRow('f', 'g')}
+     ORDER BY g.bucket NULLS FIRST, g."group" NULLS FIRST`;
+
+  const rows = await db.query<RawRow>(sql, parameters);
+  return rows.map(toMetricsRow);
+}
+
+/** From the per-output read model: one aggregation over the outputs of [from, to). */
+async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promise<ReworkMetricsRow[]> {
   const schema = reworkMetricsProjection.schema;
   const parameters: unknown[] = [
     query.tenant,
@@ -109,12 +261,12 @@ export async function queryReworkMetrics(db: SqlQueryable, query: ReworkMetricsQ
   for (const [name, value] of Object.entries(query.filters ?? {}) as [keyof ReworkMetricsFilters, string | undefined][]) {
     if (value === undefined) continue;
     parameters.push(value);
-    filterSql.push(`${FILTER_COLUMNS[name]} = $${parameters.length}`);
+    filterSql.push(`${DIMENSION_EXPRESSIONS[name]} = $${parameters.length}`);
   }
-  const groupSql = query.groupBy ? GROUP_EXPRESSIONS[query.groupBy] : 'NULL::text';
+  const groupSql = query.groupBy ? DIMENSION_EXPRESSIONS[query.groupBy] : 'NULL::text';
   const thenBy = query.groupBy ? (query.thenBy ?? []) : [];
-  const subgroupSql = thenBy.length > 0 ? `ARRAY[${thenBy.map((dimension) => GROUP_EXPRESSIONS[dimension]).join(', ')}]` : 'NULL::text[]';
-  const bucketSql = query.bucket ? `date_trunc('${query.bucket}', o.generated_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
+  const subgroupSql = thenBy.length > 0 ? `ARRAY[${thenBy.map((dimension) => DIMENSION_EXPRESSIONS[dimension]).join(', ')}]` : 'NULL::text[]';
+  const bucketSql = bucketOf(query.bucket, 'o.generated_at');
 
   // Two phases, both hash aggregations that PostgreSQL can run in parallel: per row and employee, then per row
   // (counting employees without a DISTINCT, which would sort every output).

@@ -8,7 +8,16 @@ import type { Pool } from 'pg';
 import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
 import { fromPgPool } from '../sql-queryable';
 import { trainingProjection } from './training.projection';
-import { courseByActivityId, courseCompletions, dailyActivity, employeeByExternalId, hourlyCostsAt, listCourses } from './training.queries';
+import {
+  courseByActivityId,
+  courseCompletions,
+  dailyActivity,
+  dailyActivityFromOutputs,
+  dailyActivityFromRollups,
+  employeeByExternalId,
+  hourlyCostsAt,
+  listCourses,
+} from './training.queries';
 
 let counter = 0;
 const event = (type: string, time: string, data: Record<string, unknown>) => ({ specversion: '1.0', id: `t-${++counter}`, source: 'urn:test', type, time, data });
@@ -47,6 +56,9 @@ describe('training read model and the aggregates of training impact (PostgreSQL)
       // Reworked only after asOf: not reworked as of 2026-04-01.
       event('ai.output.rewritten', '2026-04-05T08:00:00Z', { outputId: 'o3', employeeId: 'bob', minutesSpent: 30 }),
       event('ai.output.double_checked', '2026-02-04T08:00:00Z', { outputId: 'o2', employeeId: 'bob', minutesSpent: 5 }),
+      // Carol's only output of the month and its double-check arrive together: her month must still be written.
+      event('ai.output.generated', '2026-03-10T08:00:00Z', { outputId: 'o4', employeeId: 'carol', tool: 't', taskType: 'coding' }),
+      event('ai.output.double_checked', '2026-03-10T09:00:00Z', { outputId: 'o4', employeeId: 'bob', minutesSpent: 3 }),
     ];
     const appends = events.map((raw) => {
       const result = validateEvent(raw, { fromCredentials: 'acme' });
@@ -92,7 +104,25 @@ describe('training read model and the aggregates of training impact (PostgreSQL)
     expect(activity.sort((a, b) => a.employeeId.localeCompare(b.employeeId))).toEqual([
       { employeeId: 'alice', day: dayOf('2026-02-01T00:00:00Z'), outputs: 2, reworked: 1, reworkMinutes: 10 },
       { employeeId: 'bob', day: dayOf('2026-02-03T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
+      { employeeId: 'carol', day: dayOf('2026-03-10T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
     ]);
+  });
+
+  it('given an asOf after every fact, then the activity comes from the employee months, as the outputs give it', async () => {
+    const since = new Date('2026-01-01T00:00:00Z');
+    const asOf = new Date('2026-06-01T00:00:00Z');
+    const fromRollups = await dailyActivityFromRollups(db(), 'acme', since, asOf);
+    expect(fromRollups).toEqual([
+      { employeeId: 'alice', day: dayOf('2026-02-01T00:00:00Z'), outputs: 2, reworked: 1, reworkMinutes: 10 },
+      { employeeId: 'bob', day: dayOf('2026-02-03T00:00:00Z'), outputs: 1, reworked: 1, reworkMinutes: 30 },
+      { employeeId: 'carol', day: dayOf('2026-03-10T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
+    ]);
+    expect(await dailyActivityFromOutputs(db(), 'acme', since, asOf)).toEqual(expect.arrayContaining(fromRollups ?? []));
+    // Days before `since` are left out, even within a month the rollups hold.
+    expect(await dailyActivityFromRollups(db(), 'acme', new Date('2026-02-02T00:00:00Z'), asOf)).toEqual(fromRollups?.slice(1));
+    // Rework done after asOf: the rollups cannot answer as of then.
+    expect(await dailyActivityFromRollups(db(), 'acme', since, new Date('2026-04-01T00:00:00Z'))).toBeNull();
+    expect(await dailyActivityFromRollups(db(), 'globex', since, asOf)).toEqual([]);
   });
 
   it('gives the hourly cost in effect at a date', async () => {

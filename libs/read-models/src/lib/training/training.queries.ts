@@ -1,9 +1,11 @@
 import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
+import { ACTIVITY_RECORD_BYTES } from '../rework-metrics/rework-rollups';
 import type { SqlQueryable } from '../sql-queryable';
 import { trainingProjection } from './training.projection';
 
 const training = trainingProjection.schema;
 const rework = reworkMetricsProjection.schema;
+const DAY_MS = 86_400_000;
 
 export type Course = Readonly<{
   courseId: string;
@@ -70,6 +72,44 @@ export type EmployeeDay = { employeeId: string; day: number; outputs: number; re
  * minutes of those reworks (corrected, rewritten, discarded) — the aggregates training impact is estimated on.
  */
 export async function dailyActivity(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
+  return (await dailyActivityFromRollups(db, tenant, since, asOf)) ?? dailyActivityFromOutputs(db, tenant, since, asOf);
+}
+
+/**
+ * The same from the employee months the projection keeps (see rework-rollups.ts), when they hold nothing at or
+ * after asOf (no output generated, no rework done then): every day they hold is then "as of" asOf. Null otherwise.
+ * One statement, so the check and the read see the same snapshot; one row per employee, its months end to end.
+ */
+export async function dailyActivityFromRollups(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[] | null> {
+  const rows = await db.query<{ current: boolean; employee_id: string | null; activity: Buffer | null }>(
+    `WITH extent AS (SELECT COALESCE((SELECT latest_fact_at < $3 FROM "${rework}".fact_extent WHERE tenant = $1), true) AS current)
+     SELECT extent.current, m.employee_id, m.activity
+       FROM extent
+       LEFT JOIN LATERAL (
+         SELECT employee_id, string_agg(activity, ''::bytea ORDER BY month) AS activity
+           FROM "${rework}".employee_months
+          WHERE tenant = $1 AND month >= date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC')::date
+          GROUP BY employee_id
+       ) m ON extent.current
+      ORDER BY m.employee_id`,
+    [tenant, since.toISOString(), asOf.toISOString()],
+  );
+  if (rows.length > 0 && !rows[0].current) return null;
+  const firstDay = Math.floor(since.getTime() / DAY_MS);
+  const days: EmployeeDay[] = [];
+  for (const { employee_id: employeeId, activity } of rows) {
+    if (employeeId === null || activity === null) continue;
+    for (let at = 0; at < activity.length; at += ACTIVITY_RECORD_BYTES) {
+      const day = activity.readInt32BE(at);
+      if (day < firstDay) continue;
+      days.push({ employeeId, day, outputs: activity.readInt32BE(at + 4), reworked: activity.readInt32BE(at + 8), reworkMinutes: activity.readDoubleBE(at + 12) });
+    }
+  }
+  return days;
+}
+
+/** The same, aggregated from the outputs and the rework events (any asOf). */
+export async function dailyActivityFromOutputs(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
   const rows = await db.query<{ employee_id: string; day: number; outputs: number; reworked: number; minutes: number }>(
     `SELECT o.employee_id, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
             count(*)::int AS outputs, count(*) FILTER (WHERE o.first_rework_at < $3)::int AS reworked,

@@ -1,0 +1,455 @@
+import { TASK_TYPES } from '@rework-ledger/domain';
+import type { PoolClient } from 'pg';
+
+/**
+ * Rollups of the per-output rework facts, kept by the rework-metrics projection so that the read side never
+ * aggregates a year of outputs at query time:
+ *
+ * - `daily_rollup`: per UTC day, dimension (all, team, tool, taskType, model), its value and task type (and `*`, every
+ *   task type, so that an unfiltered query reads one row per day and value), the sums of every v1 metric (tenant
+ *   defaults stay query-time parameters: the cost of rework by people without an hourly cost is kept in minutes, and
+ *   the outputs without a saved-minutes estimate are counted per task type, in TASK_TYPES order); beside it,
+ *   `daily_samples`, the `EMPLOYEE_SAMPLE_SIZE` smallest employee ids of each cell. A row's distinct employees are
+ *   then exact whenever every cell under it has fewer than that many (union of the samples), and "at least that many"
+ *   otherwise: enough for the small-group rule with any k up to the sample size.
+ * - `employee_months`: per employee and calendar month, the day-by-day activity training impact is estimated on,
+ *   packed as bytes (see `ACTIVITY_RECORD_BYTES`): a year of 10,000 employees is 120,000 short rows to read.
+ * - `fact_extent`: per tenant, the time of the latest output or rework; the rollups answer "as of" any time after it.
+ *
+ * Every statement of the projection that changes outputs answers the outputs it changed as they were and as they are
+ * (`changesOf`); the batch's changes are then applied to the rollups (`applyOutputChanges`), so a late assignment
+ * (re-attribution), a late rework or a late output leaves no stale cell, at a cost that grows with the batch, not with
+ * the tenant.
+ */
+export const EMPLOYEE_SAMPLE_SIZE = 32;
+
+/** One day of an employee in `employee_months.activity`: int32 day since epoch, int32 outputs, int32 reworked, float64 minutes (big-endian). */
+export const ACTIVITY_RECORD_BYTES = 20;
+
+/** The rollup dimensions; `all` has the one value ''. */
+export const ROLLUP_DIMENSIONS = ['all', 'team', 'tool', 'taskType', 'model'] as const;
+export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+/** The task type of the rollup rows that cover every task type. */
+export const EVERY_TASK_TYPE = '*';
+
+/** The label of an output without a model. */
+export const UNSPECIFIED_MODEL = '(unspecified)';
+// A constant of the code (never input), written into the SQL as a literal.
+export const UNSPECIFIED_MODEL_SQL = `'${UNSPECIFIED_MODEL.replace(/'/g, "''")}'`;
+
+export async function createRollupTables(client: PoolClient, schema: string): Promise<void> {
+  await client.query(`
+    CREATE TABLE "${schema}".daily_rollup (
+      tenant text NOT NULL,
+      day date NOT NULL,
+      dimension text NOT NULL,
+      value text NOT NULL,
+      task_type text NOT NULL,
+      outputs integer NOT NULL,
+      reworked_outputs integer NOT NULL,
+      double_checked_outputs integer NOT NULL,
+      corrections integer NOT NULL,
+      rewrites integer NOT NULL,
+      double_checks integer NOT NULL,
+      discards integer NOT NULL,
+      rework_minutes numeric NOT NULL,
+      lost_cost_known numeric NOT NULL,
+      unknown_cost_minutes numeric NOT NULL,
+      estimated_saved_minutes numeric NOT NULL,
+      unestimated_outputs integer[] NOT NULL,
+      -- cardinality of the cell's employee sample (kept beside it, so that the sums stay a narrow table to scan);
+      -- nullable only so that an upsert can say "unchanged"
+      sample_size integer,
+      PRIMARY KEY (tenant, dimension, day, value, task_type)
+    ) WITH (fillfactor = 80);
+    CREATE TABLE "${schema}".daily_samples (
+      tenant text NOT NULL,
+      day date NOT NULL,
+      dimension text NOT NULL,
+      value text NOT NULL,
+      task_type text NOT NULL,
+      employee_sample text[] NOT NULL,
+      PRIMARY KEY (tenant, dimension, day, value, task_type)
+    );
+    CREATE TABLE "${schema}".employee_months (
+      tenant text NOT NULL,
+      employee_id text NOT NULL,
+      month date NOT NULL,
+      activity bytea NOT NULL,
+      PRIMARY KEY (tenant, employee_id, month)
+    );
+    CREATE TABLE "${schema}".fact_extent (
+      tenant text PRIMARY KEY,
+      latest_fact_at timestamptz NOT NULL
+    );
+  `);
+}
+
+/** The columns of an output the rollups read, as a statement returns them for each output it changed. */
+const CHANGE_COLUMNS = [
+  'tenant',
+  'output_id',
+  'generated',
+  'generated_at',
+  'employee_id',
+  'team',
+  'tool',
+  'task_type',
+  'model',
+  'corrections',
+  'rewrites',
+  'double_checks',
+  'discards',
+  'correction_minutes',
+  'rewrite_minutes',
+  'double_check_minutes',
+  'discard_minutes',
+  'lost_cost_known',
+  'unknown_cost_minutes',
+  'minutes_saved_estimate',
+] as const;
+
+/** A generated output before (sign −1) or after (sign +1) a statement changed it. */
+export type OutputChange = {
+  sign: 1 | -1;
+  tenant: string;
+  output_id: string;
+  generated_at: Date;
+  employee_id: string;
+  team: string;
+  tool: string;
+  task_type: string;
+  model: string | null;
+  corrections: number;
+  rewrites: number;
+  double_checks: number;
+  discards: number;
+  correction_minutes: number;
+  rewrite_minutes: number;
+  double_check_minutes: number;
+  discard_minutes: number;
+  lost_cost_known: number;
+  unknown_cost_minutes: number;
+  minutes_saved_estimate: number | null;
+};
+
+/** `RETURNING` list for the statement of `changesOf` (its table aliased `o`). */
+export const RETURNING_CHANGES = CHANGE_COLUMNS.map((column) => `o.${column}`).join(', ');
+
+/**
+ * A statement that changes outputs, given as common table expressions whose last, `changed`, is the change itself
+ * (`… RETURNING ${RETURNING_CHANGES}`), made to answer every generated output it changed as it is after (+1) and as it
+ * was before (−1): the main query still sees the table as it was when the statement began. `before: false` for a
+ * statement that only ever changes outputs that were not generated before; `track: false` (a rebuild, whose rollups
+ * `rebuildRollups` derives at the end) to answer nothing.
+ */
+export function changesOf(schema: string, ctes: string, options: { before?: boolean; track: boolean }): string {
+  // Data-modifying common table expressions run to completion whether or not anything reads them.
+  if (!options.track) return `WITH ${ctes} SELECT NULL AS sign WHERE false`;
+  const columns = (alias: string) => CHANGE_COLUMNS.filter((column) => column !== 'generated').map((column) => `${alias}.${column}`).join(', ');
+  const after = `SELECT 1 AS sign, ${columns('c')} FROM changed c WHERE c.generated`;
+  // Looked up by primary key, output by output (a lateral subquery): a batch changes a few thousand of millions.
+  const before = `SELECT -1 AS sign, ${columns('o')} FROM changed c
+    CROSS JOIN LATERAL (SELECT * FROM "${schema}".outputs p WHERE p.tenant = c.tenant AND p.output_id = c.output_id AND p.generated) o`;
+  return `WITH ${ctes} ${after}${options.before === false ? '' : ` UNION ALL ${before}`}`;
+}
+
+/** Moves each tenant's fact extent to the latest of these times. */
+export async function extendFacts(client: PoolClient, schema: string, tenants: readonly string[], times: readonly string[]): Promise<void> {
+  if (tenants.length === 0) return;
+  await client.query(
+    `INSERT INTO "${schema}".fact_extent AS x (tenant, latest_fact_at)
+     SELECT tenant, max(at) FROM unnest($1::text[], $2::timestamptz[]) AS u(tenant, at) GROUP BY tenant
+     ON CONFLICT (tenant) DO UPDATE SET latest_fact_at = GREATEST(x.latest_fact_at, EXCLUDED.latest_fact_at)`,
+    [tenants, times],
+  );
+}
+
+/**
+ * Applies a batch's output changes to the rollups. Daily cells take the signed sums (numeric, so that adding and
+ * taking back are exact and the order of batches does not matter) and the employees added to their sample; a cell an
+ * employee may have left (a late assignment moved an output to another team) has its sample recomputed from the
+ * outputs, and is dropped when it holds no output any more. Employee months are rewritten from the outputs where an
+ * output arrived or its rework changed.
+ */
+export async function applyOutputChanges(client: PoolClient, schema: string, changes: readonly OutputChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const column = <K extends keyof OutputChange>(key: K) => changes.map((change) => change[key]);
+  const key = 'tenant, dimension, day, value, task_type';
+  const added = addedEmployees(changes);
+  // The changes are summed per output cell (day, team, tool, task type, model) first, then into the rollup cells:
+  // hash aggregations over a few thousand rows, no sort.
+  await client.query(
+    `WITH u AS (
+       SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
+                            $8::int[], $9::int[], $10::int[], $11::int[], $12::float8[], $13::float8[], $14::float8[], $15::float8[])
+         AS u(sign, tenant, at, team, tool, task_type, model, corrections, rewrites, double_checks, discards,
+              rework_minutes, lost_cost_known, unknown_cost_minutes, minutes_saved_estimate)
+     ),
+     base AS (
+       SELECT u.tenant, (u.at AT TIME ZONE 'UTC')::date AS day, u.team, u.tool, u.task_type, COALESCE(u.model, ${UNSPECIFIED_MODEL_SQL}) AS model,
+              sum(u.sign) AS outputs, sum(u.sign * (u.corrections + u.rewrites + u.discards > 0)::int) AS reworked_outputs,
+              sum(u.sign * (u.double_checks > 0)::int) AS double_checked_outputs,
+              sum(u.sign * u.corrections) AS corrections, sum(u.sign * u.rewrites) AS rewrites,
+              sum(u.sign * u.double_checks) AS double_checks, sum(u.sign * u.discards) AS discards,
+              sum(u.sign * u.rework_minutes::numeric) AS rework_minutes, sum(u.sign * u.lost_cost_known::numeric) AS lost_cost_known,
+              sum(u.sign * u.unknown_cost_minutes::numeric) AS unknown_cost_minutes,
+              sum(u.sign * COALESCE(u.minutes_saved_estimate, 0)::numeric) AS estimated_saved_minutes,
+              sum(u.sign * (u.minutes_saved_estimate IS NULL)::int) AS unestimated_outputs
+         FROM u GROUP BY 1, 2, 3, 4, 5, 6
+     ),
+     cells AS (
+       SELECT b.tenant, b.day, g.dimension, g.value, t.task_type,
+              sum(b.outputs) AS outputs, sum(b.reworked_outputs) AS reworked_outputs, sum(b.double_checked_outputs) AS double_checked_outputs,
+              sum(b.corrections) AS corrections, sum(b.rewrites) AS rewrites, sum(b.double_checks) AS double_checks, sum(b.discards) AS discards,
+              sum(b.rework_minutes) AS rework_minutes, sum(b.lost_cost_known) AS lost_cost_known,
+              sum(b.unknown_cost_minutes) AS unknown_cost_minutes, sum(b.estimated_saved_minutes) AS estimated_saved_minutes,
+              ARRAY[${TASK_TYPES.map((taskType) => `sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}')`).join(', ')}] AS unestimated_outputs
+         FROM base b
+         CROSS JOIN LATERAL (VALUES ('all', ''), ('team', b.team), ('tool', b.tool), ('taskType', b.task_type), ('model', b.model)) AS g(dimension, value)
+         CROSS JOIN LATERAL (VALUES (b.task_type), ('${EVERY_TASK_TYPE}')) AS t(task_type)
+        GROUP BY 1, 2, 3, 4, 5
+     ),
+     added AS (
+       SELECT ${key}, ARRAY(SELECT jsonb_array_elements_text(a.sample)) AS added
+         FROM unnest($16::text[], $17::text[], $18::date[], $19::text[], $20::text[], $21::jsonb[]) AS a(${key}, sample)
+     ),
+     -- A sample is written only when it changes: once it holds the cell's smallest ids, later employees leave it be.
+     resampled AS (
+       INSERT INTO "${schema}".daily_samples AS s (${key}, employee_sample)
+       SELECT ${key}, added FROM added
+       ON CONFLICT (${key}) DO UPDATE
+         SET employee_sample = ARRAY(SELECT DISTINCT e FROM unnest(s.employee_sample || EXCLUDED.employee_sample) AS e ORDER BY e LIMIT ${EMPLOYEE_SAMPLE_SIZE})
+         WHERE ARRAY(SELECT DISTINCT e FROM unnest(s.employee_sample || EXCLUDED.employee_sample) AS e ORDER BY e LIMIT ${EMPLOYEE_SAMPLE_SIZE}) <> s.employee_sample
+       RETURNING ${key}, cardinality(s.employee_sample) AS sample_size
+     )
+     INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
+       double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
+     SELECT ${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites, double_checks, discards,
+            rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes,
+            ARRAY(SELECT COALESCE(n, 0) FROM unnest(unestimated_outputs) AS n), resampled.sample_size
+       FROM cells LEFT JOIN resampled USING (${key})
+     ON CONFLICT (${key}) DO UPDATE SET
+       outputs = r.outputs + EXCLUDED.outputs,
+       reworked_outputs = r.reworked_outputs + EXCLUDED.reworked_outputs,
+       double_checked_outputs = r.double_checked_outputs + EXCLUDED.double_checked_outputs,
+       corrections = r.corrections + EXCLUDED.corrections,
+       rewrites = r.rewrites + EXCLUDED.rewrites,
+       double_checks = r.double_checks + EXCLUDED.double_checks,
+       discards = r.discards + EXCLUDED.discards,
+       rework_minutes = r.rework_minutes + EXCLUDED.rework_minutes,
+       lost_cost_known = r.lost_cost_known + EXCLUDED.lost_cost_known,
+       unknown_cost_minutes = r.unknown_cost_minutes + EXCLUDED.unknown_cost_minutes,
+       estimated_saved_minutes = r.estimated_saved_minutes + EXCLUDED.estimated_saved_minutes,
+       unestimated_outputs = ARRAY[${TASK_TYPES.map((_, i) => `r.unestimated_outputs[${i + 1}] + EXCLUDED.unestimated_outputs[${i + 1}]`).join(', ')}],
+       sample_size = COALESCE(EXCLUDED.sample_size, r.sample_size)`,
+    [
+      column('sign'),
+      column('tenant'),
+      changes.map((change) => change.generated_at.toISOString()),
+      column('team'),
+      column('tool'),
+      column('task_type'),
+      column('model'),
+      column('corrections'),
+      column('rewrites'),
+      column('double_checks'),
+      column('discards'),
+      changes.map((change) => change.correction_minutes + change.rewrite_minutes + change.double_check_minutes + change.discard_minutes),
+      column('lost_cost_known'),
+      column('unknown_cost_minutes'),
+      column('minutes_saved_estimate'),
+      ...[0, 1, 2, 3, 4].map((i) => added.map((cell) => cell.key[i])),
+      added.map((cell) => JSON.stringify(cell.employees)),
+    ],
+  );
+
+  const left = cellsLeftBySomeone(changes);
+  if (left.length > 0) {
+    const leftCells = `SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[]) AS c(${key})`;
+    const parameters = [0, 1, 2, 3, 4].map((i) => left.map((cell) => cell[i]));
+    await client.query(
+      `UPDATE "${schema}".daily_samples s SET employee_sample = COALESCE((
+           SELECT (array_agg(DISTINCT o.employee_id ORDER BY o.employee_id))[1:${EMPLOYEE_SAMPLE_SIZE}]
+             FROM "${schema}".outputs o
+            WHERE o.tenant = s.tenant AND o.generated AND (s.task_type = '${EVERY_TASK_TYPE}' OR o.task_type = s.task_type)
+              AND o.generated_at >= s.day::timestamp AT TIME ZONE 'UTC' AND o.generated_at < (s.day + 1)::timestamp AT TIME ZONE 'UTC'
+              AND CASE s.dimension WHEN 'team' THEN o.team WHEN 'tool' THEN o.tool WHEN 'taskType' THEN o.task_type
+                                   WHEN 'model' THEN COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) ELSE '' END = s.value
+         ), '{}')
+         FROM (${leftCells}) c
+        WHERE (s.tenant, s.dimension, s.day, s.value, s.task_type) = (c.tenant, c.dimension, c.day, c.value, c.task_type)`,
+      parameters,
+    );
+    await client.query(
+      `UPDATE "${schema}".daily_rollup r SET sample_size = cardinality(s.employee_sample)
+         FROM (${leftCells}) c JOIN "${schema}".daily_samples s USING (${key})
+        WHERE (r.tenant, r.dimension, r.day, r.value, r.task_type) = (c.tenant, c.dimension, c.day, c.value, c.task_type)`,
+      parameters,
+    );
+    // A cell nobody's output is in any more goes, with its sample.
+    await client.query(
+      `WITH gone AS (
+         DELETE FROM "${schema}".daily_rollup r USING (${leftCells}) c
+          WHERE r.outputs = 0 AND (r.tenant, r.dimension, r.day, r.value, r.task_type) = (c.tenant, c.dimension, c.day, c.value, c.task_type)
+         RETURNING r.tenant, r.dimension, r.day, r.value, r.task_type
+       )
+       DELETE FROM "${schema}".daily_samples s USING gone
+        WHERE (s.tenant, s.dimension, s.day, s.value, s.task_type) = (gone.tenant, gone.dimension, gone.day, gone.value, gone.task_type)`,
+      parameters,
+    );
+  }
+
+  // An output's month and employee never change: a month is only ever rewritten whole, never emptied.
+  const active = activityChanges(changes);
+  if (active.length === 0) return;
+  await client.query(
+    `WITH months AS (
+       SELECT DISTINCT tenant, employee_id, date_trunc('month', at AT TIME ZONE 'UTC')::date AS month
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(tenant, employee_id, at)
+     ),
+     days AS (
+       SELECT months.tenant, months.employee_id, months.month, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
+              count(*)::int AS outputs, count(*) FILTER (WHERE o.first_rework_at IS NOT NULL)::int AS reworked,
+              sum(o.correction_minutes + o.rewrite_minutes + o.discard_minutes)::float8 AS minutes
+         FROM months
+         JOIN "${schema}".outputs o ON o.tenant = months.tenant AND o.employee_id = months.employee_id AND o.generated
+          AND o.generated_at >= months.month::timestamp AT TIME ZONE 'UTC'
+          AND o.generated_at < (months.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
+        GROUP BY 1, 2, 3, 4
+     )
+     INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
+     SELECT tenant, employee_id, month, string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)
+       FROM days GROUP BY 1, 2, 3
+     ON CONFLICT (tenant, employee_id, month) DO UPDATE SET activity = EXCLUDED.activity`,
+    [active.map((change) => change.tenant), active.map((change) => change.employee_id), active.map((change) => change.generated_at.toISOString())],
+  );
+}
+
+/**
+ * The outputs whose day of activity the changes move: new ones, and those whose rework (not double-checks) changed.
+ * Each statement answers an output it changed once as before (−1) and once as after (+1), a new output as after only;
+ * over a batch, an output's activity changed unless its befores and afters cancel out.
+ */
+function activityChanges(changes: readonly OutputChange[]): OutputChange[] {
+  const activity = (change: OutputChange) =>
+    `${change.corrections + change.rewrites + change.discards > 0}:${change.correction_minutes + change.rewrite_minutes + change.discard_minutes}`;
+  const outputs = new Map<string, { change: OutputChange; net: Map<string, number> }>();
+  for (const change of changes) {
+    const id = `${change.tenant}\u0000${change.output_id}`;
+    let output = outputs.get(id);
+    if (output === undefined) outputs.set(id, (output = { change, net: new Map() }));
+    const state = activity(change);
+    output.net.set(state, (output.net.get(state) ?? 0) + change.sign);
+  }
+  return [...outputs.values()].filter(({ net }) => [...net.values()].some((count) => count !== 0)).map(({ change }) => change);
+}
+
+/** Per rollup cell, the smallest EMPLOYEE_SAMPLE_SIZE employees the changes add to it (computed here: a sort-free statement). */
+function addedEmployees(changes: readonly OutputChange[]): { key: string[]; employees: string[] }[] {
+  const cells = new Map<string, { key: string[]; employees: Set<string> }>();
+  for (const change of changes) {
+    if (change.sign < 0) continue;
+    forEachCell(change, (key, id) => {
+      let cell = cells.get(id);
+      if (cell === undefined) cells.set(id, (cell = { key, employees: new Set() }));
+      cell.employees.add(change.employee_id);
+    });
+  }
+  return [...cells.values()].map(({ key, employees }) => ({ key, employees: [...employees].sort(compareCodeUnits).slice(0, EMPLOYEE_SAMPLE_SIZE) }));
+}
+
+/**
+ * Any order would do: a sample only has to be complete below EMPLOYEE_SAMPLE_SIZE employees and full at or above it
+ * (what makes the union of samples exact for small rows); sorting keeps the writes deterministic.
+ */
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The daily cells (tenant, dimension, day, value, task type) an output left: those its state before the changes was
+ * in and its state after is not (a late assignment moved it to another team). Their samples may have lost someone.
+ */
+function cellsLeftBySomeone(changes: readonly OutputChange[]): string[][] {
+  const changed = new Set(changes.filter((change) => change.sign < 0).map((change) => `${change.tenant}\u0000${change.output_id}`));
+  if (changed.size === 0) return [];
+  const net = new Map<string, { key: string[]; sum: number }>();
+  for (const change of changes) {
+    if (!changed.has(`${change.tenant}\u0000${change.output_id}`)) continue;
+    forEachCell(change, (key, id) => {
+      const entry = net.get(`${id}\u0000${change.output_id}`) ?? { key, sum: 0 };
+      entry.sum += change.sign;
+      net.set(`${id}\u0000${change.output_id}`, entry);
+    });
+  }
+  const cells = new Map<string, string[]>();
+  for (const { key, sum } of net.values()) if (sum < 0) cells.set(key.join('\u0000'), key);
+  return [...cells.values()];
+}
+
+/** Calls `visit` with each rollup cell an output is in (its key, and the key joined into one string). */
+function forEachCell(change: OutputChange, visit: (key: string[], id: string) => void): void {
+  const day = change.generated_at.toISOString().slice(0, 10);
+  const values: Record<RollupDimension, string> = { all: '', team: change.team, tool: change.tool, taskType: change.task_type, model: change.model ?? UNSPECIFIED_MODEL };
+  for (const dimension of ROLLUP_DIMENSIONS) {
+    for (const taskType of [change.task_type, EVERY_TASK_TYPE]) {
+      const key = [change.tenant, dimension, day, values[dimension], taskType];
+      visit(key, key.join('\u0000'));
+    }
+  }
+}
+
+/**
+ * Derives every rollup from the outputs in set-based passes: what a rebuild runs once at its end, instead of applying
+ * each batch's changes (the same figures; tested by rebuilding a read model kept up batch by batch).
+ */
+export async function rebuildRollups(client: PoolClient, schema: string): Promise<void> {
+  const key = 'tenant, dimension, day, value, task_type';
+  await client.query(`TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months`);
+  const cellsOfOutputs = `
+    SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, g.dimension, g.value, t.task_type, o.employee_id,
+           o.corrections, o.rewrites, o.double_checks, o.discards, o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes AS rework_minutes,
+           o.lost_cost_known, o.unknown_cost_minutes, o.minutes_saved_estimate, o.task_type AS own_task_type
+      FROM "${schema}".outputs o
+      CROSS JOIN LATERAL (VALUES ('all', ''), ('team', o.team), ('tool', o.tool), ('taskType', o.task_type),
+                                 ('model', COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}))) AS g(dimension, value)
+      CROSS JOIN LATERAL (VALUES (o.task_type), ('${EVERY_TASK_TYPE}')) AS t(task_type)
+     WHERE o.generated`;
+  await client.query(
+    `INSERT INTO "${schema}".daily_samples (${key}, employee_sample)
+     SELECT ${key}, (array_agg(employee_id ORDER BY employee_id))[1:${EMPLOYEE_SAMPLE_SIZE}]
+       FROM (SELECT DISTINCT ${key}, employee_id FROM (${cellsOfOutputs}) c) pairs
+      GROUP BY ${key}`,
+  );
+  await client.query(
+    `INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
+       double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
+     SELECT sums.*, cardinality(s.employee_sample)
+       FROM (
+         SELECT c.tenant, c.dimension, c.day, c.value, c.task_type,
+                count(*), count(*) FILTER (WHERE c.corrections + c.rewrites + c.discards > 0), count(*) FILTER (WHERE c.double_checks > 0),
+                sum(c.corrections), sum(c.rewrites), sum(c.double_checks), sum(c.discards),
+                sum(c.rework_minutes::numeric), sum(c.lost_cost_known::numeric), sum(c.unknown_cost_minutes::numeric),
+                COALESCE(sum(c.minutes_saved_estimate::numeric), 0),
+                ARRAY[${TASK_TYPES.map((taskType) => `count(*) FILTER (WHERE c.minutes_saved_estimate IS NULL AND c.own_task_type = '${taskType}')`).join(', ')}]::int[]
+           FROM (${cellsOfOutputs}) c
+          GROUP BY c.tenant, c.dimension, c.day, c.value, c.task_type
+       ) sums
+       JOIN "${schema}".daily_samples s USING (${key})`,
+  );
+  await client.query(
+    `INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
+     SELECT tenant, employee_id, month, string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)
+       FROM (
+         SELECT o.tenant, o.employee_id, date_trunc('month', o.generated_at AT TIME ZONE 'UTC')::date AS month,
+                floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
+                count(*)::int AS outputs, count(*) FILTER (WHERE o.first_rework_at IS NOT NULL)::int AS reworked,
+                sum(o.correction_minutes + o.rewrite_minutes + o.discard_minutes)::float8 AS minutes
+           FROM "${schema}".outputs o WHERE o.generated
+          GROUP BY 1, 2, 3, 4
+       ) days
+      GROUP BY 1, 2, 3`,
+  );
+}
