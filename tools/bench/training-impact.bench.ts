@@ -1,30 +1,38 @@
-// Course impact at scale: estimateCourseImpact on the 'bench' organisation (10,000 employees, ~1M outputs over a
-// year), bootstrap and placebo included, against the target of PRODUCT.md (≤ 2 s on the 2-core machine).
-//   npm run build && node -r ./tools/runtime-paths.js dist/tools/bench/training-impact.bench.js
-// Options (environment): BENCH_REPEATS (default 5) timed runs per course after the first;
+// Course impact at scale: estimateCourseImpact (one thread) beside estimateCourseImpactInParallel (the bootstrap on
+// worker threads) on the 'bench' organisation (10,000 employees, ~1M outputs over a year), bootstrap and placebo
+// included, against the target of PRODUCT.md (≤ 2 s on the 2-core machine).
+//   npm run build:server && node -r ./tools/runtime-paths.js dist/tools/bench/training-impact.bench.js
+// Options (environment): BENCH_REPEATS (default 5) timed runs of each per course after the first;
+// BENCH_THREADS (default DEFAULT_BOOTSTRAP_THREADS) worker threads of the parallel estimate;
 // BENCH_COVERAGE=N also measures CI coverage of the true ATT over N 'demo'-sized organisations (300 employees).
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_COURSES, generateOrganisation, preset, type OrganisationOptions } from '@rework-ledger/demo-data';
 import type { TaskType } from '@rework-ledger/domain';
 import {
   aggregateDailyActivity,
+  closeCourseImpactWorkers,
   COURSE_IMPACT_DEFAULTS,
   courseImpactTrainees,
+  DEFAULT_BOOTSTRAP_THREADS,
   estimateCourseImpact,
+  estimateCourseImpactInParallel,
   type CourseImpactInput,
   type Interval,
 } from '@rework-ledger/training-impact';
 
 const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);
+const THREADS = Number(process.env['BENCH_THREADS'] ?? DEFAULT_BOOTSTRAP_THREADS);
 const COVERAGE = Number(process.env['BENCH_COVERAGE'] ?? 0);
 const DAY_MS = 86_400_000;
 
 type Timing = { wallMs: number; cpuMs: number };
 
-function timed<T>(run: () => T): { result: T; timing: Timing } {
+/** Wall and CPU time of a run; the CPU time is the process's, worker threads included. */
+async function timed<T>(run: () => T | Promise<T>): Promise<{ result: T; timing: Timing }> {
   const cpu = process.cpuUsage();
   const startedAt = performance.now();
-  const result = run();
+  const result = await run();
   const used = process.cpuUsage(cpu);
   return { result, timing: { wallMs: performance.now() - startedAt, cpuMs: (used.user + used.system) / 1000 } };
 }
@@ -60,27 +68,35 @@ function inputsOf(options: OrganisationOptions): { inputs: Map<string, CourseImp
   return { inputs, outputs, rows: aggregated.activity.length, employees: aggregated.employees.length };
 }
 
-function benchScale(): void {
+async function benchScale(): Promise<void> {
   console.log(`Training impact bench — node ${process.version}, load average ${loadAverage()}`);
-  const built = timed(() => inputsOf(preset('bench')));
+  const built = await timed(() => inputsOf(preset('bench')));
   const { inputs, outputs, rows, employees } = built.result;
   console.log(
     `'bench' organisation: ${employees} employees, ${outputs} outputs in ${rows} daily rows (generated and aggregated in ${(built.timing.wallMs / 1000).toFixed(1)} s)`,
   );
+  console.log(`sequential = estimateCourseImpact; parallel = estimateCourseImpactInParallel on ${THREADS} worker threads (first call starts them)`);
   for (const [courseId, input] of inputs) {
-    const first = timed(() => estimateCourseImpact(input));
-    const runs = Array.from({ length: REPEATS }, () => timed(() => estimateCourseImpact(input)).timing);
-    const estimate = first.result;
+    const first = { sequential: await timed(() => estimateCourseImpact(input)), parallel: await timed(() => estimateCourseImpactInParallel(input, { threads: THREADS })) };
+    const runs: { sequential: Timing[]; parallel: Timing[] } = { sequential: [], parallel: [] };
+    for (let run = 0; run < REPEATS; run++) {
+      runs.sequential.push((await timed(() => estimateCourseImpact(input))).timing);
+      runs.parallel.push((await timed(() => estimateCourseImpactInParallel(input, { threads: THREADS }))).timing);
+    }
+    const estimate = first.sequential.result;
     const format = (ci: Interval | null) => (ci === null ? 'null' : `[${ci[0].toFixed(4)}, ${ci[1].toFixed(4)}]`);
     console.log(
       `  ${courseId}: eligible ${estimate.trainees.eligible} (pending ${estimate.trainees.pending}, insufficient ${estimate.trainees.insufficient}, dropped ${estimate.trainees.dropped}); ` +
-        `ATT ${estimate.att?.toFixed(4)} CI ${format(estimate.ci95)}, naive ${estimate.naive?.toFixed(4)}, placebo ${estimate.placebo?.att.toFixed(4)} ${format(estimate.placebo?.ci95 ?? null)}`,
+        `ATT ${estimate.att?.toFixed(4)} CI ${format(estimate.ci95)}, naive ${estimate.naive?.toFixed(4)}, placebo ${estimate.placebo?.att.toFixed(4)} ${format(estimate.placebo?.ci95 ?? null)}; ` +
+        `parallel estimate identical: ${isDeepStrictEqual(first.parallel.result, estimate) ? 'yes' : 'NO'}`,
     );
-    console.log(
-      `    first call ${first.timing.wallMs.toFixed(0)} ms wall / ${first.timing.cpuMs.toFixed(0)} ms CPU; ` +
-        `then median ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms wall (min ${Math.min(...runs.map((r) => r.wallMs)).toFixed(0)}) / ` +
-        `${median(runs.map((r) => r.cpuMs)).toFixed(0)} ms CPU over ${REPEATS} runs`,
-    );
+    for (const way of ['sequential', 'parallel'] as const) {
+      console.log(
+        `    ${way.padEnd(10)} first call ${first[way].timing.wallMs.toFixed(0)} ms wall / ${first[way].timing.cpuMs.toFixed(0)} ms CPU; ` +
+          `then median ${median(runs[way].map((r) => r.wallMs)).toFixed(0)} ms wall (min ${Math.min(...runs[way].map((r) => r.wallMs)).toFixed(0)}) / ` +
+          `${median(runs[way].map((r) => r.cpuMs)).toFixed(0)} ms CPU over ${REPEATS} runs`,
+      );
+    }
   }
   console.log(`load average at the end ${loadAverage()} (CPU time is the fairer figure on a shared machine)`);
 }
@@ -135,5 +151,13 @@ function benchCoverage(organisations: number): void {
   );
 }
 
-benchScale();
-if (COVERAGE > 0) benchCoverage(COVERAGE);
+async function main(): Promise<void> {
+  await benchScale();
+  if (COVERAGE > 0) benchCoverage(COVERAGE);
+  await closeCourseImpactWorkers();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,10 +1,8 @@
 import { LedgerError } from '@rework-ledger/domain';
-import type { CourseImpactInput, DailyActivity, TraineeCategory, TraineeWindows, WindowCounts } from './course-impact.types';
+import { LANES } from './course-impact.bootstrap-kernel';
+import type { ActivityColumns, CourseImpactInput, DailyActivity, TraineeCategory, TraineeWindows, WindowCounts } from './course-impact.types';
 
 const DAY_MS = 86_400_000;
-
-/** Bootstrap weights are stored employee-major, this many resamples side by side (the kernel is unrolled for 8). */
-export const LANES = 8;
 
 /**
  * The trainees of one comparison grouped by completion day d, and each group's step (see ImpactPlan). Group g's
@@ -377,35 +375,19 @@ type ActivityIndex = Readonly<{
   cumMinutes: Float64Array;
 }>;
 
+/** Activity rows as typed columns, each row's employee as its index (−1: not an employee of the estimate). */
+type ActivityRows = Readonly<{ employee: Int32Array; day: Int32Array; outputs: Float64Array; reworked: Float64Array; minutes: Float64Array }>;
+
 /**
- * Activity rows grouped by employee (a counting sort), sorted by day, with running sums for O(1) window counts. Each
- * row object is read once (and validated then); the rest works on typed columns.
+ * Activity rows grouped by employee (a counting sort), sorted by day, with running sums for O(1) window counts. Rows
+ * are read once (and validated then); the rest works on typed columns.
  */
-function indexActivity(activity: readonly DailyActivity[], indexOf: ReadonlyMap<string, number>, N: number): ActivityIndex {
-  const R = activity.length;
-  const rowEmployee = new Int32Array(R);
-  const rowDay = new Int32Array(R);
-  const rowOutputs = new Float64Array(R);
-  const rowReworked = new Float64Array(R);
-  const rowMinutes = new Float64Array(R);
+function indexActivity(activity: CourseImpactInput['activity'], indexOf: ReadonlyMap<string, number>, N: number): ActivityIndex {
+  const rows = isActivityColumns(activity) ? rowsOfColumns(activity, indexOf) : rowsOfObjects(activity, indexOf);
+  const { employee: rowEmployee, day: rowDay, outputs: rowOutputs, reworked: rowReworked, minutes: rowMinutes } = rows;
+  const R = rowEmployee.length;
   const start = new Int32Array(N + 1);
-  // Rows usually come ordered by employee: the last lookup is reused.
-  let lastId: string | undefined;
-  let last = -1;
-  for (let r = 0; r < R; r++) {
-    const row = activity[r];
-    assertValidRow(row, r);
-    if (row.employeeId !== lastId) {
-      lastId = row.employeeId;
-      last = indexOf.get(lastId) ?? -1;
-    }
-    rowEmployee[r] = last;
-    rowDay[r] = row.day;
-    rowOutputs[r] = row.outputs;
-    rowReworked[r] = row.reworked;
-    rowMinutes[r] = row.reworkMinutes;
-    if (last >= 0) start[last + 1]++;
-  }
+  for (let r = 0; r < R; r++) if (rowEmployee[r] >= 0) start[rowEmployee[r] + 1]++;
   for (let j = 0; j < N; j++) start[j + 1] += start[j];
   const order = new Int32Array(start[N]);
   const cursor = start.slice(0, N);
@@ -430,6 +412,48 @@ function indexActivity(activity: readonly DailyActivity[], indexOf: ReadonlyMap<
     cumMinutes[k + 1] = cumMinutes[k] + rowMinutes[r];
   }
   return { start, day, cumOutputs, cumReworked, cumMinutes };
+}
+
+function isActivityColumns(activity: CourseImpactInput['activity']): activity is ActivityColumns {
+  return !Array.isArray(activity);
+}
+
+function rowsOfObjects(activity: readonly DailyActivity[], indexOf: ReadonlyMap<string, number>): ActivityRows {
+  const R = activity.length;
+  const rows = { employee: new Int32Array(R), day: new Int32Array(R), outputs: new Float64Array(R), reworked: new Float64Array(R), minutes: new Float64Array(R) };
+  // Rows usually come ordered by employee: the last lookup is reused.
+  let lastId: string | undefined;
+  let last = -1;
+  for (let r = 0; r < R; r++) {
+    const row = activity[r];
+    assertValidRow(row.day, row.outputs, row.reworked, row.reworkMinutes, `activity[${r}]`);
+    if (row.employeeId !== lastId) {
+      lastId = row.employeeId;
+      last = indexOf.get(lastId) ?? -1;
+    }
+    rows.employee[r] = last;
+    rows.day[r] = row.day;
+    rows.outputs[r] = row.outputs;
+    rows.reworked[r] = row.reworked;
+    rows.minutes[r] = row.reworkMinutes;
+  }
+  return rows;
+}
+
+function rowsOfColumns(activity: ActivityColumns, indexOf: ReadonlyMap<string, number>): ActivityRows {
+  const { employeeIds, rowStart, day, outputs, reworked, reworkMinutes } = activity;
+  const R = day.length;
+  if (rowStart.length !== employeeIds.length + 1 || rowStart[0] !== 0 || rowStart[employeeIds.length] !== R) {
+    throw invalid('activity.rowStart', 'rowStart must hold employeeIds.length + 1 offsets from 0 to the number of rows');
+  }
+  if (outputs.length !== R || reworked.length !== R || reworkMinutes.length !== R) throw invalid('activity', 'every column must have one value per row');
+  const employee = new Int32Array(R);
+  for (let e = 0; e < employeeIds.length; e++) {
+    if (rowStart[e + 1] < rowStart[e]) throw invalid(`activity.rowStart[${e + 1}]`, 'rowStart must not decrease');
+    employee.fill(indexOf.get(employeeIds[e]) ?? -1, rowStart[e], rowStart[e + 1]);
+  }
+  for (let r = 0; r < R; r++) assertValidRow(day[r], outputs[r], reworked[r], reworkMinutes[r], `activity[${r}]`);
+  return { employee, day, outputs: Float64Array.from(outputs), reworked: Float64Array.from(reworked), minutes: reworkMinutes };
 }
 
 function compareCodeUnits(a: string, b: string): number {
@@ -459,11 +483,11 @@ function assertValidInput(input: CourseImpactInput): void {
   });
 }
 
-function assertValidRow(row: DailyActivity, i: number): void {
-  if (!Number.isInteger(row.day) || Math.abs(row.day) > MAX_DAY) throw invalid(`activity[${i}].day`, 'day must be an integer number of UTC days since 1970-01-01');
-  if (!Number.isInteger(row.outputs) || row.outputs < 0) throw invalid(`activity[${i}].outputs`, 'outputs must be an integer ≥ 0');
-  if (!Number.isInteger(row.reworked) || row.reworked < 0 || row.reworked > row.outputs) {
-    throw invalid(`activity[${i}].reworked`, 'reworked must be an integer between 0 and outputs');
+function assertValidRow(day: number, outputs: number, reworked: number, reworkMinutes: number, field: string): void {
+  if (!Number.isInteger(day) || Math.abs(day) > MAX_DAY) throw invalid(`${field}.day`, 'day must be an integer number of UTC days since 1970-01-01');
+  if (!Number.isInteger(outputs) || outputs < 0) throw invalid(`${field}.outputs`, 'outputs must be an integer ≥ 0');
+  if (!Number.isInteger(reworked) || reworked < 0 || reworked > outputs) {
+    throw invalid(`${field}.reworked`, 'reworked must be an integer between 0 and outputs');
   }
-  if (!Number.isFinite(row.reworkMinutes) || row.reworkMinutes < 0) throw invalid(`activity[${i}].reworkMinutes`, 'reworkMinutes must be a finite number ≥ 0');
+  if (!Number.isFinite(reworkMinutes) || reworkMinutes < 0) throw invalid(`${field}.reworkMinutes`, 'reworkMinutes must be a finite number ≥ 0');
 }

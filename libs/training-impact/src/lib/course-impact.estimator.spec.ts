@@ -205,7 +205,7 @@ describe('estimateCourseImpact', () => {
     it('then valueSaved is negative and there is no payback', () => {
       // Every output of the trainees after their completion day is reworked: effects 0.25, 0.25 and 0.
       const reworkedAfter = new Map([['t1', 10], ['t2', 10], ['c2', 12]]);
-      const worse = handBuilt().activity.map((r) => (r.day >= DAY0 + (reworkedAfter.get(r.employeeId) ?? Infinity) ? { ...r, reworked: r.outputs } : r));
+      const worse = (handBuilt().activity as readonly DailyActivity[]).map((r) => (r.day >= DAY0 + (reworkedAfter.get(r.employeeId) ?? Infinity) ? { ...r, reworked: r.outputs } : r));
       const { att, value } = estimateCourseImpact(handBuilt({ activity: worse }));
       expect(att).toBeCloseTo(0.5 / 3, 12);
       expect(att).toBeGreaterThan(0);
@@ -226,7 +226,7 @@ describe('estimateCourseImpact', () => {
 
     it('then the order of the activity rows and of the employees does not matter', () => {
       const input = handBuilt();
-      const shuffled = handBuilt({ activity: [...input.activity].reverse(), employees: [...input.employees].reverse() });
+      const shuffled = handBuilt({ activity: [...(input.activity as readonly DailyActivity[])].reverse(), employees: [...input.employees].reverse() });
       expect(estimateCourseImpact(shuffled)).toEqual(estimateCourseImpact(input));
     });
   });

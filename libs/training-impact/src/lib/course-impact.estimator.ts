@@ -1,6 +1,6 @@
 import { LedgerError } from '@rework-ledger/domain';
-import { employeeBootstrap, pointEstimate, traineeBootstrap, type BootstrapDraws } from './course-impact.bootstrap';
-import { prepareCourseImpact, type ComparisonGroups } from './course-impact.design';
+import { employeeBootstrap, pointEstimate, traineeBootstrap, type BootstrapDraws, type PointEstimate } from './course-impact.bootstrap';
+import { prepareCourseImpact, type ComparisonGroups, type PreparedCourseImpact } from './course-impact.design';
 import {
   DEFAULT_BOOTSTRAP_SEED,
   DEFAULT_RESAMPLES,
@@ -12,6 +12,7 @@ import {
   type TraineeCounts,
   type TraineeWindows,
 } from './course-impact.types';
+import { DEFAULT_BOOTSTRAP_THREADS, employeeBootstrapInWorkers } from './course-impact.worker-pool';
 import { percentileInterval95 } from './resample-stream';
 
 export type CourseImpactOptions = Readonly<{
@@ -19,37 +20,79 @@ export type CourseImpactOptions = Readonly<{
   resampling?: Resampling;
 }>;
 
+/** Options of `estimateCourseImpactInParallel`: those of `estimateCourseImpact`, and how to use the worker threads. */
+export type ParallelCourseImpactOptions = CourseImpactOptions &
+  Readonly<{
+    /** Worker threads sharing the resamples (default DEFAULT_BOOTSTRAP_THREADS, at most 16); ≤ 1: the calling thread alone. */
+    threads?: number;
+    /** Employees × resamples below which the calling thread resamples alone, starting threads costing more (default 1,000,000). */
+    sequentialBelow?: number;
+  }>;
+
+/** Below this many employees × resamples, the bootstrap runs on the calling thread (see the README's figures). */
+export const SEQUENTIAL_BOOTSTRAP_BELOW = 1_000_000;
+
 /**
  * The training impact of one course (PRODUCT.md, metric definitions v1): difference-in-differences ATT against
  * not-yet-trained colleagues, naive before/after, percentile-bootstrap CI, placebo pre-trend check, value and ROI.
  * Pure and deterministic: the same input (and seed) gives the same answer.
  */
 export function estimateCourseImpact(input: CourseImpactInput, options: CourseImpactOptions = {}): CourseImpactEstimate {
-  const prepared = prepareCourseImpact(input);
-  const resamples = input.resamples ?? DEFAULT_RESAMPLES;
-  const seed = input.seed ?? DEFAULT_BOOTSTRAP_SEED;
-  const { plan } = prepared;
-  const main = pointEstimate(plan.main);
-  const placebo = pointEstimate(plan.placebo);
+  const design = designOf(input);
+  const draws = (options.resampling ?? 'employees') === 'employees' ? employeeBootstrap(design.plan, design.employeeIds.length, design.resamples, design.seed) : traineeDraws(design);
+  return estimateOf(input, design, draws);
+}
 
-  const draws: BootstrapDraws =
-    (options.resampling ?? 'employees') === 'employees'
-      ? employeeBootstrap(plan, prepared.employeeIds.length, resamples, seed)
-      : {
-          main: main === null ? null : traineeBootstrap(inEmployeeOrder(plan.main, main.effects), resamples, seed),
-          placebo: placebo === null ? null : traineeBootstrap(inEmployeeOrder(plan.placebo, placebo.effects), resamples, seed),
-        };
+/**
+ * `estimateCourseImpact` with the employee bootstrap spread over worker threads: the same estimate, to the last bit
+ * (every resample has its own stream, whichever thread draws it). The preparation runs on the calling thread.
+ */
+export async function estimateCourseImpactInParallel(input: CourseImpactInput, options: ParallelCourseImpactOptions = {}): Promise<CourseImpactEstimate> {
+  const threads = options.threads ?? DEFAULT_BOOTSTRAP_THREADS;
+  if (!Number.isInteger(threads)) throw new LedgerError('TRAINING_IMPACT.INVALID_INPUT', 'threads must be an integer', 'threads');
+  const design = designOf(input);
+  if ((options.resampling ?? 'employees') !== 'employees') return estimateOf(input, design, traineeDraws(design));
+  const { plan, employeeIds, resamples, seed } = design;
+  const noTrainee = design.main === null && design.placebo === null;
+  const draws =
+    threads <= 1 || noTrainee || employeeIds.length * resamples < (options.sequentialBelow ?? SEQUENTIAL_BOOTSTRAP_BELOW)
+      ? employeeBootstrap(plan, employeeIds.length, resamples, seed)
+      : await employeeBootstrapInWorkers(plan, employeeIds.length, resamples, seed, threads);
+  return estimateOf(input, design, draws);
+}
+
+/** The prepared comparisons, the bootstrap's parameters and both point estimates. */
+type Design = PreparedCourseImpact & { resamples: number; seed: number; main: PointEstimate | null; placebo: PointEstimate | null };
+
+function designOf(input: CourseImpactInput): Design {
+  const prepared = prepareCourseImpact(input);
+  return {
+    ...prepared,
+    resamples: input.resamples ?? DEFAULT_RESAMPLES,
+    seed: input.seed ?? DEFAULT_BOOTSTRAP_SEED,
+    main: pointEstimate(prepared.plan.main),
+    placebo: pointEstimate(prepared.plan.placebo),
+  };
+}
+
+function traineeDraws({ plan, main, placebo, resamples, seed }: Design): BootstrapDraws {
+  return {
+    main: main === null ? null : traineeBootstrap(inEmployeeOrder(plan.main, main.effects), resamples, seed),
+    placebo: placebo === null ? null : traineeBootstrap(inEmployeeOrder(plan.placebo, placebo.effects), resamples, seed),
+  };
+}
+
+function estimateOf(input: CourseImpactInput, { trainees, main, placebo }: Design, draws: BootstrapDraws): CourseImpactEstimate {
   const ci95 = main === null || draws.main === null ? null : percentileInterval95(draws.main);
   const placeboCi95 = placebo === null || draws.placebo === null ? null : percentileInterval95(draws.placebo);
-
   return {
     att: main === null ? null : main.att,
     naive: main === null ? null : main.naive,
     ci95,
     significant: excludesZero(ci95),
     placebo: placebo === null ? null : { att: placebo.att, ci95: placeboCi95, flagged: excludesZero(placeboCi95) },
-    trainees: countTrainees(prepared.trainees),
-    value: valueOf(input, prepared.trainees, main === null ? null : main.att, ci95),
+    trainees: countTrainees(trainees),
+    value: valueOf(input, trainees, main === null ? null : main.att, ci95),
   };
 }
 

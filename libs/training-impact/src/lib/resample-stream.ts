@@ -1,4 +1,5 @@
 import { SeededRandom } from '@rework-ledger/domain';
+import { STREAM_STATE_WORDS } from './course-impact.bootstrap-kernel';
 
 /**
  * The random stream of one bootstrap resample: `new ResampleStream(seed, resampleNumber)`.
@@ -11,39 +12,20 @@ export class ResampleStream extends SeededRandom {
     return Math.floor((this.uint32() / 4294967296) * n);
   }
 
-  /**
-   * Draws `n` indices in [0, n) (as `index(n)` would, in the same order) and adds 1 to
-   * `weights[index × stride + lane]` for each: one bootstrap resample's multiplicities. The state is kept in locals.
-   */
-  addDraws(n: number, weights: Float32Array, stride: number, lane: number): void {
-    let a = this.a;
-    let b = this.b;
-    let c = this.c;
-    let d = this.d;
-    for (let k = 0; k < n; k++) {
-      const t = (((a + b) | 0) + d) | 0;
-      d = (d + 1) | 0;
-      a = b ^ (b >>> 9);
-      b = (c + (c << 3)) | 0;
-      c = (c << 21) | (c >>> 11);
-      c = (c + t) | 0;
-      weights[Math.floor(((t >>> 0) / 4294967296) * n) * stride + lane] += 1;
-    }
-    this.a = a;
-    this.b = b;
-    this.c = c;
-    this.d = d;
+  /** Writes the stream's sfc32 state (a, b, c, d) at `states[at..at + 3]`: the bootstrap kernel continues it. */
+  writeState(states: Int32Array, at: number): void {
+    states[at] = this.a;
+    states[at + 1] = this.b;
+    states[at + 2] = this.c;
+    states[at + 3] = this.d;
   }
+}
 
-  /** An independent copy at the same position (so that two analyses can each redraw from the same point). */
-  clone(): ResampleStream {
-    const copy = Object.create(ResampleStream.prototype) as ResampleStream;
-    copy.a = this.a;
-    copy.b = this.b;
-    copy.c = this.c;
-    copy.d = this.d;
-    return copy;
-  }
+/** The starting states of the streams of resamples first, …, first + count − 1 (seed), for the bootstrap kernel. */
+export function resampleStreamStates(seed: number, first: number, count: number): Int32Array<ArrayBuffer> {
+  const states = new Int32Array(count * STREAM_STATE_WORDS);
+  for (let k = 0; k < count; k++) new ResampleStream(seed, first + k).writeState(states, k * STREAM_STATE_WORDS);
+  return states;
 }
 
 /**
