@@ -1,8 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { LedgerError, METRIC_VERSION } from '@rework-ledger/domain';
-import { type Course, courseCompletions, dailyActivity, hourlyCostsAt, listCourses, reworkMetricsProjection, trainingProjection } from '@rework-ledger/read-models';
+import {
+  activityColumnsFromRollups,
+  type Course,
+  courseCompletions,
+  dailyActivityFromOutputs,
+  type EmployeeDay,
+  hourlyCostsAt,
+  listCourses,
+  reworkMetricsProjection,
+  trainingProjection,
+} from '@rework-ledger/read-models';
 import { TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
-import { type CourseImpactEstimate, estimateCourseImpact } from '@rework-ledger/training-impact';
+import { closeCourseImpactWorkers, type CourseImpactEstimate, estimateCourseImpactInParallel } from '@rework-ledger/training-impact';
 import { DataSource } from 'typeorm';
 
 const DAY_MS = 86_400_000;
@@ -32,10 +42,11 @@ type CachedImpact = { checkpoints: string; estimate: CourseImpactEstimate };
 
 /**
  * Course impact (PRODUCT.md "Training impact of course c"): aggregates from the read models in SQL, the estimator's
- * math in pure TypeScript (libs/training-impact). Results are cached until the read models it reads move on.
+ * math in pure TypeScript (libs/training-impact), its bootstrap spread over worker threads. Results are cached until
+ * the read models it reads move on.
  */
 @Injectable()
-export class CourseImpactService {
+export class CourseImpactService implements OnModuleDestroy {
   private readonly cache = new Map<string, CachedImpact>();
   private static readonly MAX_CACHED = 500;
 
@@ -43,6 +54,10 @@ export class CourseImpactService {
     private readonly dataSource: DataSource,
     @Inject(TENANT_SETTINGS) private readonly tenantSettings: TenantSettingsStore,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await closeCourseImpactWorkers();
+  }
 
   async courses(tenant: string): Promise<Course[]> {
     return listCourses(this.dataSource, tenant);
@@ -79,11 +94,13 @@ export class CourseImpactService {
     const earliestCompletion = Math.min(...completions.map((c) => c.completedAt.getTime()), asOf.getTime());
     // Nothing before the placebo's pre window of the earliest trainee can matter.
     const since = new Date(Math.floor(earliestCompletion / DAY_MS) * DAY_MS - 2 * windowDays * DAY_MS);
-    const [activity, costs] = await Promise.all([dailyActivity(this.dataSource, tenant, since, asOf), hourlyCostsAt(this.dataSource, tenant, asOf)]);
-    const estimate = estimateCourseImpact({
+    const [columns, costs] = await Promise.all([activityColumnsFromRollups(this.dataSource, tenant, since, asOf), hourlyCostsAt(this.dataSource, tenant, asOf)]);
+    // The employee months answer as of any time after the latest fact (the default, now); an earlier asOf aggregates the outputs.
+    const activity = columns ?? (await dailyActivityFromOutputs(this.dataSource, tenant, since, asOf));
+    const estimate = await estimateCourseImpactInParallel({
       ...parameters,
       completions,
-      employees: [...new Set(activity.map((a) => a.employeeId))],
+      employees: columns ? columns.employeeIds : [...new Set((activity as EmployeeDay[]).map((a) => a.employeeId))],
       activity,
       hourlyCost: (employeeId) => costs.get(employeeId) ?? defaultHourlyCost,
       costPerSeat: course.costPerSeat,
