@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     const appliedIn = (performance.now() - loadStarted) / 1000;
     const completeStarted = performance.now();
     await client.query('ANALYZE');
+    await client.query('BEGIN');
     for (const projection of [reworkMetricsProjection, trainingProjection]) await projection.completeRebuild?.(client, projection.schema);
+    await client.query('COMMIT');
     const completedIn = (performance.now() - completeStarted) / 1000;
     for (const schema of [reworkMetricsProjection.schema, trainingProjection.schema]) {
       const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);

@@ -407,35 +407,56 @@ function forEachCell(change: OutputChange, visit: (key: string[], id: string) =>
  */
 export async function rebuildRollups(client: PoolClient, schema: string): Promise<void> {
   const key = 'tenant, dimension, day, value, task_type';
+  // Hash aggregations over millions of rows: memory for them, in this transaction only.
+  await client.query(`SET LOCAL work_mem = '256MB'`);
   await client.query(`TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months`);
-  const cellsOfOutputs = `
-    SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, g.dimension, g.value, t.task_type, o.employee_id,
-           o.corrections, o.rewrites, o.double_checks, o.discards, o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes AS rework_minutes,
-           o.lost_cost_known, o.unknown_cost_minutes, o.minutes_saved_estimate, o.task_type AS own_task_type
-      FROM "${schema}".outputs o
-      CROSS JOIN LATERAL (VALUES ('all', ''), ('team', o.team), ('tool', o.tool), ('taskType', o.task_type),
-                                 ('model', COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}))) AS g(dimension, value)
-      CROSS JOIN LATERAL (VALUES (o.task_type), ('${EVERY_TASK_TYPE}')) AS t(task_type)
-     WHERE o.generated`;
-  await client.query(
-    `INSERT INTO "${schema}".daily_samples (${key}, employee_sample)
-     SELECT ${key}, (array_agg(employee_id ORDER BY employee_id))[1:${EMPLOYEE_SAMPLE_SIZE}]
-       FROM (SELECT DISTINCT ${key}, employee_id FROM (${cellsOfOutputs}) c) pairs
-      GROUP BY ${key}`,
-  );
+  const cellsOf = (alias: string) => `
+      CROSS JOIN LATERAL (VALUES ('all', ''), ('team', ${alias}.team), ('tool', ${alias}.tool), ('taskType', ${alias}.task_type), ('model', ${alias}.model)) AS g(dimension, value)
+      CROSS JOIN LATERAL (VALUES (${alias}.task_type), ('${EVERY_TASK_TYPE}')) AS t(task_type)`;
+  // Samples: one pass over the outputs per dimension and task key (a sort of the outputs each), no expanded rows.
+  const valueOf: Record<RollupDimension, string> = {
+    all: "''",
+    team: 'o.team',
+    tool: 'o.tool',
+    taskType: 'o.task_type',
+    model: `COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL})`,
+  };
+  for (const dimension of ROLLUP_DIMENSIONS) {
+    for (const taskType of ['o.task_type', `'${EVERY_TASK_TYPE}'`]) {
+      await client.query(
+        `INSERT INTO "${schema}".daily_samples (tenant, day, dimension, value, task_type, employee_sample)
+         SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date, '${dimension}', ${valueOf[dimension]}, ${taskType},
+                (array_agg(DISTINCT o.employee_id ORDER BY o.employee_id))[1:${EMPLOYEE_SAMPLE_SIZE}]
+           FROM "${schema}".outputs o WHERE o.generated
+          GROUP BY 1, 2, 4, 5`,
+      );
+    }
+  }
+  // Sums: per output cell first, then into the rollup cells.
   await client.query(
     `INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
        double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
      SELECT sums.*, cardinality(s.employee_sample)
        FROM (
-         SELECT c.tenant, c.dimension, c.day, c.value, c.task_type,
-                count(*), count(*) FILTER (WHERE c.corrections + c.rewrites + c.discards > 0), count(*) FILTER (WHERE c.double_checks > 0),
-                sum(c.corrections), sum(c.rewrites), sum(c.double_checks), sum(c.discards),
-                sum(c.rework_minutes::numeric), sum(c.lost_cost_known::numeric), sum(c.unknown_cost_minutes::numeric),
-                COALESCE(sum(c.minutes_saved_estimate::numeric), 0),
-                ARRAY[${TASK_TYPES.map((taskType) => `count(*) FILTER (WHERE c.minutes_saved_estimate IS NULL AND c.own_task_type = '${taskType}')`).join(', ')}]::int[]
-           FROM (${cellsOfOutputs}) c
-          GROUP BY c.tenant, c.dimension, c.day, c.value, c.task_type
+         SELECT b.tenant, g.dimension, b.day, g.value, t.task_type,
+                sum(b.outputs), sum(b.reworked_outputs), sum(b.double_checked_outputs), sum(b.corrections), sum(b.rewrites),
+                sum(b.double_checks), sum(b.discards), sum(b.rework_minutes), sum(b.lost_cost_known), sum(b.unknown_cost_minutes),
+                sum(b.estimated_saved_minutes),
+                ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[]
+           FROM (
+             SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type,
+                    COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) AS model,
+                    count(*) AS outputs, count(*) FILTER (WHERE o.corrections + o.rewrites + o.discards > 0) AS reworked_outputs,
+                    count(*) FILTER (WHERE o.double_checks > 0) AS double_checked_outputs,
+                    sum(o.corrections) AS corrections, sum(o.rewrites) AS rewrites, sum(o.double_checks) AS double_checks, sum(o.discards) AS discards,
+                    sum((o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes)::numeric) AS rework_minutes,
+                    sum(o.lost_cost_known::numeric) AS lost_cost_known, sum(o.unknown_cost_minutes::numeric) AS unknown_cost_minutes,
+                    COALESCE(sum(o.minutes_saved_estimate::numeric), 0) AS estimated_saved_minutes,
+                    count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL) AS unestimated_outputs
+               FROM "${schema}".outputs o WHERE o.generated
+              GROUP BY 1, 2, 3, 4, 5, 6
+           ) b ${cellsOf('b')}
+          GROUP BY 1, 2, 3, 4, 5
        ) sums
        JOIN "${schema}".daily_samples s USING (${key})`,
   );
