@@ -1,4 +1,4 @@
-import { startEmbeddedPostgres } from '@rework-ledger/platform';
+import { dropDatabaseWhenIdle, startEmbeddedPostgres } from '@rework-ledger/platform';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -28,7 +28,7 @@ export async function createBenchDatabase(): Promise<{ url: string; server: stri
     async drop() {
       const client = new Client({ connectionString: adminUrl });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropDatabaseWhenIdle(client, name);
       await client.end();
       await stopServer?.();
     },

@@ -5,3 +5,4 @@ export * from './lib/config/app-config';
 export * from './lib/config/config.errors';
 export * from './lib/config/configuration-variables';
 export * from './lib/database/open-database';
+export * from './lib/database/drop-database';

@@ -41,14 +41,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     drop: () =>
       withAdmin(adminUrl, async (admin) => {
-        // A pool's end() resolves before the sockets of clients it discarded have closed: give them a moment, so that
-        // FORCE does not terminate a connection whose client would report it as an unhandled error.
-        for (let waited = 0; waited < 2000; waited += 50) {
-          const { rows } = await admin.query<{ open: number }>('SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = $1', [name]);
-          if (rows[0].open === 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        const { dropDatabaseWhenIdle } = await import('@rework-ledger/platform');
+        await dropDatabaseWhenIdle(admin, name);
       }),
   };
 }
