@@ -413,7 +413,8 @@ export async function rebuildRollups(client: PoolClient, schema: string): Promis
   const cellsOf = (alias: string) => `
       CROSS JOIN LATERAL (VALUES ('all', ''), ('team', ${alias}.team), ('tool', ${alias}.tool), ('taskType', ${alias}.task_type), ('model', ${alias}.model)) AS g(dimension, value)
       CROSS JOIN LATERAL (VALUES (${alias}.task_type), ('${EVERY_TASK_TYPE}')) AS t(task_type)`;
-  // Samples: one pass over the outputs per dimension and task key (a sort of the outputs each), no expanded rows.
+  // Samples: one pass over the outputs per dimension and task key (a sort of the outputs each, byte order: any
+  // EMPLOYEE_SAMPLE_SIZE employees will do, see compareCodeUnits), no expanded rows.
   const valueOf: Record<RollupDimension, string> = {
     all: "''",
     team: 'o.team',
@@ -426,7 +427,7 @@ export async function rebuildRollups(client: PoolClient, schema: string): Promis
       await client.query(
         `INSERT INTO "${schema}".daily_samples (tenant, day, dimension, value, task_type, employee_sample)
          SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date, '${dimension}', ${valueOf[dimension]}, ${taskType},
-                (array_agg(DISTINCT o.employee_id ORDER BY o.employee_id))[1:${EMPLOYEE_SAMPLE_SIZE}]
+                (array_agg(DISTINCT o.employee_id COLLATE "C" ORDER BY o.employee_id COLLATE "C"))[1:${EMPLOYEE_SAMPLE_SIZE}]
            FROM "${schema}".outputs o WHERE o.generated
           GROUP BY 1, 2, 4, 5`,
       );
