@@ -14,7 +14,7 @@ import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type Ou
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 4,
+  version: 5,
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`

@@ -13,7 +13,8 @@ import type { PoolClient } from 'pg';
  *   then exact whenever every cell under it has fewer than that many (union of the samples), and "at least that many"
  *   otherwise: enough for the small-group rule with any k up to the sample size.
  * - `employee_months`: per employee and calendar month, the day-by-day activity training impact is estimated on,
- *   packed as bytes (see `ACTIVITY_RECORD_BYTES`): a year of 10,000 employees is 120,000 short rows to read.
+ *   packed as bytes (see `ACTIVITY_RECORD_BYTES`): a year of 10,000 employees is 120,000 short rows to read. A batch
+ *   marks the months whose activity it moved (`stale_employee_months`); a read packs them again first.
  * - `fact_extent`: per tenant, the time of the latest output or rework; the rollups answer "as of" any time after it.
  *
  * Every statement of the projection that changes outputs answers the outputs it changed as they were and as they are
@@ -77,6 +78,12 @@ export async function createRollupTables(client: PoolClient, schema: string): Pr
       employee_id text NOT NULL,
       month date NOT NULL,
       activity bytea NOT NULL,
+      PRIMARY KEY (tenant, employee_id, month)
+    );
+    CREATE TABLE "${schema}".stale_employee_months (
+      tenant text NOT NULL,
+      employee_id text NOT NULL,
+      month date NOT NULL,
       PRIMARY KEY (tenant, employee_id, month)
     );
     CREATE TABLE "${schema}".fact_extent (
@@ -170,8 +177,8 @@ export async function extendFacts(client: PoolClient, schema: string, tenants: r
  * Applies a batch's output changes to the rollups. Daily cells take the signed sums (numeric, so that adding and
  * taking back are exact and the order of batches does not matter) and the employees added to their sample; a cell an
  * employee may have left (a late assignment moved an output to another team) has its sample recomputed from the
- * outputs, and is dropped when it holds no output any more. Employee months are rewritten from the outputs where an
- * output arrived or its rework changed.
+ * outputs, and is dropped when it holds no output any more. Employee months where an output arrived or its rework
+ * changed are marked stale.
  */
 export async function applyOutputChanges(client: PoolClient, schema: string, changes: readonly OutputChange[]): Promise<void> {
   if (changes.length === 0) return;
@@ -301,13 +308,27 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
     );
   }
 
-  // An output's month and employee never change: a month is only ever rewritten whole, never emptied.
+  // The employee-months whose activity moved are marked, and packed again when the activity is next read
+  // (repackEmployeeMonths): once per read rather than once per batch.
   const active = activityChanges(changes);
   if (active.length === 0) return;
   await client.query(
-    `WITH months AS (
-       SELECT DISTINCT tenant, employee_id, date_trunc('month', at AT TIME ZONE 'UTC')::date AS month
-         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(tenant, employee_id, at)
+    `INSERT INTO "${schema}".stale_employee_months (tenant, employee_id, month)
+     SELECT DISTINCT tenant, employee_id, date_trunc('month', at AT TIME ZONE 'UTC')::date
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(tenant, employee_id, at)
+     ON CONFLICT DO NOTHING`,
+    [active.map((change) => change.tenant), active.map((change) => change.employee_id), active.map((change) => change.generated_at.toISOString())],
+  );
+}
+
+/**
+ * One statement that packs again, from the outputs, a tenant's employee-months marked stale, and unmarks them (the
+ * reader runs it before reading the months). An output's month and employee never change: a month is only ever
+ * rewritten whole, never emptied. A mark committed after this statement began waits for the next read.
+ */
+export function repackEmployeeMonths(schema: string): string {
+  return `WITH months AS (
+       DELETE FROM "${schema}".stale_employee_months WHERE tenant = $1 RETURNING tenant, employee_id, month
      ),
      days AS (
        SELECT months.tenant, months.employee_id, months.month, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
@@ -322,9 +343,7 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
      INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
      SELECT tenant, employee_id, month, string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)
        FROM days GROUP BY 1, 2, 3
-     ON CONFLICT (tenant, employee_id, month) DO UPDATE SET activity = EXCLUDED.activity`,
-    [active.map((change) => change.tenant), active.map((change) => change.employee_id), active.map((change) => change.generated_at.toISOString())],
-  );
+     ON CONFLICT (tenant, employee_id, month) DO UPDATE SET activity = EXCLUDED.activity`;
 }
 
 /**
@@ -409,7 +428,7 @@ export async function rebuildRollups(client: PoolClient, schema: string): Promis
   const key = 'tenant, dimension, day, value, task_type';
   // Hash aggregations over millions of rows: memory for them, in this transaction only.
   await client.query(`SET LOCAL work_mem = '256MB'`);
-  await client.query(`TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months`);
+  await client.query(`TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".stale_employee_months`);
   const cellsOf = (alias: string) => `
       CROSS JOIN LATERAL (VALUES ('all', ''), ('team', ${alias}.team), ('tool', ${alias}.tool), ('taskType', ${alias}.task_type), ('model', ${alias}.model)) AS g(dimension, value)
       CROSS JOIN LATERAL (VALUES (${alias}.task_type), ('${EVERY_TASK_TYPE}')) AS t(task_type)`;

@@ -1,5 +1,5 @@
 import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
-import { ACTIVITY_RECORD_BYTES } from '../rework-metrics/rework-rollups';
+import { ACTIVITY_RECORD_BYTES, repackEmployeeMonths } from '../rework-metrics/rework-rollups';
 import type { SqlQueryable } from '../sql-queryable';
 import { trainingProjection } from './training.projection';
 
@@ -91,10 +91,11 @@ export type EmployeeActivityColumns = {
 /**
  * The daily activity from the employee months the projection keeps (see rework-rollups.ts), when they hold nothing
  * at or after asOf (no output generated, no rework done then): every day they hold is then "as of" asOf. Null
- * otherwise. One statement, so the check and the read see the same snapshot; one row per employee, its months end to
- * end.
+ * otherwise. The months marked stale since the last read are packed again first; then one statement, so that the
+ * check and the read see the same snapshot; one row per employee, its months end to end.
  */
 export async function activityColumnsFromRollups(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeActivityColumns | null> {
+  await db.query(repackEmployeeMonths(rework), [tenant]);
   const rows = await db.query<{ current: boolean; employee_id: string | null; activity: Buffer | null }>(
     `WITH extent AS (SELECT COALESCE((SELECT latest_fact_at < $3 FROM "${rework}".fact_extent WHERE tenant = $1), true) AS current)
      SELECT extent.current, m.employee_id, m.activity
