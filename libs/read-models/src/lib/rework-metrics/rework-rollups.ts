@@ -26,6 +26,12 @@ export const EMPLOYEE_SAMPLE_SIZE = 32;
 
 /** One day of an employee in `employee_months.activity`: int32 day since epoch, int32 outputs, int32 reworked, float64 minutes (big-endian). */
 export const ACTIVITY_RECORD_BYTES = 20;
+/** The columns of one such day, aggregated over outputs `o` grouped by employee and day (rework minutes exclude double-checks). */
+const ACTIVITY_OF_DAY = `floor(extract(epoch FROM o.generated_at) / 86400)::int AS day, count(*)::int AS outputs,
+  count(*) FILTER (WHERE o.first_rework_at IS NOT NULL)::int AS reworked,
+  sum(o.correction_minutes + o.rewrite_minutes + o.discard_minutes)::float8 AS minutes`;
+/** Those days packed into one `activity` value, in day order. */
+const PACKED_DAYS = `string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)`;
 
 /** The rollup dimensions; `all` has the one value ''. */
 export const ROLLUP_DIMENSIONS = ['all', 'team', 'tool', 'taskType', 'model'] as const;
@@ -331,9 +337,7 @@ export function repackEmployeeMonths(schema: string): string {
        DELETE FROM "${schema}".stale_employee_months WHERE tenant = $1 RETURNING tenant, employee_id, month
      ),
      days AS (
-       SELECT months.tenant, months.employee_id, months.month, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
-              count(*)::int AS outputs, count(*) FILTER (WHERE o.first_rework_at IS NOT NULL)::int AS reworked,
-              sum(o.correction_minutes + o.rewrite_minutes + o.discard_minutes)::float8 AS minutes
+       SELECT months.tenant, months.employee_id, months.month, ${ACTIVITY_OF_DAY}
          FROM months
          JOIN "${schema}".outputs o ON o.tenant = months.tenant AND o.employee_id = months.employee_id AND o.generated
           AND o.generated_at >= months.month::timestamp AT TIME ZONE 'UTC'
@@ -341,7 +345,7 @@ export function repackEmployeeMonths(schema: string): string {
         GROUP BY 1, 2, 3, 4
      )
      INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
-     SELECT tenant, employee_id, month, string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)
+     SELECT tenant, employee_id, month, ${PACKED_DAYS}
        FROM days GROUP BY 1, 2, 3
      ON CONFLICT (tenant, employee_id, month) DO UPDATE SET activity = EXCLUDED.activity`;
 }
@@ -482,12 +486,9 @@ export async function rebuildRollups(client: PoolClient, schema: string): Promis
   );
   await client.query(
     `INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
-     SELECT tenant, employee_id, month, string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)
+     SELECT tenant, employee_id, month, ${PACKED_DAYS}
        FROM (
-         SELECT o.tenant, o.employee_id, date_trunc('month', o.generated_at AT TIME ZONE 'UTC')::date AS month,
-                floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
-                count(*)::int AS outputs, count(*) FILTER (WHERE o.first_rework_at IS NOT NULL)::int AS reworked,
-                sum(o.correction_minutes + o.rewrite_minutes + o.discard_minutes)::float8 AS minutes
+         SELECT o.tenant, o.employee_id, date_trunc('month', o.generated_at AT TIME ZONE 'UTC')::date AS month, ${ACTIVITY_OF_DAY}
            FROM "${schema}".outputs o WHERE o.generated
           GROUP BY 1, 2, 3, 4
        ) days
