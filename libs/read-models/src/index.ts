@@ -1,6 +1,5 @@
 export * from './lib/rework-metrics/rework-metrics.projection';
 export * from './lib/rework-metrics/rework-metrics.query';
-export * from './lib/rework-metrics/rework-rollups';
 export * from './lib/sql-queryable';
 export * from './lib/read-model-projections';
 export * from './lib/training/training.projection';

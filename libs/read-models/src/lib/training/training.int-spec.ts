@@ -11,7 +11,6 @@ import { trainingProjection } from './training.projection';
 import {
   courseByActivityId,
   courseCompletions,
-  dailyActivity,
   dailyActivityFromOutputs,
   dailyActivityFromRollups,
   employeeByExternalId,
@@ -100,7 +99,7 @@ describe('training read model and the aggregates of training impact (PostgreSQL)
   });
 
   it('aggregates outputs per employee and UTC day, reworked (not double-checked) before asOf', async () => {
-    const activity = await dailyActivity(db(), 'acme', new Date('2026-01-01T00:00:00Z'), new Date('2026-04-01T00:00:00Z'));
+    const activity = await dailyActivityFromOutputs(db(), 'acme', new Date('2026-01-01T00:00:00Z'), new Date('2026-04-01T00:00:00Z'));
     expect(activity.sort((a, b) => a.employeeId.localeCompare(b.employeeId))).toEqual([
       { employeeId: 'alice', day: dayOf('2026-02-01T00:00:00Z'), outputs: 2, reworked: 1, reworkMinutes: 10 },
       { employeeId: 'bob', day: dayOf('2026-02-03T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },

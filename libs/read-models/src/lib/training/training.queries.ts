@@ -68,14 +68,6 @@ export async function courseCompletions(db: SqlQueryable, tenant: string, course
 export type EmployeeDay = { employeeId: string; day: number; outputs: number; reworked: number; reworkMinutes: number };
 
 /**
- * Per employee and UTC day of generation, from `since` to `asOf`: outputs, outputs reworked before asOf, and the
- * minutes of those reworks (corrected, rewritten, discarded) — the aggregates training impact is estimated on.
- */
-export async function dailyActivity(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
-  return (await dailyActivityFromRollups(db, tenant, since, asOf)) ?? dailyActivityFromOutputs(db, tenant, since, asOf);
-}
-
-/**
  * Daily activity as columns (no object per row): the rows of employee `employeeIds[e]` are [rowStart[e],
  * rowStart[e + 1]), in day order — the form the estimator reads fastest.
  */
@@ -157,7 +149,11 @@ export async function dailyActivityFromRollups(db: SqlQueryable, tenant: string,
   return days;
 }
 
-/** The same, aggregated from the outputs and the rework events (any asOf). */
+/**
+ * Per employee and UTC day of generation, from `since` to `asOf`, aggregated from the outputs and the rework events
+ * (any asOf): outputs, outputs reworked before asOf, and the minutes of those reworks (corrected, rewritten,
+ * discarded) — the aggregates training impact is estimated on.
+ */
 export async function dailyActivityFromOutputs(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
   const rows = await db.query<{ employee_id: string; day: number; outputs: number; reworked: number; minutes: number }>(
     `SELECT o.employee_id, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
