@@ -1,7 +1,8 @@
 // npm run bench:query — the read side at scale: GET /v1/metrics/rework's query (groupBy=team, bucket=week, a year)
 // and a course impact (SQL aggregation + estimator) over the 'bench' organisation: 10,000 employees, ~1M outputs.
 // The read models are filled by applying the projections directly as a rebuild does (no event store, no HTTP; the
-// rollups derived at the end): what is measured is the query. Options: BENCH_QUERY_RUNS (default 30), DATABASE_URL, BENCH_KEEP_DATABASE=true (to look at the plans after).
+// rollups derived at the end): what is measured is the query. Options: BENCH_QUERY_RUNS (default 30), DATABASE_URL,
+// BENCH_KEEP_DATABASE=true (to look at the plans after), BENCH_REUSE_DATABASE=<url of a kept database> (skips the fill).
 import { validateEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
 import type { StoredEvent } from '@rework-ledger/event-store';
@@ -20,6 +21,7 @@ import {
 } from '@rework-ledger/read-models';
 import { DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
 import { closeCourseImpactWorkers, estimateCourseImpactInParallel } from '@rework-ledger/training-impact';
+import type { Pool } from 'pg';
 import { createBenchDatabase } from './bench-database';
 
 const RUNS = Number(process.env['BENCH_QUERY_RUNS'] ?? 30);
@@ -29,51 +31,14 @@ const DAY_MS = 86_400_000;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 
 async function main(): Promise<void> {
-  const database = await createBenchDatabase();
+  const reuse = process.env['BENCH_REUSE_DATABASE'];
+  const database = reuse ? { url: reuse, server: `PostgreSQL at ${new URL(reuse).host}, reused`, drop: async () => undefined } : await createBenchDatabase();
   const pool = createPool(database.url, { max: 4, sessionOptions: READ_SESSION_OPTIONS });
   try {
     const organisation = generateOrganisation(preset('bench', { tenant: 'bench' }));
-    const client = await pool.connect();
-    for (const projection of [reworkMetricsProjection, trainingProjection]) {
-      await client.query(`CREATE SCHEMA "${projection.schema}"`);
-      await projection.createTables(client, projection.schema);
-    }
-    let position = 0n;
-    let batch: StoredEvent[] = [];
-    let loaded = 0;
-    const loadStarted = performance.now();
-    const flush = async () => {
-      await client.query('BEGIN');
-      for (const projection of [reworkMetricsProjection, trainingProjection]) await projection.apply(client, projection.schema, batch, { rebuilding: true });
-      await client.query('COMMIT');
-      loaded += batch.length;
-      batch = [];
-    };
-    for (const raw of organisation.iterateEvents()) {
-      const result = validateEvent(raw, { fromCredentials: 'bench' });
-      if (!result.ok) throw new Error(JSON.stringify(result.errors));
-      position += 1n;
-      const { id, source, type, time, data } = result.event;
-      batch.push({ tenant: 'bench', streamId: '-', streamVersion: 1n, position: { transactionId: 1n, globalPosition: position }, id, source, type, time, data, recordedAt: time });
-      if (batch.length >= BATCH) await flush();
-    }
-    if (batch.length > 0) await flush();
-    const appliedIn = (performance.now() - loadStarted) / 1000;
-    const completeStarted = performance.now();
-    await client.query('ANALYZE');
-    await client.query('BEGIN');
-    for (const projection of [reworkMetricsProjection, trainingProjection]) await projection.completeRebuild?.(client, projection.schema);
-    await client.query('COMMIT');
-    const completedIn = (performance.now() - completeStarted) / 1000;
-    for (const schema of [reworkMetricsProjection.schema, trainingProjection.schema]) {
-      const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);
-      for (const { tablename } of rows) await client.query(`VACUUM ANALYZE "${schema}"."${tablename}"`);
-    }
-    client.release();
+    if (!reuse) await fillReadModels(pool, organisation);
     const { rows: counted } = await pool.query<{ outputs: string }>(`SELECT count(*) AS outputs FROM rm_rework.outputs WHERE generated`);
-    console.log(`Rework Ledger query bench — ${loaded.toLocaleString('en')} events, ${Number(counted[0].outputs).toLocaleString('en')} outputs, ${database.server}`);
-    console.log(`read models filled as a rebuild fills them: events applied in ${appliedIn.toFixed(1)} s, rollups derived in ${completedIn.toFixed(1)} s`);
-
+    console.log(`Rework Ledger query bench — ${Number(counted[0].outputs).toLocaleString('en')} outputs, ${database.server}`);
     const db = fromPgPool(pool);
     const { end, start } = organisation.options;
     const metricsQuery = {
@@ -151,6 +116,48 @@ async function main(): Promise<void> {
     if (process.env['BENCH_KEEP_DATABASE'] === 'true') console.log(`database kept (BENCH_KEEP_DATABASE): ${database.url}`);
     else await database.drop();
   }
+}
+
+/** Fills the read models of the 'bench' organisation as a rebuild does: the projections applied directly, then completed. */
+async function fillReadModels(pool: Pool, organisation: ReturnType<typeof generateOrganisation>): Promise<void> {
+  const client = await pool.connect();
+  for (const projection of [reworkMetricsProjection, trainingProjection]) {
+    await client.query(`CREATE SCHEMA "${projection.schema}"`);
+    await projection.createTables(client, projection.schema);
+  }
+  let position = 0n;
+  let batch: StoredEvent[] = [];
+  let loaded = 0;
+  const loadStarted = performance.now();
+  const flush = async () => {
+    await client.query('BEGIN');
+    for (const projection of [reworkMetricsProjection, trainingProjection]) await projection.apply(client, projection.schema, batch, { rebuilding: true });
+    await client.query('COMMIT');
+    loaded += batch.length;
+    batch = [];
+  };
+  for (const raw of organisation.iterateEvents()) {
+    const result = validateEvent(raw, { fromCredentials: 'bench' });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    position += 1n;
+    const { id, source, type, time, data } = result.event;
+    batch.push({ tenant: 'bench', streamId: '-', streamVersion: 1n, position: { transactionId: 1n, globalPosition: position }, id, source, type, time, data, recordedAt: time });
+    if (batch.length >= BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+  const appliedIn = (performance.now() - loadStarted) / 1000;
+  const completeStarted = performance.now();
+  await client.query('ANALYZE');
+  await client.query('BEGIN');
+  for (const projection of [reworkMetricsProjection, trainingProjection]) await projection.completeRebuild?.(client, projection.schema);
+  await client.query('COMMIT');
+  const completedIn = (performance.now() - completeStarted) / 1000;
+  for (const schema of [reworkMetricsProjection.schema, trainingProjection.schema]) {
+    const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);
+    for (const { tablename } of rows) await client.query(`VACUUM ANALYZE "${schema}"."${tablename}"`);
+  }
+  client.release();
+  console.log(`read models filled as a rebuild fills them: ${loaded.toLocaleString('en')} events applied in ${appliedIn.toFixed(1)} s, rollups derived in ${completedIn.toFixed(1)} s`);
 }
 
 main().catch((error: unknown) => {

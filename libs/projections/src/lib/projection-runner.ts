@@ -164,6 +164,23 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     for (const { tablename } of rows) await client.query(`ANALYZE "${schema}"."${tablename}"`);
   }
 
+  /**
+   * A committed schema's tables analyzed on two connections at once (the runner's and one from the pool): what a
+   * rebuild does before its swap, while nothing else waits on the runner's connection.
+   */
+  async function analyzeSchemaBesideClient(client: PoolClient, schema: string): Promise<void> {
+    const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);
+    const tables = rows.map((row) => row.tablename);
+    const analyzeNext = async (connection: PoolClient) => {
+      for (let table = tables.shift(); table !== undefined; table = tables.shift()) await connection.query(`ANALYZE "${schema}"."${table}"`);
+    };
+    const other = await pool.connect();
+    // Both settle before the pool's connection goes back (a failure on one must not release the other mid-query).
+    const results = await Promise.allSettled([analyzeNext(client), analyzeNext(other)]);
+    other.release();
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+  }
+
   /** Applies a batch and records how far it got, atomically. */
   async function applyInTransaction(
     client: PoolClient,
@@ -219,7 +236,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         applied += events.length;
       }
       if (projection.completeRebuild) {
-        await analyzeSchema(client, shadow);
+        // Not analyzed first: its set-based passes read whole tables, which statistics would not change.
         await client.query('BEGIN');
         try {
           await projection.completeRebuild(client, shadow);
@@ -229,7 +246,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           throw error;
         }
       }
-      await analyzeSchema(client, shadow);
+      await analyzeSchemaBesideClient(client, shadow);
       analyzedAt.set(projection.schema, { applied, next: Math.max(2000, applied * 2) });
       // Swap: the rebuilt schema becomes the live one, with the checkpoint it reached, in one transaction.
       const retired = `${projection.schema}${RETIRED_SUFFIX}`;

@@ -240,12 +240,43 @@ describe('rework metrics read model (PostgreSQL)', () => {
     ];
     const answers = async () => Promise.all(shapes.map((shape) => query(shape)));
     const activity = async () => dailyActivityFromRollups(fromPgPool(pool), 'acme', new Date('2026-01-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z'));
+    // Every rollup row, as kept batch by batch (the sample by its size: any employees of the cell will do, see rework-rollups.ts).
+    const rollups = async () =>
+      (
+        await pool.query(
+          `SELECT r.*, cardinality(s.employee_sample) AS sampled FROM rm_rework.daily_rollup r JOIN rm_rework.daily_samples s USING (tenant, dimension, day, value, task_type)
+            ORDER BY tenant, dimension, day, value, task_type`,
+        )
+      ).rows;
+    const extent = async () => (await pool.query('SELECT * FROM rm_rework.fact_extent ORDER BY tenant')).rows;
+    // The outputs as the live path keeps them (late assignments re-attributed, rework re-costed, placeholders) and as the rebuild derives them.
+    const outputs = async () => (await pool.query('SELECT * FROM rm_rework.outputs ORDER BY tenant, output_id')).rows;
+    // Ids and teams with the characters the rebuild's COPY and array literals must escape.
+    const awkward = ['quote"d', 'back\\slash', 'comma,{brace}', 'tab\tand\nnewline', "o'brien", 'ünï €'];
+    await ingest('awkward', awkward.map((employeeId, i) => generated(`a${i}`, employeeId, '2026-03-05T10:00:00Z', { teamId: awkward[(i + 1) % awkward.length] })));
+    const samples = async () =>
+      (
+        await pool.query<{ dimension: string; value: string; task_type: string; employee_sample: string[] }>(
+          `SELECT dimension, value, task_type, employee_sample FROM rm_rework.daily_samples WHERE tenant = 'awkward' ORDER BY 1, 2, 3`,
+        )
+      ).rows.map((row) => ({ ...row, employee_sample: [...row.employee_sample].sort() }));
+    const samplesBefore = await samples();
+    expect(samplesBefore.find((row) => row.dimension === 'all' && row.task_type === '*')?.employee_sample).toEqual([...awkward].sort());
     const before = await answers();
     const activityBefore = await activity();
+    const rollupsBefore = await rollups();
+    const extentBefore = await extent();
+    const outputsBefore = await outputs();
+    expect(outputsBefore.filter((row: { generated: boolean }) => !row.generated).length).toBeGreaterThan(0);
     await runner.requestRebuild();
     await runner.waitUntilCaughtUp(20_000);
     expect(await answers()).toEqual(before);
     expect(await activity()).toEqual(activityBefore);
+    expect(rollupsBefore.length).toBeGreaterThan(100);
+    expect(await rollups()).toEqual(rollupsBefore);
+    expect(await extent()).toEqual(extentBefore);
+    expect(await outputs()).toEqual(outputsBefore);
+    expect(await samples()).toEqual(samplesBefore);
     expect((await runner.status()).rebuild.lastRebuiltAt).not.toBeNull();
   });
 });

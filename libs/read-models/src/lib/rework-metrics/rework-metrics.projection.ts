@@ -2,6 +2,7 @@ import { isReworkEventType, REWORK_EVENT_TYPES, UNASSIGNED_TEAM } from '@rework-
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
+import { copyRows } from '../copy-rows';
 import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, rebuildRollups, RETURNING_CHANGES } from './rework-rollups';
 
 /**
@@ -9,12 +10,14 @@ import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type Ou
  * metrics query is then one aggregation over one table. Late facts re-resolve what they change: an
  * `employee.assigned` re-attributes that employee's outputs and re-costs the rework they did; a rework re-costs its
  * output. The rework events and the assignment history are kept for that. Rollups for the read side (per day, per
- * employee and month) take what each statement changed: see `rework-rollups.ts`.
+ * employee and month) take what each statement changed: see `rework-rollups.ts`. A rebuild instead keeps the facts
+ * as they come and derives the outputs and the rollups at its end (`completeRebuild`): the same figures, but for
+ * the last bits of fractional minutes summed in another order.
  */
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 5,
+  version: 6,
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
@@ -68,13 +71,24 @@ export const reworkMetricsProjection: Projection = {
         store_position bigint NOT NULL
       );
       CREATE INDEX ON "${schema}".assignments (tenant, employee_id, effective_from DESC, store_transaction DESC, store_position DESC);
+      -- Filled only while a rebuild applies events (outputs as generated, in log order), emptied when it completes.
+      CREATE UNLOGGED TABLE "${schema}".generated_while_rebuilding (
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        tenant text NOT NULL,
+        output_id text NOT NULL,
+        employee_id text NOT NULL,
+        team_id text,
+        tool text NOT NULL,
+        model text,
+        task_type text NOT NULL,
+        generated_at timestamptz NOT NULL,
+        minutes_saved_estimate double precision
+      );
     `);
     await createRollupTables(client, schema);
   },
 
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent[], context?: ApplyContext): Promise<void> {
-    // A rebuild derives the rollups at its end (completeRebuild): its statements need not answer their changes.
-    const track = !context?.rebuilding;
     const generated = new Map<string, StoredEvent>();
     const reworks: StoredEvent[] = [];
     const assignments: StoredEvent[] = [];
@@ -109,6 +123,12 @@ export const reworkMetricsProjection: Projection = {
       );
     }
 
+    if (context?.rebuilding) {
+      // A rebuild keeps the facts as they come and derives the outputs, their team and cost, and the rollups at its end.
+      await stageFacts(client, schema, [...generated.values()], reworks);
+      return;
+    }
+
     if (generated.size > 0) {
       const rows = [...generated.values()];
       const result = await client.query<OutputChange>(
@@ -127,7 +147,7 @@ export const reworkMetricsProjection: Projection = {
                minutes_saved_estimate = EXCLUDED.minutes_saved_estimate
            WHERE NOT o.generated
          RETURNING ${RETURNING_CHANGES})`,
-          { before: false, track },
+          { before: false },
         ),
         [
           rows.map((e) => e.tenant),
@@ -187,7 +207,6 @@ export const reworkMetricsProjection: Projection = {
            unknown_cost_minutes = o.unknown_cost_minutes + EXCLUDED.unknown_cost_minutes,
            first_rework_at = LEAST(o.first_rework_at, EXCLUDED.first_rework_at)
          RETURNING ${RETURNING_CHANGES})`,
-          { track },
         ),
         [
           reworks.map((e) => e.tenant),
@@ -219,7 +238,6 @@ export const reworkMetricsProjection: Projection = {
              UPDATE "${schema}".outputs o SET team = resolved.team FROM resolved
               WHERE o.tenant = resolved.tenant AND o.output_id = resolved.output_id AND o.team IS DISTINCT FROM resolved.team
              RETURNING ${RETURNING_CHANGES})`,
-          { track },
         ),
         [tenants, employees, UNASSIGNED_TEAM],
       );
@@ -227,7 +245,6 @@ export const reworkMetricsProjection: Projection = {
       const recosted = await recostOutputs(
         client,
         schema,
-        track,
         `SELECT DISTINCT r.tenant, r.output_id FROM "${schema}".reworks r
            JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, employee_id)) assigned
              ON r.tenant = assigned.tenant AND r.employee_id = assigned.employee_id`,
@@ -243,10 +260,11 @@ export const reworkMetricsProjection: Projection = {
       facts.map((e) => e.tenant),
       facts.map((e) => e.time.toISOString()),
     );
-    if (track) await applyOutputChanges(client, schema, changes);
+    await applyOutputChanges(client, schema, changes);
   },
 
   async completeRebuild(client: PoolClient, schema: string): Promise<void> {
+    await deriveOutputs(client, schema);
     await rebuildRollups(client, schema);
   },
 };
@@ -257,7 +275,7 @@ export const reworkMetricsProjection: Projection = {
  * Recomputes the rework cost of the outputs the `affected` query names (tenant, output_id), from their rework
  * events and the hourly cost in effect for whoever did each, at its time; returns the outputs whose cost changed.
  */
-async function recostOutputs(client: PoolClient, schema: string, track: boolean, affected: string, parameters: unknown[]): Promise<OutputChange[]> {
+async function recostOutputs(client: PoolClient, schema: string, affected: string, parameters: unknown[]): Promise<OutputChange[]> {
   const result = await client.query<OutputChange>(
     changesOf(
       schema,
@@ -276,11 +294,79 @@ async function recostOutputs(client: PoolClient, schema: string, track: boolean,
          FROM costs WHERE o.tenant = costs.tenant AND o.output_id = costs.output_id
           AND (o.lost_cost_known IS DISTINCT FROM costs.known OR o.unknown_cost_minutes IS DISTINCT FROM costs.unknown_minutes)
        RETURNING ${RETURNING_CHANGES})`,
-      { track },
     ),
     parameters,
   );
   return result.rows;
+}
+
+/** A rebuild's facts as they come: generated outputs staged in log order, rework events kept (both with COPY). */
+async function stageFacts(client: PoolClient, schema: string, generated: readonly StoredEvent[], reworks: readonly StoredEvent[]): Promise<void> {
+  await copyRows(
+    client,
+    `"${schema}".generated_while_rebuilding`,
+    ['tenant', 'output_id', 'employee_id', 'team_id', 'tool', 'model', 'task_type', 'generated_at', 'minutes_saved_estimate'],
+    generated.map((e) => [
+      e.tenant,
+      String(e.data['outputId']),
+      String(e.data['employeeId']),
+      optionalString(e.data['teamId']),
+      String(e.data['tool']),
+      optionalString(e.data['model']),
+      String(e.data['taskType']),
+      e.time.toISOString(),
+      optionalNumber(e.data['minutesSavedEstimate']),
+    ]),
+  );
+  await copyRows(
+    client,
+    `"${schema}".reworks`,
+    ['tenant', 'output_id', 'kind', 'employee_id', 'minutes', 'occurred_at'],
+    reworks.map((e) => [
+      e.tenant,
+      String(e.data['outputId']),
+      REWORK_EVENT_TYPES[e.type as keyof typeof REWORK_EVENT_TYPES],
+      String(e.data['employeeId']),
+      Number(e.data['minutesSpent']),
+      e.time.toISOString(),
+    ]),
+  );
+}
+
+/**
+ * The end of a rebuild: every output from the facts staged, in one statement — the first generation of each output,
+ * its team resolved and its rework priced against the final assignments (what the live path reaches through its
+ * re-attributions and re-costings), an output reworked but never generated kept as a placeholder, as the live path keeps it.
+ */
+async function deriveOutputs(client: PoolClient, schema: string): Promise<void> {
+  await client.query(
+    `INSERT INTO "${schema}".outputs
+       (tenant, output_id, generated, employee_id, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate,
+        corrections, rewrites, double_checks, discards, correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes,
+        lost_cost_known, unknown_cost_minutes, first_rework_at)
+     SELECT COALESCE(g.tenant, w.tenant), COALESCE(g.output_id, w.output_id), g.output_id IS NOT NULL, g.employee_id, g.team_id,
+            CASE WHEN g.output_id IS NOT NULL THEN COALESCE(g.team_id, (${assignmentAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at', 'a.team_id')}), $1) END,
+            g.tool, g.model, g.task_type, g.generated_at, g.minutes_saved_estimate,
+            COALESCE(w.corrections, 0), COALESCE(w.rewrites, 0), COALESCE(w.double_checks, 0), COALESCE(w.discards, 0),
+            COALESCE(w.correction_minutes, 0), COALESCE(w.rewrite_minutes, 0), COALESCE(w.double_check_minutes, 0), COALESCE(w.discard_minutes, 0),
+            COALESCE(w.lost_cost_known, 0), COALESCE(w.unknown_cost_minutes, 0), w.first_rework_at
+       FROM (SELECT DISTINCT ON (tenant, output_id) * FROM "${schema}".generated_while_rebuilding ORDER BY tenant, output_id, seq) g
+       FULL JOIN (
+         SELECT r.tenant, r.output_id,
+                count(*) FILTER (WHERE r.kind = 'correction') AS corrections, count(*) FILTER (WHERE r.kind = 'rewrite') AS rewrites,
+                count(*) FILTER (WHERE r.kind = 'doubleCheck') AS double_checks, count(*) FILTER (WHERE r.kind = 'discard') AS discards,
+                sum(r.minutes) FILTER (WHERE r.kind = 'correction') AS correction_minutes, sum(r.minutes) FILTER (WHERE r.kind = 'rewrite') AS rewrite_minutes,
+                sum(r.minutes) FILTER (WHERE r.kind = 'doubleCheck') AS double_check_minutes, sum(r.minutes) FILTER (WHERE r.kind = 'discard') AS discard_minutes,
+                sum(r.minutes / 60.0 * worker.hourly_cost) FILTER (WHERE worker.hourly_cost IS NOT NULL) AS lost_cost_known,
+                sum(r.minutes) FILTER (WHERE worker.hourly_cost IS NULL) AS unknown_cost_minutes,
+                min(r.occurred_at) FILTER (WHERE r.kind <> 'doubleCheck') AS first_rework_at
+           FROM "${schema}".reworks r
+           LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
+          GROUP BY r.tenant, r.output_id
+       ) w ON w.tenant = g.tenant AND w.output_id = g.output_id`,
+    [UNASSIGNED_TEAM],
+  );
+  await client.query(`TRUNCATE "${schema}".generated_while_rebuilding`);
 }
 
 /** The assignment in effect for an employee at a time: latest effectiveFrom ≤ time, ties broken by store order. */

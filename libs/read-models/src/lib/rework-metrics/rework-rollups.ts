@@ -1,5 +1,6 @@
 import { TASK_TYPES } from '@rework-ledger/domain';
 import type { PoolClient } from 'pg';
+import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
 
 /**
  * Rollups of the per-output rework facts, kept by the rework-metrics projection so that the read side never
@@ -154,12 +155,9 @@ export const RETURNING_CHANGES = CHANGE_COLUMNS.map((column) => `o.${column}`).j
  * A statement that changes outputs, given as common table expressions whose last, `changed`, is the change itself
  * (`… RETURNING ${RETURNING_CHANGES}`), made to answer every generated output it changed as it is after (+1) and as it
  * was before (−1): the main query still sees the table as it was when the statement began. `before: false` for a
- * statement that only ever changes outputs that were not generated before; `track: false` (a rebuild, whose rollups
- * `rebuildRollups` derives at the end) to answer nothing.
+ * statement that only ever changes outputs that were not generated before.
  */
-export function changesOf(schema: string, ctes: string, options: { before?: boolean; track: boolean }): string {
-  // Data-modifying common table expressions run to completion whether or not anything reads them.
-  if (!options.track) return `WITH ${ctes} SELECT NULL AS sign WHERE false`;
+export function changesOf(schema: string, ctes: string, options: { before?: boolean } = {}): string {
   const columns = (alias: string) => CHANGE_COLUMNS.filter((column) => column !== 'generated').map((column) => `${alias}.${column}`).join(', ');
   const after = `SELECT 1 AS sign, ${columns('c')} FROM changed c WHERE c.generated`;
   // Looked up by primary key, output by output (a lateral subquery): a batch changes a few thousand of millions.
@@ -432,41 +430,29 @@ export async function rebuildRollups(client: PoolClient, schema: string): Promis
   const key = 'tenant, dimension, day, value, task_type';
   // Hash aggregations over millions of rows: memory for them, in this transaction only.
   await client.query(`SET LOCAL work_mem = '256MB'`);
-  await client.query(`TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".stale_employee_months`);
-  const cellsOf = (alias: string) => `
-      CROSS JOIN LATERAL (VALUES ('all', ''), ('team', ${alias}.team), ('tool', ${alias}.tool), ('taskType', ${alias}.task_type), ('model', ${alias}.model)) AS g(dimension, value)
-      CROSS JOIN LATERAL (VALUES (${alias}.task_type), ('${EVERY_TASK_TYPE}')) AS t(task_type)`;
-  // Samples: one pass over the outputs per dimension and task key (a sort of the outputs each, byte order: any
-  // EMPLOYEE_SAMPLE_SIZE employees will do, see compareCodeUnits), no expanded rows.
-  const valueOf: Record<RollupDimension, string> = {
-    all: "''",
-    team: 'o.team',
-    tool: 'o.tool',
-    taskType: 'o.task_type',
-    model: `COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL})`,
-  };
-  for (const dimension of ROLLUP_DIMENSIONS) {
-    for (const taskType of ['o.task_type', `'${EVERY_TASK_TYPE}'`]) {
-      await client.query(
-        `INSERT INTO "${schema}".daily_samples (tenant, day, dimension, value, task_type, employee_sample)
-         SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date, '${dimension}', ${valueOf[dimension]}, ${taskType},
-                (array_agg(DISTINCT o.employee_id COLLATE "C" ORDER BY o.employee_id COLLATE "C"))[1:${EMPLOYEE_SAMPLE_SIZE}]
-           FROM "${schema}".outputs o WHERE o.generated
-          GROUP BY 1, 2, 4, 5`,
-      );
-    }
-  }
-  // Sums: per output cell first, then into the rollup cells.
+  await client.query(
+    `TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".stale_employee_months, "${schema}".fact_extent`,
+  );
+  await rebuildSamples(client, schema);
+  // Sums: per output cell first (exact, in numeric), then every rollup cell in one pass of grouping sets (hashed). The
+  // set by task type alone gives three rollup rows: every dimension's, the task type's own, and the task type's '*'.
+  const bySet = `CASE WHEN GROUPING(b.team) = 0 THEN 'team' WHEN GROUPING(b.tool) = 0 THEN 'tool' WHEN GROUPING(b.model) = 0 THEN 'model' ELSE 'all' END`;
+  const valueOfSet = `CASE WHEN GROUPING(b.team) = 0 THEN b.team WHEN GROUPING(b.tool) = 0 THEN b.tool WHEN GROUPING(b.model) = 0 THEN b.model ELSE '' END`;
   await client.query(
     `INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
        double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
-     SELECT sums.*, cardinality(s.employee_sample)
+     SELECT sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type, sums.outputs, sums.reworked_outputs, sums.double_checked_outputs,
+            sums.corrections, sums.rewrites, sums.double_checks, sums.discards, sums.rework_minutes, sums.lost_cost_known,
+            sums.unknown_cost_minutes, sums.estimated_saved_minutes, sums.unestimated_outputs, cardinality(s.employee_sample)
        FROM (
-         SELECT b.tenant, g.dimension, b.day, g.value, t.task_type,
-                sum(b.outputs), sum(b.reworked_outputs), sum(b.double_checked_outputs), sum(b.corrections), sum(b.rewrites),
-                sum(b.double_checks), sum(b.discards), sum(b.rework_minutes), sum(b.lost_cost_known), sum(b.unknown_cost_minutes),
-                sum(b.estimated_saved_minutes),
-                ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[]
+         SELECT b.tenant, b.day, ${bySet} AS dimension, ${valueOfSet} AS value,
+                CASE WHEN GROUPING(b.task_type) = 0 THEN b.task_type ELSE '${EVERY_TASK_TYPE}' END AS task_type,
+                sum(b.outputs) AS outputs, sum(b.reworked_outputs) AS reworked_outputs, sum(b.double_checked_outputs) AS double_checked_outputs,
+                sum(b.corrections) AS corrections, sum(b.rewrites) AS rewrites, sum(b.double_checks) AS double_checks, sum(b.discards) AS discards,
+                sum(b.rework_minutes) AS rework_minutes, sum(b.lost_cost_known) AS lost_cost_known, sum(b.unknown_cost_minutes) AS unknown_cost_minutes,
+                sum(b.estimated_saved_minutes) AS estimated_saved_minutes,
+                ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[] AS unestimated_outputs,
+                GROUPING(b.team, b.tool, b.model) = 7 AND GROUPING(b.task_type) = 0 AS by_task_type_alone
            FROM (
              SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type,
                     COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) AS model,
@@ -479,10 +465,16 @@ export async function rebuildRollups(client: PoolClient, schema: string): Promis
                     count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL) AS unestimated_outputs
                FROM "${schema}".outputs o WHERE o.generated
               GROUP BY 1, 2, 3, 4, 5, 6
-           ) b ${cellsOf('b')}
-          GROUP BY 1, 2, 3, 4, 5
+           ) b
+          GROUP BY b.tenant, b.day, GROUPING SETS ((), (b.task_type), (b.team), (b.team, b.task_type), (b.tool), (b.tool, b.task_type), (b.model), (b.model, b.task_type))
        ) sums
-       JOIN "${schema}".daily_samples s USING (${key})`,
+       CROSS JOIN LATERAL (
+         SELECT sums.dimension, sums.value, sums.task_type
+         UNION ALL SELECT 'taskType', sums.task_type, sums.task_type WHERE sums.by_task_type_alone
+         UNION ALL SELECT 'taskType', sums.task_type, '${EVERY_TASK_TYPE}' WHERE sums.by_task_type_alone
+       ) cell
+       JOIN "${schema}".daily_samples s
+         ON (s.tenant, s.dimension, s.day, s.value, s.task_type) = (sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type)`,
   );
   await client.query(
     `INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
@@ -494,4 +486,89 @@ export async function rebuildRollups(client: PoolClient, schema: string): Promis
        ) days
       GROUP BY 1, 2, 3`,
   );
+  // The latest fact of each tenant: its latest output or rework (a batch extends it as it goes; a rebuild derives it).
+  await client.query(
+    `INSERT INTO "${schema}".fact_extent (tenant, latest_fact_at)
+     SELECT tenant, max(at) FROM (
+       SELECT tenant, max(generated_at) AS at FROM "${schema}".outputs WHERE generated GROUP BY tenant
+       UNION ALL SELECT tenant, max(occurred_at) FROM "${schema}".reworks GROUP BY tenant
+     ) latest GROUP BY tenant`,
+  );
+}
+
+/** Rows fetched at a time by the rebuild of the samples, and cells written at a time. */
+const SAMPLE_FETCH_ROWS = 20_000;
+const SAMPLE_WRITE_CELLS = 10_000;
+
+/**
+ * Every cell's sample in one sorted read of the outputs: by tenant, day and employee, so that each cell meets its
+ * employees in order and keeps the first EMPLOYEE_SAMPLE_SIZE (its smallest, byte order) — one sort instead of one per
+ * dimension and task key. A day's cells are held in memory until the next day starts; the samples are written with COPY.
+ */
+async function rebuildSamples(client: PoolClient, schema: string): Promise<void> {
+  // Byte order throughout: the sort only has to bring each day's rows together, by employee.
+  await client.query(
+    `DECLARE rollup_sample_source NO SCROLL CURSOR FOR
+     SELECT DISTINCT o.tenant COLLATE "C", (o.generated_at AT TIME ZONE 'UTC')::date::text AS day, o.employee_id COLLATE "C",
+            o.team COLLATE "C", o.tool COLLATE "C", o.task_type COLLATE "C", COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) COLLATE "C"
+       FROM "${schema}".outputs o WHERE o.generated
+      ORDER BY 1, 2, 3`,
+  );
+  let samples: CopyValue[][] = [];
+  const write = async () => {
+    const rows = samples;
+    samples = [];
+    await copyRows(client, `"${schema}".daily_samples`, ['tenant', 'day', 'dimension', 'value', 'task_type', 'employee_sample'], rows);
+  };
+  type Cell = { dimension: RollupDimension; value: string; taskType: string; employees: string[] };
+  // A day's cells: per dimension, per value, the cell of every task type ('*') and those of each task type.
+  type ValueCells = { every: Cell; byTaskType: Map<string, Cell> };
+  let tenant = '';
+  let day = '';
+  let cells = ROLLUP_DIMENSIONS.map(() => new Map<string, ValueCells>());
+  const closeDay = async () => {
+    for (const byValue of cells) {
+      for (const { every, byTaskType } of byValue.values()) {
+        for (const { dimension, value, taskType, employees } of [every, ...byTaskType.values()]) {
+          samples.push([tenant, day, dimension, value, taskType, textArrayLiteral(employees)]);
+        }
+      }
+    }
+    cells = ROLLUP_DIMENSIONS.map(() => new Map<string, ValueCells>());
+    if (samples.length >= SAMPLE_WRITE_CELLS) await write();
+  };
+  // The rows come by employee within a day: a repeat of the same employee in a cell is its last entry.
+  const add = (cell: Cell, employee: string) => {
+    const employees = cell.employees;
+    if (employees.length < EMPLOYEE_SAMPLE_SIZE && employees[employees.length - 1] !== employee) employees.push(employee);
+  };
+  for (;;) {
+    const { rows } = await client.query<string[]>({ text: `FETCH ${SAMPLE_FETCH_ROWS} FROM rollup_sample_source`, rowMode: 'array' });
+    for (const row of rows) {
+      const [rowTenant, rowDay, employee, , , taskType] = row;
+      if (rowTenant !== tenant || rowDay !== day) {
+        await closeDay();
+        tenant = rowTenant;
+        day = rowDay;
+      }
+      for (let d = 0; d < ROLLUP_DIMENSIONS.length; d++) {
+        // The row's value of dimension d: all → '', then team, tool, task type, model (columns 3 to 6).
+        const value = d === 0 ? '' : row[d + 2];
+        let valueCells = cells[d].get(value);
+        if (valueCells === undefined) {
+          const dimension = ROLLUP_DIMENSIONS[d];
+          valueCells = { every: { dimension, value, taskType: EVERY_TASK_TYPE, employees: [] }, byTaskType: new Map() };
+          cells[d].set(value, valueCells);
+        }
+        let cell = valueCells.byTaskType.get(taskType);
+        if (cell === undefined) valueCells.byTaskType.set(taskType, (cell = { dimension: ROLLUP_DIMENSIONS[d], value, taskType, employees: [] }));
+        add(cell, employee);
+        add(valueCells.every, employee);
+      }
+    }
+    if (rows.length < SAMPLE_FETCH_ROWS) break;
+  }
+  await closeDay();
+  await write();
+  await client.query('CLOSE rollup_sample_source');
 }
