@@ -172,7 +172,12 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);
     const tables = rows.map((row) => row.tablename);
     const analyzeNext = async (connection: PoolClient) => {
-      for (let table = tables.shift(); table !== undefined; table = tables.shift()) await connection.query(`ANALYZE "${schema}"."${table}"`);
+      try {
+        for (let table = tables.shift(); table !== undefined; table = tables.shift()) await connection.query(`ANALYZE "${schema}"."${table}"`);
+      } catch (error) {
+        tables.length = 0; // the other connection stops after its current table
+        throw error;
+      }
     };
     const other = await pool.connect();
     // Both settle before the pool's connection goes back (a failure on one must not release the other mid-query).

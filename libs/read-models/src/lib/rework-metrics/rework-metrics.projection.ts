@@ -129,6 +129,7 @@ export const reworkMetricsProjection: Projection = {
       return;
     }
 
+    const facts: { tenant: string; at: string }[] = [];
     if (generated.size > 0) {
       const rows = [...generated.values()];
       const result = await client.query<OutputChange>(
@@ -163,6 +164,8 @@ export const reworkMetricsProjection: Projection = {
         ],
       );
       changes.push(...result.rows);
+      // Facts that moved the read model: outputs generated for the first time (a repeat changes nothing).
+      facts.push(...result.rows.map((row) => ({ tenant: row.tenant, at: row.generated_at.toISOString() })));
     }
 
     if (reworks.length > 0) {
@@ -253,17 +256,19 @@ export const reworkMetricsProjection: Projection = {
       changes.push(...recosted);
     }
 
-    const facts = [...generated.values(), ...reworks];
+    facts.push(...reworks.map((e) => ({ tenant: e.tenant, at: e.time.toISOString() })));
     await extendFacts(
       client,
       schema,
-      facts.map((e) => e.tenant),
-      facts.map((e) => e.time.toISOString()),
+      facts.map((fact) => fact.tenant),
+      facts.map((fact) => fact.at),
     );
     await applyOutputChanges(client, schema, changes);
   },
 
   async completeRebuild(client: PoolClient, schema: string): Promise<void> {
+    // Sorts and hash aggregations over every output: memory for them, in this transaction only.
+    await client.query(`SET LOCAL work_mem = '256MB'`);
     await deriveOutputs(client, schema);
     await rebuildRollups(client, schema);
   },

@@ -424,12 +424,11 @@ function forEachCell(change: OutputChange, visit: (key: string[], id: string) =>
 
 /**
  * Derives every rollup from the outputs in set-based passes: what a rebuild runs once at its end, instead of applying
- * each batch's changes (the same figures; tested by rebuilding a read model kept up batch by batch).
+ * each batch's changes (the same figures; tested by rebuilding a read model kept up batch by batch). The caller's
+ * transaction gives it memory for its sorts and hash aggregations (`SET LOCAL work_mem`).
  */
 export async function rebuildRollups(client: PoolClient, schema: string): Promise<void> {
   const key = 'tenant, dimension, day, value, task_type';
-  // Hash aggregations over millions of rows: memory for them, in this transaction only.
-  await client.query(`SET LOCAL work_mem = '256MB'`);
   await client.query(
     `TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".stale_employee_months, "${schema}".fact_extent`,
   );
