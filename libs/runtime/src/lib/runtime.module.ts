@@ -78,7 +78,11 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         {
           provide: PG_POOL,
           useFactory: async () => {
-            const pool = createPool(options.databaseUrl, { max: 10 });
+            const logger = new Logger('database');
+            const pool = createPool(options.databaseUrl, {
+              max: 10,
+              onIdleConnectionError: (error) => logger.warn(`an idle connection was ended by the server (${error.message}); the pool opens a new one when needed`),
+            });
             await migrateAll(pool);
             return pool;
           },

@@ -221,3 +221,24 @@ describe('PostgreSQL event store: global reads', () => {
     }
   });
 });
+
+describe('PostgreSQL event store: the database ending connections', () => {
+  it('given idle connections in the pool, when the server ends them (a restart), then the process stays up and the next append succeeds', async () => {
+    // Several connections open, then idle in the pool (createPool's own listener hears their errors: none here).
+    await Promise.all(Array.from({ length: 4 }, () => t.pool.query('SELECT pg_sleep(0.05)')));
+    const idle = t.pool.idleCount;
+    expect(idle).toBeGreaterThan(1);
+    expect(t.pool.listenerCount('error')).toBe(1);
+    // As a restart does: the server terminates every other connection to this database. Unheard, an idle client's
+    // error would be thrown at the process (jest reports it as this test failing).
+    const { rows } = await t.pool.query<{ ended: number }>(
+      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS ended FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    expect(rows[0].ended).toBeGreaterThanOrEqual(idle - 1);
+    await sleep(200);
+    expect(t.pool.idleCount).toBeLessThan(idle);
+    const appended = await t.store.append('acme', [{ streamId: 'after-restart', expectedVersion: 'any', events: [newEvent()] }]);
+    expect(appended.stored).toHaveLength(1);
+  });
+});

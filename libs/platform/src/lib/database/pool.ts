@@ -10,14 +10,29 @@ import { Pool, types } from 'pg';
  */
 export const READ_SESSION_OPTIONS = '-c jit=off';
 
-/** A pg pool for the hot paths (event store, projections); `sessionOptions` as libpq's `options` (`-c name=value`). */
-export function createPool(connectionString: string, options: { max?: number; applicationName?: string; sessionOptions?: string } = {}): Pool {
-  return new Pool({
+export type PoolOptions = {
+  max?: number;
+  applicationName?: string;
+  /** Session settings, as libpq's `options` (`-c name=value`). */
+  sessionOptions?: string;
+  /** Hears the error of an idle connection the server ended (default: one line on stderr, the error's message only). */
+  onIdleConnectionError?: (error: Error) => void;
+};
+
+/**
+ * A pg pool for the hot paths (event store, projections). An idle connection that the server ends (a restart, a
+ * failover, an administrator) is dropped from the pool, which opens a new one when next asked; its error goes to
+ * `onIdleConnectionError` — a pool nobody listens to would throw it at the process and bring the service down.
+ */
+export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
+  const pool = new Pool({
     connectionString,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'rework-ledger',
     ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });
+  pool.on('error', options.onIdleConnectionError ?? ((error: Error) => console.warn(`[database] an idle connection was ended by the server: ${error.message}`)));
+  return pool;
 }
 
 export { types as pgTypes };
