@@ -3,6 +3,7 @@ import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
 import { loadConfig } from '@rework-ledger/platform';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { Client } from 'pg';
 import { createProjectorApp } from './create-projector-app';
 
 describe('projector end to end (event store → read models, health)', () => {
@@ -36,6 +37,33 @@ describe('projector end to end (event store → read models, health)', () => {
     expect(response.status).toBe(200);
     expect(body.status).toBe('ok');
     expect(body.projections.map((p) => p.name).sort()).toEqual(['rework-metrics', 'training']);
+    expect(body.projections.every((p) => p.state === 'running' && p.eventsBehind === 0)).toBe(true);
+  });
+
+  it('given the database ends every connection (a restart), then the projector stays up and applies what comes after', async () => {
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ ended: number }>(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS ended FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      expect(rows[0].ended).toBeGreaterThan(1); // the runners' locked connections and the pools' idle ones
+    } finally {
+      await admin.end();
+    }
+    const store = app.get<EventStore>(EVENT_STORE);
+    await store.append('acme', [
+      {
+        streamId: 'output-o-2',
+        expectedVersion: 'any',
+        events: [{ id: 'p-2', source: 'urn:e2e', type: 'ai.output.generated', time: new Date('2026-03-03T10:00:00Z'), data: { outputId: 'o-2', employeeId: 'e-1', tool: 'copilot', taskType: 'coding' } }],
+      },
+    ]);
+    for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(20_000);
+    const response = await fetch(`${await app.getUrl()}/health`);
+    const body = (await response.json()) as { projections: { state: string; eventsBehind: number }[] };
+    expect(response.status).toBe(200);
     expect(body.projections.every((p) => p.state === 'running' && p.eventsBehind === 0)).toBe(true);
   });
 });

@@ -22,7 +22,8 @@ export type PoolOptions = {
 /**
  * A pg pool for the hot paths (event store, projections). An idle connection that the server ends (a restart, a
  * failover, an administrator) is dropped from the pool, which opens a new one when next asked; its error goes to
- * `onIdleConnectionError` — a pool nobody listens to would throw it at the process and bring the service down.
+ * `onIdleConnectionError` — a pool or connection nobody listens to would throw it at the process and bring the
+ * service down.
  */
 export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
   const pool = new Pool({
@@ -32,6 +33,10 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });
   pool.on('error', options.onIdleConnectionError ?? ((error: Error) => console.warn(`[database] an idle connection was ended by the server: ${error.message}`)));
+  // A connection in use when the server ends it emits the error as well: its queries fail, for the caller to handle
+  // (the runner, for one, gives the connection back as broken and takes a new one). Heard here so that it never
+  // reaches the process as an unhandled 'error' event.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
