@@ -6,3 +6,4 @@ export * from './lib/config/config.errors';
 export * from './lib/config/configuration-variables';
 export * from './lib/database/open-database';
 export * from './lib/database/drop-database';
+export * from './lib/database/database-unavailable';

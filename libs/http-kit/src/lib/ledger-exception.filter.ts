@@ -1,15 +1,22 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { type ErrorShape, LedgerError } from '@rework-ledger/domain';
+import { isDatabaseUnavailable } from '@rework-ledger/platform';
 import type { Response } from 'express';
+
+const DATABASE_UNAVAILABLE = 'DATABASE.UNAVAILABLE';
 
 const STATUS_BY_CODE_PREFIX: [string, number][] = [
   ['STREAM.WRONG_EXPECTED_VERSION', 409],
   ['NOT_FOUND.', 404],
 ];
 
+/** Seconds a client is told to wait before retrying when the database is unavailable. */
+export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Turns every error into the one shape `{code, message, field?}`: typed errors keep their code, body-parser and
- * Nest errors get stable codes, anything else is a 500 whose details stay in the log (never the payload).
+ * Nest errors get stable codes, a database that cannot be reached is a 503 with Retry-After (the request may be sent
+ * again as it is: ingestion is idempotent), anything else is a 500 whose details stay in the log (never the payload).
  */
 @Catch()
 export class LedgerExceptionFilter implements ExceptionFilter {
@@ -18,7 +25,10 @@ export class LedgerExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toResponse(error);
-    if (status >= 500) this.logger.error(`${body.code}: ${error instanceof Error ? error.stack : String(error)}`);
+    if (body.code === DATABASE_UNAVAILABLE) {
+      this.logger.warn(`${body.code}: ${error instanceof Error ? error.message : String(error)}`);
+      response.setHeader('Retry-After', String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+    } else if (status >= 500) this.logger.error(`${body.code}: ${error instanceof Error ? error.stack : String(error)}`);
     response.status(status).json(body);
   }
 
@@ -39,6 +49,9 @@ export class LedgerExceptionFilter implements ExceptionFilter {
       const status = error.getStatus();
       const code = status === 404 ? 'NOT_FOUND.ROUTE' : `HTTP.${status}`;
       return { status, body: { code, message: error.message } };
+    }
+    if (isDatabaseUnavailable(error)) {
+      return { status: 503, body: { code: DATABASE_UNAVAILABLE, message: 'the database is unavailable (restarting or unreachable); retry later, the request as it is' } };
     }
     return { status: 500, body: { code: 'INTERNAL.UNEXPECTED', message: 'an unexpected error occurred; it has been logged' } };
   }

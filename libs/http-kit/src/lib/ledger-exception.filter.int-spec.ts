@@ -1,0 +1,79 @@
+import type { ArgumentsHost } from '@nestjs/common';
+import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { Client } from 'pg';
+import { DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS, LedgerExceptionFilter } from './ledger-exception.filter';
+
+/** What the filter answers for an error: status, headers and body, through a stand-in for Express's response. */
+function answerTo(error: unknown): { status: number; headers: Record<string, string>; body: { code: string; message: string } } {
+  const answer = { status: 0, headers: {} as Record<string, string>, body: { code: '', message: '' } };
+  const response = {
+    setHeader: (name: string, value: string) => (answer.headers[name] = value),
+    status: (status: number) => {
+      answer.status = status;
+      return { json: (body: { code: string; message: string }) => (answer.body = body) };
+    },
+  };
+  const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+  new LedgerExceptionFilter().catch(error, host);
+  return answer;
+}
+
+/** The error a promise rejects with (the test fails if it resolves). */
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('LedgerExceptionFilter and a database that cannot be reached (real PostgreSQL errors)', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  const expectUnavailable = (error: unknown) => {
+    const answer = answerTo(error);
+    expect(answer.status).toBe(503);
+    expect(answer.headers['Retry-After']).toBe(String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+    expect(answer.body.code).toBe('DATABASE.UNAVAILABLE');
+  };
+
+  it('given a connection the server ends during a statement (a restart), then 503 with Retry-After', async () => {
+    const client = new Client({ connectionString: database.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    const error = await errorOf(client.query('SELECT pg_terminate_backend(pg_backend_pid())'));
+    expect((error as { code?: string }).code).toBe('57P01');
+    expectUnavailable(error);
+    // The same client afterwards: pg refuses to use it, without a SQLSTATE.
+    expectUnavailable(await errorOf(client.query('SELECT 1')));
+    await client.end().catch(() => undefined);
+  });
+
+  it('given a server that refuses the connection, then 503 with Retry-After', async () => {
+    const refused = new Client({ host: '127.0.0.1', port: 1, user: 'nobody', database: 'none' });
+    const error = await errorOf(refused.connect());
+    expect((error as { code?: string }).code).toBe('ECONNREFUSED');
+    expectUnavailable(error);
+  });
+
+  it('given a statement the database rejects, then still a 500 with nothing of the statement in the body', async () => {
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const error = await errorOf(client.query('SELECT * FROM no_such_table'));
+      const answer = answerTo(error);
+      expect(answer.status).toBe(500);
+      expect(answer.headers['Retry-After']).toBeUndefined();
+      expect(answer.body).toEqual({ code: 'INTERNAL.UNEXPECTED', message: 'an unexpected error occurred; it has been logged' });
+    } finally {
+      await client.end();
+    }
+  });
+});
