@@ -2,8 +2,9 @@ import { isReworkEventType, REWORK_EVENT_TYPES, UNASSIGNED_TEAM } from '@rework-
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
-import { copyRows } from '../copy-rows';
-import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, rebuildRollups, RETURNING_CHANGES } from './rework-rollups';
+import { completeRebuild, stageFacts } from './rework-metrics.rebuild';
+import { assignmentAt, optionalNumber, optionalString } from './rework-metrics.shared';
+import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES } from './rework-rollups';
 
 /**
  * Per-output rework facts, with the output's team and the cost of its rework resolved as the events arrive: the
@@ -11,8 +12,7 @@ import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type Ou
  * `employee.assigned` re-attributes that employee's outputs and re-costs the rework they did; a rework re-costs its
  * output. The rework events and the assignment history are kept for that. Rollups for the read side (per day, per
  * employee and month) take what each statement changed: see `rework-rollups.ts`. A rebuild instead keeps the facts
- * as they come and derives the outputs and the rollups at its end (`completeRebuild`): the same figures, but for
- * the last bits of fractional minutes summed in another order.
+ * as they come and derives the outputs and the rollups at its end: see `rework-metrics.rebuild.ts`.
  */
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
@@ -266,12 +266,7 @@ export const reworkMetricsProjection: Projection = {
     await applyOutputChanges(client, schema, changes);
   },
 
-  async completeRebuild(client: PoolClient, schema: string): Promise<void> {
-    // Sorts and hash aggregations over every output: memory for them, in this transaction only.
-    await client.query(`SET LOCAL work_mem = '256MB'`);
-    await deriveOutputs(client, schema);
-    await rebuildRollups(client, schema);
-  },
+  completeRebuild,
 };
 
 
@@ -303,88 +298,4 @@ async function recostOutputs(client: PoolClient, schema: string, affected: strin
     parameters,
   );
   return result.rows;
-}
-
-/** A rebuild's facts as they come: generated outputs staged in log order, rework events kept (both with COPY). */
-async function stageFacts(client: PoolClient, schema: string, generated: readonly StoredEvent[], reworks: readonly StoredEvent[]): Promise<void> {
-  await copyRows(
-    client,
-    `"${schema}".generated_while_rebuilding`,
-    ['tenant', 'output_id', 'employee_id', 'team_id', 'tool', 'model', 'task_type', 'generated_at', 'minutes_saved_estimate'],
-    generated.map((e) => [
-      e.tenant,
-      String(e.data['outputId']),
-      String(e.data['employeeId']),
-      optionalString(e.data['teamId']),
-      String(e.data['tool']),
-      optionalString(e.data['model']),
-      String(e.data['taskType']),
-      e.time.toISOString(),
-      optionalNumber(e.data['minutesSavedEstimate']),
-    ]),
-  );
-  await copyRows(
-    client,
-    `"${schema}".reworks`,
-    ['tenant', 'output_id', 'kind', 'employee_id', 'minutes', 'occurred_at'],
-    reworks.map((e) => [
-      e.tenant,
-      String(e.data['outputId']),
-      REWORK_EVENT_TYPES[e.type as keyof typeof REWORK_EVENT_TYPES],
-      String(e.data['employeeId']),
-      Number(e.data['minutesSpent']),
-      e.time.toISOString(),
-    ]),
-  );
-}
-
-/**
- * The end of a rebuild: every output from the facts staged, in one statement — the first generation of each output,
- * its team resolved and its rework priced against the final assignments (what the live path reaches through its
- * re-attributions and re-costings), an output reworked but never generated kept as a placeholder, as the live path keeps it.
- */
-async function deriveOutputs(client: PoolClient, schema: string): Promise<void> {
-  await client.query(
-    `INSERT INTO "${schema}".outputs
-       (tenant, output_id, generated, employee_id, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate,
-        corrections, rewrites, double_checks, discards, correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes,
-        lost_cost_known, unknown_cost_minutes, first_rework_at)
-     SELECT COALESCE(g.tenant, w.tenant), COALESCE(g.output_id, w.output_id), g.output_id IS NOT NULL, g.employee_id, g.team_id,
-            CASE WHEN g.output_id IS NOT NULL THEN COALESCE(g.team_id, (${assignmentAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at', 'a.team_id')}), $1) END,
-            g.tool, g.model, g.task_type, g.generated_at, g.minutes_saved_estimate,
-            COALESCE(w.corrections, 0), COALESCE(w.rewrites, 0), COALESCE(w.double_checks, 0), COALESCE(w.discards, 0),
-            COALESCE(w.correction_minutes, 0), COALESCE(w.rewrite_minutes, 0), COALESCE(w.double_check_minutes, 0), COALESCE(w.discard_minutes, 0),
-            COALESCE(w.lost_cost_known, 0), COALESCE(w.unknown_cost_minutes, 0), w.first_rework_at
-       FROM (SELECT DISTINCT ON (tenant, output_id) * FROM "${schema}".generated_while_rebuilding ORDER BY tenant, output_id, seq) g
-       FULL JOIN (
-         SELECT r.tenant, r.output_id,
-                count(*) FILTER (WHERE r.kind = 'correction') AS corrections, count(*) FILTER (WHERE r.kind = 'rewrite') AS rewrites,
-                count(*) FILTER (WHERE r.kind = 'doubleCheck') AS double_checks, count(*) FILTER (WHERE r.kind = 'discard') AS discards,
-                sum(r.minutes) FILTER (WHERE r.kind = 'correction') AS correction_minutes, sum(r.minutes) FILTER (WHERE r.kind = 'rewrite') AS rewrite_minutes,
-                sum(r.minutes) FILTER (WHERE r.kind = 'doubleCheck') AS double_check_minutes, sum(r.minutes) FILTER (WHERE r.kind = 'discard') AS discard_minutes,
-                sum(r.minutes / 60.0 * worker.hourly_cost) FILTER (WHERE worker.hourly_cost IS NOT NULL) AS lost_cost_known,
-                sum(r.minutes) FILTER (WHERE worker.hourly_cost IS NULL) AS unknown_cost_minutes,
-                min(r.occurred_at) FILTER (WHERE r.kind <> 'doubleCheck') AS first_rework_at
-           FROM "${schema}".reworks r
-           LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
-          GROUP BY r.tenant, r.output_id
-       ) w ON w.tenant = g.tenant AND w.output_id = g.output_id`,
-    [UNASSIGNED_TEAM],
-  );
-  await client.query(`TRUNCATE "${schema}".generated_while_rebuilding`);
-}
-
-/** The assignment in effect for an employee at a time: latest effectiveFrom ≤ time, ties broken by store order. */
-function assignmentAt(schema: string, tenant: string, employee: string, time: string, columns = '*'): string {
-  return `SELECT ${columns} FROM "${schema}".assignments a
-           WHERE a.tenant = ${tenant} AND a.employee_id = ${employee} AND a.effective_from <= ${time}
-           ORDER BY a.effective_from DESC, a.store_transaction DESC, a.store_position DESC LIMIT 1`;
-}
-
-function optionalString(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
-function optionalNumber(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

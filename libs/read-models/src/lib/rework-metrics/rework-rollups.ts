@@ -1,6 +1,5 @@
 import { TASK_TYPES } from '@rework-ledger/domain';
 import type { PoolClient } from 'pg';
-import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
 
 /**
  * Rollups of the per-output rework facts, kept by the rework-metrics projection so that the read side never
@@ -21,18 +20,18 @@ import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
  * Every statement of the projection that changes outputs answers the outputs it changed as they were and as they are
  * (`changesOf`); the batch's changes are then applied to the rollups (`applyOutputChanges`), so a late assignment
  * (re-attribution), a late rework or a late output leaves no stale cell, at a cost that grows with the batch, not with
- * the tenant.
+ * the tenant. A rebuild derives the same rollups in bulk instead (rework-metrics.rebuild.ts).
  */
 export const EMPLOYEE_SAMPLE_SIZE = 32;
 
 /** One day of an employee in `employee_months.activity`: int32 day since epoch, int32 outputs, int32 reworked, float64 minutes (big-endian). */
 export const ACTIVITY_RECORD_BYTES = 20;
 /** The columns of one such day, aggregated over outputs `o` grouped by employee and day (rework minutes exclude double-checks). */
-const ACTIVITY_OF_DAY = `floor(extract(epoch FROM o.generated_at) / 86400)::int AS day, count(*)::int AS outputs,
+export const ACTIVITY_OF_DAY = `floor(extract(epoch FROM o.generated_at) / 86400)::int AS day, count(*)::int AS outputs,
   count(*) FILTER (WHERE o.first_rework_at IS NOT NULL)::int AS reworked,
   sum(o.correction_minutes + o.rewrite_minutes + o.discard_minutes)::float8 AS minutes`;
 /** Those days packed into one `activity` value, in day order. */
-const PACKED_DAYS = `string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)`;
+export const PACKED_DAYS = `string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)`;
 
 /** The rollup dimensions; `all` has the one value ''. */
 export const ROLLUP_DIMENSIONS = ['all', 'team', 'tool', 'taskType', 'model'] as const;
@@ -420,154 +419,4 @@ function forEachCell(change: OutputChange, visit: (key: string[], id: string) =>
       visit(key, key.join('\u0000'));
     }
   }
-}
-
-/**
- * Derives every rollup from the outputs in set-based passes: what a rebuild runs once at its end, instead of applying
- * each batch's changes (the same figures; tested by rebuilding a read model kept up batch by batch). The caller's
- * transaction gives it memory for its sorts and hash aggregations (`SET LOCAL work_mem`).
- */
-export async function rebuildRollups(client: PoolClient, schema: string): Promise<void> {
-  const key = 'tenant, dimension, day, value, task_type';
-  await client.query(
-    `TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".stale_employee_months, "${schema}".fact_extent`,
-  );
-  await rebuildSamples(client, schema);
-  // Sums: per output cell first (exact, in numeric), then every rollup cell in one pass of grouping sets (hashed). The
-  // set by task type alone gives three rollup rows: every dimension's, the task type's own, and the task type's '*'.
-  const bySet = `CASE WHEN GROUPING(b.team) = 0 THEN 'team' WHEN GROUPING(b.tool) = 0 THEN 'tool' WHEN GROUPING(b.model) = 0 THEN 'model' ELSE 'all' END`;
-  const valueOfSet = `CASE WHEN GROUPING(b.team) = 0 THEN b.team WHEN GROUPING(b.tool) = 0 THEN b.tool WHEN GROUPING(b.model) = 0 THEN b.model ELSE '' END`;
-  await client.query(
-    `INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
-       double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
-     SELECT sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type, sums.outputs, sums.reworked_outputs, sums.double_checked_outputs,
-            sums.corrections, sums.rewrites, sums.double_checks, sums.discards, sums.rework_minutes, sums.lost_cost_known,
-            sums.unknown_cost_minutes, sums.estimated_saved_minutes, sums.unestimated_outputs, cardinality(s.employee_sample)
-       FROM (
-         SELECT b.tenant, b.day, ${bySet} AS dimension, ${valueOfSet} AS value,
-                CASE WHEN GROUPING(b.task_type) = 0 THEN b.task_type ELSE '${EVERY_TASK_TYPE}' END AS task_type,
-                sum(b.outputs) AS outputs, sum(b.reworked_outputs) AS reworked_outputs, sum(b.double_checked_outputs) AS double_checked_outputs,
-                sum(b.corrections) AS corrections, sum(b.rewrites) AS rewrites, sum(b.double_checks) AS double_checks, sum(b.discards) AS discards,
-                sum(b.rework_minutes) AS rework_minutes, sum(b.lost_cost_known) AS lost_cost_known, sum(b.unknown_cost_minutes) AS unknown_cost_minutes,
-                sum(b.estimated_saved_minutes) AS estimated_saved_minutes,
-                ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[] AS unestimated_outputs,
-                GROUPING(b.team, b.tool, b.model) = 7 AND GROUPING(b.task_type) = 0 AS by_task_type_alone
-           FROM (
-             SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type,
-                    COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) AS model,
-                    count(*) AS outputs, count(*) FILTER (WHERE o.corrections + o.rewrites + o.discards > 0) AS reworked_outputs,
-                    count(*) FILTER (WHERE o.double_checks > 0) AS double_checked_outputs,
-                    sum(o.corrections) AS corrections, sum(o.rewrites) AS rewrites, sum(o.double_checks) AS double_checks, sum(o.discards) AS discards,
-                    sum((o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes)::numeric) AS rework_minutes,
-                    sum(o.lost_cost_known::numeric) AS lost_cost_known, sum(o.unknown_cost_minutes::numeric) AS unknown_cost_minutes,
-                    COALESCE(sum(o.minutes_saved_estimate::numeric), 0) AS estimated_saved_minutes,
-                    count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL) AS unestimated_outputs
-               FROM "${schema}".outputs o WHERE o.generated
-              GROUP BY 1, 2, 3, 4, 5, 6
-           ) b
-          GROUP BY b.tenant, b.day, GROUPING SETS ((), (b.task_type), (b.team), (b.team, b.task_type), (b.tool), (b.tool, b.task_type), (b.model), (b.model, b.task_type))
-       ) sums
-       CROSS JOIN LATERAL (
-         SELECT sums.dimension, sums.value, sums.task_type
-         UNION ALL SELECT 'taskType', sums.task_type, sums.task_type WHERE sums.by_task_type_alone
-         UNION ALL SELECT 'taskType', sums.task_type, '${EVERY_TASK_TYPE}' WHERE sums.by_task_type_alone
-       ) cell
-       JOIN "${schema}".daily_samples s
-         ON (s.tenant, s.dimension, s.day, s.value, s.task_type) = (sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type)`,
-  );
-  await client.query(
-    `INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
-     SELECT tenant, employee_id, month, ${PACKED_DAYS}
-       FROM (
-         SELECT o.tenant, o.employee_id, date_trunc('month', o.generated_at AT TIME ZONE 'UTC')::date AS month, ${ACTIVITY_OF_DAY}
-           FROM "${schema}".outputs o WHERE o.generated
-          GROUP BY 1, 2, 3, 4
-       ) days
-      GROUP BY 1, 2, 3`,
-  );
-  // The latest fact of each tenant: its latest output or rework (a batch extends it as it goes; a rebuild derives it).
-  await client.query(
-    `INSERT INTO "${schema}".fact_extent (tenant, latest_fact_at)
-     SELECT tenant, max(at) FROM (
-       SELECT tenant, max(generated_at) AS at FROM "${schema}".outputs WHERE generated GROUP BY tenant
-       UNION ALL SELECT tenant, max(occurred_at) FROM "${schema}".reworks GROUP BY tenant
-     ) latest GROUP BY tenant`,
-  );
-}
-
-/** Rows fetched at a time by the rebuild of the samples, and cells written at a time. */
-const SAMPLE_FETCH_ROWS = 20_000;
-const SAMPLE_WRITE_CELLS = 10_000;
-
-/**
- * Every cell's sample in one sorted read of the outputs: by tenant, day and employee, so that each cell meets its
- * employees in order and keeps the first EMPLOYEE_SAMPLE_SIZE (its smallest, byte order) — one sort instead of one per
- * dimension and task key. A day's cells are held in memory until the next day starts; the samples are written with COPY.
- */
-async function rebuildSamples(client: PoolClient, schema: string): Promise<void> {
-  // Byte order throughout: the sort only has to bring each day's rows together, by employee.
-  await client.query(
-    `DECLARE rollup_sample_source NO SCROLL CURSOR FOR
-     SELECT DISTINCT o.tenant COLLATE "C", (o.generated_at AT TIME ZONE 'UTC')::date::text AS day, o.employee_id COLLATE "C",
-            o.team COLLATE "C", o.tool COLLATE "C", o.task_type COLLATE "C", COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) COLLATE "C"
-       FROM "${schema}".outputs o WHERE o.generated
-      ORDER BY 1, 2, 3`,
-  );
-  let samples: CopyValue[][] = [];
-  const write = async () => {
-    const rows = samples;
-    samples = [];
-    await copyRows(client, `"${schema}".daily_samples`, ['tenant', 'day', 'dimension', 'value', 'task_type', 'employee_sample'], rows);
-  };
-  type Cell = { dimension: RollupDimension; value: string; taskType: string; employees: string[] };
-  // A day's cells: per dimension, per value, the cell of every task type ('*') and those of each task type.
-  type ValueCells = { every: Cell; byTaskType: Map<string, Cell> };
-  let tenant = '';
-  let day = '';
-  let cells = ROLLUP_DIMENSIONS.map(() => new Map<string, ValueCells>());
-  const closeDay = async () => {
-    for (const byValue of cells) {
-      for (const { every, byTaskType } of byValue.values()) {
-        for (const { dimension, value, taskType, employees } of [every, ...byTaskType.values()]) {
-          samples.push([tenant, day, dimension, value, taskType, textArrayLiteral(employees)]);
-        }
-      }
-    }
-    cells = ROLLUP_DIMENSIONS.map(() => new Map<string, ValueCells>());
-    if (samples.length >= SAMPLE_WRITE_CELLS) await write();
-  };
-  // The rows come by employee within a day: a repeat of the same employee in a cell is its last entry.
-  const add = (cell: Cell, employee: string) => {
-    const employees = cell.employees;
-    if (employees.length < EMPLOYEE_SAMPLE_SIZE && employees[employees.length - 1] !== employee) employees.push(employee);
-  };
-  for (;;) {
-    const { rows } = await client.query<string[]>({ text: `FETCH ${SAMPLE_FETCH_ROWS} FROM rollup_sample_source`, rowMode: 'array' });
-    for (const row of rows) {
-      const [rowTenant, rowDay, employee, , , taskType] = row;
-      if (rowTenant !== tenant || rowDay !== day) {
-        await closeDay();
-        tenant = rowTenant;
-        day = rowDay;
-      }
-      for (let d = 0; d < ROLLUP_DIMENSIONS.length; d++) {
-        // The row's value of dimension d: all → '', then team, tool, task type, model (columns 3 to 6).
-        const value = d === 0 ? '' : row[d + 2];
-        let valueCells = cells[d].get(value);
-        if (valueCells === undefined) {
-          const dimension = ROLLUP_DIMENSIONS[d];
-          valueCells = { every: { dimension, value, taskType: EVERY_TASK_TYPE, employees: [] }, byTaskType: new Map() };
-          cells[d].set(value, valueCells);
-        }
-        let cell = valueCells.byTaskType.get(taskType);
-        if (cell === undefined) valueCells.byTaskType.set(taskType, (cell = { dimension: ROLLUP_DIMENSIONS[d], value, taskType, employees: [] }));
-        add(cell, employee);
-        add(valueCells.every, employee);
-      }
-    }
-    if (rows.length < SAMPLE_FETCH_ROWS) break;
-  }
-  await closeDay();
-  await write();
-  await client.query('CLOSE rollup_sample_source');
 }

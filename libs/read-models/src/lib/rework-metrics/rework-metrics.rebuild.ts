@@ -1,0 +1,246 @@
+import { REWORK_EVENT_TYPES, TASK_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import type { StoredEvent } from '@rework-ledger/event-store';
+import type { PoolClient } from 'pg';
+import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
+import { assignmentAt, optionalNumber, optionalString } from './rework-metrics.shared';
+import {
+  ACTIVITY_OF_DAY,
+  EMPLOYEE_SAMPLE_SIZE,
+  EVERY_TASK_TYPE,
+  PACKED_DAYS,
+  ROLLUP_DIMENSIONS,
+  type RollupDimension,
+  UNSPECIFIED_MODEL_SQL,
+} from './rework-rollups';
+
+/**
+ * The rework projection's bulk path, for a rebuild (and a first build): while the events are applied only the facts
+ * are kept (`stageFacts`); at the end (`completeRebuild`, one transaction) the outputs and every rollup are derived
+ * from them in set-based passes — the state the live path reaches batch by batch (see rework-metrics.projection.ts
+ * and rework-rollups.ts), but for the last bits of fractional minutes summed in another order.
+ */
+export async function completeRebuild(client: PoolClient, schema: string): Promise<void> {
+  // Sorts and hash aggregations over every output: memory for them, in this transaction only.
+  await client.query(`SET LOCAL work_mem = '256MB'`);
+  await deriveOutputs(client, schema);
+  await rebuildRollups(client, schema);
+}
+
+/** A rebuild's facts as they come: generated outputs staged in log order, rework events kept (both with COPY). */
+export async function stageFacts(client: PoolClient, schema: string, generated: readonly StoredEvent[], reworks: readonly StoredEvent[]): Promise<void> {
+  await copyRows(
+    client,
+    `"${schema}".generated_while_rebuilding`,
+    ['tenant', 'output_id', 'employee_id', 'team_id', 'tool', 'model', 'task_type', 'generated_at', 'minutes_saved_estimate'],
+    generated.map((e) => [
+      e.tenant,
+      String(e.data['outputId']),
+      String(e.data['employeeId']),
+      optionalString(e.data['teamId']),
+      String(e.data['tool']),
+      optionalString(e.data['model']),
+      String(e.data['taskType']),
+      e.time.toISOString(),
+      optionalNumber(e.data['minutesSavedEstimate']),
+    ]),
+  );
+  await copyRows(
+    client,
+    `"${schema}".reworks`,
+    ['tenant', 'output_id', 'kind', 'employee_id', 'minutes', 'occurred_at'],
+    reworks.map((e) => [
+      e.tenant,
+      String(e.data['outputId']),
+      REWORK_EVENT_TYPES[e.type as keyof typeof REWORK_EVENT_TYPES],
+      String(e.data['employeeId']),
+      Number(e.data['minutesSpent']),
+      e.time.toISOString(),
+    ]),
+  );
+}
+
+/**
+ * The end of a rebuild: every output from the facts staged, in one statement — the first generation of each output,
+ * its team resolved and its rework priced against the final assignments (what the live path reaches through its
+ * re-attributions and re-costings), an output reworked but never generated kept as a placeholder, as the live path keeps it.
+ */
+async function deriveOutputs(client: PoolClient, schema: string): Promise<void> {
+  await client.query(
+    `INSERT INTO "${schema}".outputs
+       (tenant, output_id, generated, employee_id, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate,
+        corrections, rewrites, double_checks, discards, correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes,
+        lost_cost_known, unknown_cost_minutes, first_rework_at)
+     SELECT COALESCE(g.tenant, w.tenant), COALESCE(g.output_id, w.output_id), g.output_id IS NOT NULL, g.employee_id, g.team_id,
+            CASE WHEN g.output_id IS NOT NULL THEN COALESCE(g.team_id, (${assignmentAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at', 'a.team_id')}), $1) END,
+            g.tool, g.model, g.task_type, g.generated_at, g.minutes_saved_estimate,
+            COALESCE(w.corrections, 0), COALESCE(w.rewrites, 0), COALESCE(w.double_checks, 0), COALESCE(w.discards, 0),
+            COALESCE(w.correction_minutes, 0), COALESCE(w.rewrite_minutes, 0), COALESCE(w.double_check_minutes, 0), COALESCE(w.discard_minutes, 0),
+            COALESCE(w.lost_cost_known, 0), COALESCE(w.unknown_cost_minutes, 0), w.first_rework_at
+       FROM (SELECT DISTINCT ON (tenant, output_id) * FROM "${schema}".generated_while_rebuilding ORDER BY tenant, output_id, seq) g
+       FULL JOIN (
+         SELECT r.tenant, r.output_id,
+                count(*) FILTER (WHERE r.kind = 'correction') AS corrections, count(*) FILTER (WHERE r.kind = 'rewrite') AS rewrites,
+                count(*) FILTER (WHERE r.kind = 'doubleCheck') AS double_checks, count(*) FILTER (WHERE r.kind = 'discard') AS discards,
+                sum(r.minutes) FILTER (WHERE r.kind = 'correction') AS correction_minutes, sum(r.minutes) FILTER (WHERE r.kind = 'rewrite') AS rewrite_minutes,
+                sum(r.minutes) FILTER (WHERE r.kind = 'doubleCheck') AS double_check_minutes, sum(r.minutes) FILTER (WHERE r.kind = 'discard') AS discard_minutes,
+                sum(r.minutes / 60.0 * worker.hourly_cost) FILTER (WHERE worker.hourly_cost IS NOT NULL) AS lost_cost_known,
+                sum(r.minutes) FILTER (WHERE worker.hourly_cost IS NULL) AS unknown_cost_minutes,
+                min(r.occurred_at) FILTER (WHERE r.kind <> 'doubleCheck') AS first_rework_at
+           FROM "${schema}".reworks r
+           LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
+          GROUP BY r.tenant, r.output_id
+       ) w ON w.tenant = g.tenant AND w.output_id = g.output_id`,
+    [UNASSIGNED_TEAM],
+  );
+  await client.query(`TRUNCATE "${schema}".generated_while_rebuilding`);
+}
+
+/**
+ * Derives every rollup from the outputs in set-based passes: what a rebuild runs once at its end, instead of applying
+ * each batch's changes (the same figures; tested by rebuilding a read model kept up batch by batch). The caller's
+ * transaction gives it memory for its sorts and hash aggregations (`SET LOCAL work_mem`).
+ */
+async function rebuildRollups(client: PoolClient, schema: string): Promise<void> {
+  const key = 'tenant, dimension, day, value, task_type';
+  await client.query(
+    `TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".stale_employee_months, "${schema}".fact_extent`,
+  );
+  await rebuildSamples(client, schema);
+  // Sums: per output cell first (exact, in numeric), then every rollup cell in one pass of grouping sets (hashed). The
+  // set by task type alone gives three rollup rows: every dimension's, the task type's own, and the task type's '*'.
+  const bySet = `CASE WHEN GROUPING(b.team) = 0 THEN 'team' WHEN GROUPING(b.tool) = 0 THEN 'tool' WHEN GROUPING(b.model) = 0 THEN 'model' ELSE 'all' END`;
+  const valueOfSet = `CASE WHEN GROUPING(b.team) = 0 THEN b.team WHEN GROUPING(b.tool) = 0 THEN b.tool WHEN GROUPING(b.model) = 0 THEN b.model ELSE '' END`;
+  await client.query(
+    `INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
+       double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
+     SELECT sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type, sums.outputs, sums.reworked_outputs, sums.double_checked_outputs,
+            sums.corrections, sums.rewrites, sums.double_checks, sums.discards, sums.rework_minutes, sums.lost_cost_known,
+            sums.unknown_cost_minutes, sums.estimated_saved_minutes, sums.unestimated_outputs, cardinality(s.employee_sample)
+       FROM (
+         SELECT b.tenant, b.day, ${bySet} AS dimension, ${valueOfSet} AS value,
+                CASE WHEN GROUPING(b.task_type) = 0 THEN b.task_type ELSE '${EVERY_TASK_TYPE}' END AS task_type,
+                sum(b.outputs) AS outputs, sum(b.reworked_outputs) AS reworked_outputs, sum(b.double_checked_outputs) AS double_checked_outputs,
+                sum(b.corrections) AS corrections, sum(b.rewrites) AS rewrites, sum(b.double_checks) AS double_checks, sum(b.discards) AS discards,
+                sum(b.rework_minutes) AS rework_minutes, sum(b.lost_cost_known) AS lost_cost_known, sum(b.unknown_cost_minutes) AS unknown_cost_minutes,
+                sum(b.estimated_saved_minutes) AS estimated_saved_minutes,
+                ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[] AS unestimated_outputs,
+                GROUPING(b.team, b.tool, b.model) = 7 AND GROUPING(b.task_type) = 0 AS by_task_type_alone
+           FROM (
+             SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type,
+                    COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) AS model,
+                    count(*) AS outputs, count(*) FILTER (WHERE o.corrections + o.rewrites + o.discards > 0) AS reworked_outputs,
+                    count(*) FILTER (WHERE o.double_checks > 0) AS double_checked_outputs,
+                    sum(o.corrections) AS corrections, sum(o.rewrites) AS rewrites, sum(o.double_checks) AS double_checks, sum(o.discards) AS discards,
+                    sum((o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes)::numeric) AS rework_minutes,
+                    sum(o.lost_cost_known::numeric) AS lost_cost_known, sum(o.unknown_cost_minutes::numeric) AS unknown_cost_minutes,
+                    COALESCE(sum(o.minutes_saved_estimate::numeric), 0) AS estimated_saved_minutes,
+                    count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL) AS unestimated_outputs
+               FROM "${schema}".outputs o WHERE o.generated
+              GROUP BY 1, 2, 3, 4, 5, 6
+           ) b
+          GROUP BY b.tenant, b.day, GROUPING SETS ((), (b.task_type), (b.team), (b.team, b.task_type), (b.tool), (b.tool, b.task_type), (b.model), (b.model, b.task_type))
+       ) sums
+       CROSS JOIN LATERAL (
+         SELECT sums.dimension, sums.value, sums.task_type
+         UNION ALL SELECT 'taskType', sums.task_type, sums.task_type WHERE sums.by_task_type_alone
+         UNION ALL SELECT 'taskType', sums.task_type, '${EVERY_TASK_TYPE}' WHERE sums.by_task_type_alone
+       ) cell
+       JOIN "${schema}".daily_samples s
+         ON (s.tenant, s.dimension, s.day, s.value, s.task_type) = (sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type)`,
+  );
+  await client.query(
+    `INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
+     SELECT tenant, employee_id, month, ${PACKED_DAYS}
+       FROM (
+         SELECT o.tenant, o.employee_id, date_trunc('month', o.generated_at AT TIME ZONE 'UTC')::date AS month, ${ACTIVITY_OF_DAY}
+           FROM "${schema}".outputs o WHERE o.generated
+          GROUP BY 1, 2, 3, 4
+       ) days
+      GROUP BY 1, 2, 3`,
+  );
+  // The latest fact of each tenant: its latest output or rework (a batch extends it as it goes; a rebuild derives it).
+  await client.query(
+    `INSERT INTO "${schema}".fact_extent (tenant, latest_fact_at)
+     SELECT tenant, max(at) FROM (
+       SELECT tenant, max(generated_at) AS at FROM "${schema}".outputs WHERE generated GROUP BY tenant
+       UNION ALL SELECT tenant, max(occurred_at) FROM "${schema}".reworks GROUP BY tenant
+     ) latest GROUP BY tenant`,
+  );
+}
+
+/** Rows fetched at a time by the rebuild of the samples, and cells written at a time. */
+const SAMPLE_FETCH_ROWS = 20_000;
+const SAMPLE_WRITE_CELLS = 10_000;
+
+/**
+ * Every cell's sample in one sorted read of the outputs: by tenant, day and employee, so that each cell meets its
+ * employees in order and keeps the first EMPLOYEE_SAMPLE_SIZE (its smallest, byte order) — one sort instead of one per
+ * dimension and task key. A day's cells are held in memory until the next day starts; the samples are written with COPY.
+ */
+async function rebuildSamples(client: PoolClient, schema: string): Promise<void> {
+  // Byte order throughout: the sort only has to bring each day's rows together, by employee.
+  await client.query(
+    `DECLARE rollup_sample_source NO SCROLL CURSOR FOR
+     SELECT DISTINCT o.tenant COLLATE "C", (o.generated_at AT TIME ZONE 'UTC')::date::text AS day, o.employee_id COLLATE "C",
+            o.team COLLATE "C", o.tool COLLATE "C", o.task_type COLLATE "C", COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) COLLATE "C"
+       FROM "${schema}".outputs o WHERE o.generated
+      ORDER BY 1, 2, 3`,
+  );
+  let samples: CopyValue[][] = [];
+  const write = async () => {
+    const rows = samples;
+    samples = [];
+    await copyRows(client, `"${schema}".daily_samples`, ['tenant', 'day', 'dimension', 'value', 'task_type', 'employee_sample'], rows);
+  };
+  type Cell = { dimension: RollupDimension; value: string; taskType: string; employees: string[] };
+  // A day's cells: per dimension, per value, the cell of every task type ('*') and those of each task type.
+  type ValueCells = { every: Cell; byTaskType: Map<string, Cell> };
+  let tenant = '';
+  let day = '';
+  let cells = ROLLUP_DIMENSIONS.map(() => new Map<string, ValueCells>());
+  const closeDay = async () => {
+    for (const byValue of cells) {
+      for (const { every, byTaskType } of byValue.values()) {
+        for (const { dimension, value, taskType, employees } of [every, ...byTaskType.values()]) {
+          samples.push([tenant, day, dimension, value, taskType, textArrayLiteral(employees)]);
+        }
+      }
+    }
+    cells = ROLLUP_DIMENSIONS.map(() => new Map<string, ValueCells>());
+    if (samples.length >= SAMPLE_WRITE_CELLS) await write();
+  };
+  // The rows come by employee within a day: a repeat of the same employee in a cell is its last entry.
+  const add = (cell: Cell, employee: string) => {
+    const employees = cell.employees;
+    if (employees.length < EMPLOYEE_SAMPLE_SIZE && employees[employees.length - 1] !== employee) employees.push(employee);
+  };
+  for (;;) {
+    const { rows } = await client.query<string[]>({ text: `FETCH ${SAMPLE_FETCH_ROWS} FROM rollup_sample_source`, rowMode: 'array' });
+    for (const row of rows) {
+      const [rowTenant, rowDay, employee, , , taskType] = row;
+      if (rowTenant !== tenant || rowDay !== day) {
+        await closeDay();
+        tenant = rowTenant;
+        day = rowDay;
+      }
+      for (let d = 0; d < ROLLUP_DIMENSIONS.length; d++) {
+        // The row's value of dimension d: all → '', then team, tool, task type, model (columns 3 to 6).
+        const value = d === 0 ? '' : row[d + 2];
+        let valueCells = cells[d].get(value);
+        if (valueCells === undefined) {
+          const dimension = ROLLUP_DIMENSIONS[d];
+          valueCells = { every: { dimension, value, taskType: EVERY_TASK_TYPE, employees: [] }, byTaskType: new Map() };
+          cells[d].set(value, valueCells);
+        }
+        let cell = valueCells.byTaskType.get(taskType);
+        if (cell === undefined) valueCells.byTaskType.set(taskType, (cell = { dimension: ROLLUP_DIMENSIONS[d], value, taskType, employees: [] }));
+        add(cell, employee);
+        add(valueCells.every, employee);
+      }
+    }
+    if (rows.length < SAMPLE_FETCH_ROWS) break;
+  }
+  await closeDay();
+  await write();
+  await client.query('CLOSE rollup_sample_source');
+}
