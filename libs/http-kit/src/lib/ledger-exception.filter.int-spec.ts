@@ -1,7 +1,7 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { Client } from 'pg';
-import { DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS, LedgerExceptionFilter } from './ledger-exception.filter';
+import { RETRY_AFTER_SECONDS, LedgerExceptionFilter } from './ledger-exception.filter';
 
 /** What the filter answers for an error: status, headers and body, through a stand-in for Express's response. */
 function answerTo(error: unknown): { status: number; headers: Record<string, string>; body: { code: string; message: string } } {
@@ -40,7 +40,7 @@ describe('LedgerExceptionFilter and a database that cannot be reached (real Post
   const expectUnavailable = (error: unknown) => {
     const answer = answerTo(error);
     expect(answer.status).toBe(503);
-    expect(answer.headers['Retry-After']).toBe(String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+    expect(answer.headers['Retry-After']).toBe(String(RETRY_AFTER_SECONDS));
     expect(answer.body.code).toBe('DATABASE.UNAVAILABLE');
   };
 
@@ -61,6 +61,13 @@ describe('LedgerExceptionFilter and a database that cannot be reached (real Post
     const error = await errorOf(refused.connect());
     expect((error as { code?: string }).code).toBe('ECONNREFUSED');
     expectUnavailable(error);
+  });
+
+  it('given a client that reset its own upload (a socket code inside a 400 of body-parser), then 400, not a database error', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', status: 400, statusCode: 400, type: 'request.aborted' });
+    expect(answerTo(aborted)).toMatchObject({ status: 400, body: { code: 'REQUEST.ABORTED' } });
+    const other = Object.assign(new Error('request size did not match content length'), { code: 'ECONNRESET', status: 400, type: 'request.size.invalid' });
+    expect(answerTo(other)).toMatchObject({ status: 400, body: { code: 'HTTP.400' } });
   });
 
   it('given a statement the database rejects, then still a 500 with nothing of the statement in the body', async () => {

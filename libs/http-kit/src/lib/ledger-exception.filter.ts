@@ -10,8 +10,8 @@ const STATUS_BY_CODE_PREFIX: [string, number][] = [
   ['NOT_FOUND.', 404],
 ];
 
-/** Seconds a client is told to wait before retrying when the database is unavailable. */
-export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+/** Seconds a client is told to wait before retrying a 503 (the database or the event log unavailable, contention). */
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Turns every error into the one shape `{code, message, field?}`: typed errors keep their code, body-parser and
@@ -26,9 +26,10 @@ export class LedgerExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toResponse(error);
     if (body.code === DATABASE_UNAVAILABLE) {
-      this.logger.warn(`${body.code}: ${error instanceof Error ? error.message : String(error)}`);
-      response.setHeader('Retry-After', String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+      const cause = error as { code?: unknown; message?: unknown };
+      this.logger.warn(`${body.code}: ${String(cause.code ?? '')} ${String(cause.message ?? error)}`);
     } else if (status >= 500) this.logger.error(`${body.code}: ${error instanceof Error ? error.stack : String(error)}`);
+    if (status === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(status).json(body);
   }
 
@@ -45,10 +46,18 @@ export class LedgerExceptionFilter implements ExceptionFilter {
     if (bodyParserType === 'entity.parse.failed') {
       return { status: 400, body: { code: 'REQUEST.MALFORMED_JSON', message: `the body is not valid JSON: ${(error as Error).message}` } };
     }
+    if (bodyParserType === 'request.aborted') {
+      return { status: 400, body: { code: 'REQUEST.ABORTED', message: 'the client aborted the request before its body was read' } };
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const code = status === 404 ? 'NOT_FOUND.ROUTE' : `HTTP.${status}`;
       return { status, body: { code, message: error.message } };
+    }
+    // An error that carries an HTTP status (http-errors, from body-parser) is about the request, whatever its code.
+    const httpStatus = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+    if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500) {
+      return { status: httpStatus, body: { code: `HTTP.${httpStatus}`, message: (error as Error).message ?? 'the request could not be read' } };
     }
     if (isDatabaseUnavailable(error)) {
       return { status: 503, body: { code: DATABASE_UNAVAILABLE, message: 'the database is unavailable (restarting or unreachable); retry later, the request as it is' } };

@@ -78,6 +78,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let rebuilding = false;
+  /** Set when the server ends the locked connection (a restart) while the runner waits: the lock went with it. */
+  let lockedConnectionLost: Error | undefined;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -182,7 +184,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     const other = await pool.connect();
     // Both settle before the pool's connection goes back (a failure on one must not release the other mid-query).
     const results = await Promise.allSettled([analyzeNext(client), analyzeNext(other)]);
-    other.release();
+    other.release(results[1].status === 'rejected' ? (results[1].reason as Error) : undefined);
     for (const result of results) if (result.status === 'rejected') throw result.reason;
   }
 
@@ -345,6 +347,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     };
     try {
       while (!stopping) {
+        // Out of this loop: run() gives the connection back as broken and takes the lock again on a new one.
+        if (lockedConnectionLost !== undefined) throw lockedConnectionLost;
         try {
           if (failure !== undefined) throw failure;
           if (await rebuildRequested()) {
@@ -379,11 +383,18 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     }
   }
 
+  const onLockedConnectionError = (error: Error): void => {
+    lockedConnectionLost = error;
+    wakeUp?.();
+  };
+
   async function run(): Promise<void> {
     while (!stopping) {
       let client: PoolClient | undefined;
       try {
         client = await pool.connect();
+        lockedConnectionLost = undefined;
+        client.on('error', onLockedConnectionError);
         const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
         if (!rows[0].locked) {
           state = 'standby';
@@ -398,10 +409,12 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       } catch (error) {
         reportError(error);
         // A broken connection drops the lock with it: release it as broken and try again.
+        client?.removeListener('error', onLockedConnectionError);
         client?.release(error as Error);
         client = undefined;
         await sleep(1000);
       } finally {
+        client?.removeListener('error', onLockedConnectionError);
         client?.release();
       }
     }

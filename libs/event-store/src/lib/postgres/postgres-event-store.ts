@@ -1,4 +1,5 @@
 import { LedgerError } from '@rework-ledger/domain';
+import { isDatabaseUnavailable } from '@rework-ledger/platform';
 import type { Pool, PoolClient } from 'pg';
 import {
   type AppendResult,
@@ -54,6 +55,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       try {
         return await appendOnce(client, tenant, appends);
       } catch (error) {
+        // A connection the server ended goes, not back to the pool (pg may not have marked it broken yet).
+        if (isDatabaseUnavailable(error)) brokenClients.add(client);
         const retriable = error instanceof ConcurrentDuplicate || RETRIABLE_SQLSTATES.has(String((error as { code?: unknown }).code));
         if (!retriable) throw error;
         if (attempt >= maxAttempts) {

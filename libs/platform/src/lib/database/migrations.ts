@@ -29,7 +29,7 @@ export async function runMigrations(pool: Pool, component: string, migrations: r
         await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [component, migration.version, migration.name]);
         await client.query('COMMIT');
       } catch (error) {
-        await client.query('ROLLBACK');
+        await client.query('ROLLBACK').catch(() => undefined); // the migration's own error is the one to report
         throw error;
       }
     }

@@ -10,6 +10,9 @@ import { Pool, types } from 'pg';
  */
 export const READ_SESSION_OPTIONS = '-c jit=off';
 
+/** How long a request waits to connect, or for a free connection of a full pool, before it fails as unavailable. */
+export const CONNECTION_TIMEOUT_MS = 10_000;
+
 export type PoolOptions = {
   max?: number;
   applicationName?: string;
@@ -29,6 +32,10 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   const pool = new Pool({
     connectionString,
     max: options.max ?? 10,
+    // A server that cannot be reached (a failover to another address, a partition) fails a request in seconds rather
+    // than when the operating system gives up (minutes); keep-alive finds half-open connections.
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+    keepAlive: true,
     application_name: options.applicationName ?? 'rework-ledger',
     ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });
