@@ -390,33 +390,35 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
 
   async function run(): Promise<void> {
     while (!stopping) {
-      let client: PoolClient | undefined;
+      const client = await pool.connect().catch((error: unknown) => error as Error);
+      if (client instanceof Error) {
+        reportError(client);
+        await sleep(1000);
+        continue;
+      }
+      let broken: Error | undefined;
+      let locked = false;
       try {
-        client = await pool.connect();
-        lockedConnectionLost = undefined;
-        client.on('error', onLockedConnectionError);
         const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
-        if (!rows[0].locked) {
-          state = 'standby';
-          client.release();
-          client = undefined;
-          await sleep(Math.max(idlePollMs, 1000));
-          continue;
+        locked = rows[0].locked;
+        state = locked ? 'running' : 'standby';
+        if (locked) {
+          // Only the connection that holds the lock is watched: its end is the lock's end.
+          lockedConnectionLost = undefined;
+          client.on('error', onLockedConnectionError);
+          await runWhileLocked(client);
+          await client.query('SELECT pg_advisory_unlock($1)', [key]);
         }
-        state = 'running';
-        await runWhileLocked(client);
-        await client.query('SELECT pg_advisory_unlock($1)', [key]);
       } catch (error) {
         reportError(error);
-        // A broken connection drops the lock with it: release it as broken and try again.
-        client?.removeListener('error', onLockedConnectionError);
-        client?.release(error as Error);
-        client = undefined;
-        await sleep(1000);
+        // A broken connection drops the lock with it: give it back as broken and try again.
+        broken = error as Error;
       } finally {
-        client?.removeListener('error', onLockedConnectionError);
-        client?.release();
+        client.removeListener('error', onLockedConnectionError);
+        client.release(broken);
       }
+      if (broken !== undefined) await sleep(1000);
+      else if (!locked) await sleep(Math.max(idlePollMs, 1000));
     }
     state = 'stopped';
   }

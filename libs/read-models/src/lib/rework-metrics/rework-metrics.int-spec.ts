@@ -76,6 +76,27 @@ describe('rework metrics read model (PostgreSQL)', () => {
     await database.drop();
   });
 
+  it('given a second runner of the projection, then it stands by, and takes over (and catches up) when the first stops', async () => {
+    const second = createProjectionRunner({ pool, store, projection: reworkMetricsProjection, idlePollMs: 20 });
+    second.start();
+    try {
+      const stateOf = async (r: ProjectionRunner) => (await r.status()).state;
+      for (const deadline = Date.now() + 5000; (await stateOf(second)) !== 'standby' && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await stateOf(second)).toBe('standby');
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // a few polls of the standby
+      expect(await stateOf(second)).toBe('standby');
+      expect(await stateOf(runner)).toBe('running');
+      await runner.stop();
+      await append('handover', [generated('h-1', 'hana', '2026-03-05T10:00:00Z')]);
+      await second.waitUntilCaughtUp(20_000);
+      expect(await stateOf(second)).toBe('running');
+      expect((await query({ tenant: 'handover' }))[0].outputs).toBe(1);
+    } finally {
+      await second.stop();
+      runner.start();
+    }
+  }, 30_000);
+
   it('given outputs, rework (some before its output) and assignments, then every v1 metric is exact', async () => {
     await ingest('acme', [
       assigned('alice', 'platform', '2026-01-01T00:00:00Z', { hourlyCost: 90 }),
