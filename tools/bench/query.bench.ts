@@ -10,8 +10,7 @@ import { createPool, READ_SESSION_OPTIONS } from '@rework-ledger/platform';
 import {
   courseCompletions,
   activityColumnsFromRollups,
-  dailyActivityFromOutputs,
-  type EmployeeDay,
+  employeeActivity,
   fromPgPool,
   hourlyCostsAt,
   queryReworkMetrics,
@@ -83,8 +82,7 @@ async function main(): Promise<void> {
       const since = new Date(Math.floor(earliest / DAY_MS) * DAY_MS - 56 * DAY_MS);
       const sqlStarted = performance.now();
       // As the API reads it: the employee months as columns (after every fact), else the outputs.
-      const [columns, costs] = await Promise.all([activityColumnsFromRollups(db, 'bench', since, asOf), hourlyCostsAt(db, 'bench', asOf)]);
-      const activity = columns ?? (await dailyActivityFromOutputs(db, 'bench', since, asOf));
+      const [{ employees, activity }, costs] = await Promise.all([employeeActivity(db, 'bench', since, asOf), hourlyCostsAt(db, 'bench', asOf)]);
       const sqlMs = performance.now() - sqlStarted;
       const estimateStarted = performance.now();
       // As the API computes it: the bootstrap spread over worker threads.
@@ -94,7 +92,7 @@ async function main(): Promise<void> {
         minOutputs: 5,
         horizonDays: 90,
         completions,
-        employees: columns ? columns.employeeIds : [...new Set((activity as EmployeeDay[]).map((a) => a.employeeId))],
+        employees,
         activity,
         hourlyCost: (employeeId) => costs.get(employeeId) ?? 60,
         costPerSeat: 180,

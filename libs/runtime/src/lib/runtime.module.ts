@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationB
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createPostgresEventStore, EVENT_STORE, type EventStore, migrateEventStore } from '@rework-ledger/event-store';
 import { connectEventStoreDb, createEventStoreDbEventStore, type EventStoreDbConnection } from '@rework-ledger/event-store-eventstoredb';
-import { CONNECTION_TIMEOUT_MS, createPool, type EventStoreConfig, READ_SESSION_OPTIONS } from '@rework-ledger/platform';
+import { createPool, POOL_CONNECTION_SETTINGS, type EventStoreConfig, READ_SESSION_OPTIONS } from '@rework-ledger/platform';
 import { createProjectionRunner, migrateProjections, type Projection, PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import {
   API_KEYS,
@@ -70,8 +70,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
           url: options.databaseUrl,
           entities: [ApiKeyEntity, TenantSettingsEntity],
           synchronize: false,
-          // As createPool's: an unreachable server fails a request within CONNECTION_TIMEOUT_MS; keep-alive finds half-open connections.
-          extra: { max: 5, application_name: 'rework-ledger-read', options: READ_SESSION_OPTIONS, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS, keepAlive: true },
+          extra: { max: 5, application_name: 'rework-ledger-read', options: READ_SESSION_OPTIONS, ...POOL_CONNECTION_SETTINGS },
         }),
       ],
       providers: [

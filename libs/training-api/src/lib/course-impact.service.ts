@@ -1,11 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { LedgerError, METRIC_VERSION } from '@rework-ledger/domain';
 import {
-  activityColumnsFromRollups,
   type Course,
   courseCompletions,
-  dailyActivityFromOutputs,
-  type EmployeeDay,
+  employeeActivity,
   hourlyCostsAt,
   listCourses,
   reworkMetricsProjection,
@@ -94,13 +92,11 @@ export class CourseImpactService implements OnModuleDestroy {
     const earliestCompletion = Math.min(...completions.map((c) => c.completedAt.getTime()), asOf.getTime());
     // Nothing before the placebo's pre window of the earliest trainee can matter.
     const since = new Date(Math.floor(earliestCompletion / DAY_MS) * DAY_MS - 2 * windowDays * DAY_MS);
-    const [columns, costs] = await Promise.all([activityColumnsFromRollups(this.dataSource, tenant, since, asOf), hourlyCostsAt(this.dataSource, tenant, asOf)]);
-    // The employee months answer as of any time after the latest fact (the default, now); an earlier asOf aggregates the outputs.
-    const activity = columns ?? (await dailyActivityFromOutputs(this.dataSource, tenant, since, asOf));
+    const [{ employees, activity }, costs] = await Promise.all([employeeActivity(this.dataSource, tenant, since, asOf), hourlyCostsAt(this.dataSource, tenant, asOf)]);
     const estimate = await estimateCourseImpactInParallel({
       ...parameters,
       completions,
-      employees: columns ? columns.employeeIds : [...new Set((activity as EmployeeDay[]).map((a) => a.employeeId))],
+      employees,
       activity,
       hourlyCost: (employeeId) => costs.get(employeeId) ?? defaultHourlyCost,
       costPerSeat: course.costPerSeat,

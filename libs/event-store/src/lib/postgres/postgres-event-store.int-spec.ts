@@ -1,5 +1,5 @@
 import { comparePositions, type NewEvent, START, type StoredEvent, WrongExpectedVersionError } from '../event-store.port';
-import { newEvent, openTestStore, sleep, type TestStore, waitUntilVisible } from './postgres-event-store.test-kit';
+import { eventually, newEvent, openTestStore, sleep, type TestStore, waitUntilVisible } from './postgres-event-store.test-kit';
 
 let t: TestStore;
 
@@ -237,7 +237,7 @@ describe('PostgreSQL event store: the database ending connections', () => {
     );
     expect(rows[0].ended).toBeGreaterThanOrEqual(idle - 1);
     // The pool drops each ended connection as its error arrives: only the one that asked is left.
-    for (const deadline = Date.now() + 10_000; t.pool.totalCount > 1 && Date.now() < deadline; ) await sleep(20);
+    await eventually(() => t.pool.totalCount <= 1, 10_000, 'the ended connections to leave the pool');
     expect(t.pool.totalCount).toBe(1);
     const appended = await t.store.append('acme', [{ streamId: 'after-restart', expectedVersion: 'any', events: [newEvent()] }]);
     expect(appended.stored).toHaveLength(1);

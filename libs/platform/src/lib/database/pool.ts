@@ -13,6 +13,13 @@ export const READ_SESSION_OPTIONS = '-c jit=off';
 /** How long a request waits to connect, or for a free connection of a full pool, before it fails as unavailable. */
 export const CONNECTION_TIMEOUT_MS = 10_000;
 
+/**
+ * Settings of every pool of the services (this one's, and TypeORM's through its `extra`): a server that cannot be
+ * reached (a failover to another address, a partition) fails a request in seconds rather than when the operating
+ * system gives up (minutes); keep-alive finds half-open connections.
+ */
+export const POOL_CONNECTION_SETTINGS = { connectionTimeoutMillis: CONNECTION_TIMEOUT_MS, keepAlive: true } as const;
+
 export type PoolOptions = {
   max?: number;
   applicationName?: string;
@@ -32,10 +39,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   const pool = new Pool({
     connectionString,
     max: options.max ?? 10,
-    // A server that cannot be reached (a failover to another address, a partition) fails a request in seconds rather
-    // than when the operating system gives up (minutes); keep-alive finds half-open connections.
-    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
-    keepAlive: true,
+    ...POOL_CONNECTION_SETTINGS,
     application_name: options.applicationName ?? 'rework-ledger',
     ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });

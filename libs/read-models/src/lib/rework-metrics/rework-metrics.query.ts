@@ -288,17 +288,7 @@ async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promis
          ${filterSql.map((condition) => `AND ${condition}`).join(' ')}
        GROUP BY 1, 2, 3, 4
     )
-    SELECT "group", bucket, subgroups,
-           sum(outputs)::int AS outputs,
-           sum(reworked_outputs)::int AS reworked_outputs,
-           sum(double_checked_outputs)::int AS double_checked_outputs,
-           sum(corrections)::int AS corrections,
-           sum(rewrites)::int AS rewrites,
-           sum(double_checks)::int AS double_checks,
-           sum(discards)::int AS discards,
-           sum(rework_minutes)::float8 AS rework_minutes,
-           sum(lost_cost)::float8 AS lost_cost,
-           sum(saved_minutes)::float8 AS saved_minutes,
+    SELECT "group", bucket, subgroups, ${SUMS},
            count(*)::int AS employees,
            CASE WHEN count(*) < $6 THEN array_agg(employee_id ORDER BY employee_id) END AS employee_ids
       FROM per_employee

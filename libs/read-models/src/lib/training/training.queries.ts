@@ -172,6 +172,22 @@ export async function dailyActivityFromOutputs(db: SqlQueryable, tenant: string,
   return rows.map((row) => ({ employeeId: row.employee_id, day: row.day, outputs: row.outputs, reworked: row.reworked, reworkMinutes: row.minutes }));
 }
 
+/**
+ * What course impact is estimated on, from `since` to `asOf`: the employees and their daily activity — the employee
+ * months as columns when they answer (asOf after the latest fact: the default, now), else aggregated from the outputs.
+ */
+export async function employeeActivity(
+  db: SqlQueryable,
+  tenant: string,
+  since: Date,
+  asOf: Date,
+): Promise<{ employees: readonly string[]; activity: EmployeeActivityColumns | EmployeeDay[] }> {
+  const columns = await activityColumnsFromRollups(db, tenant, since, asOf);
+  if (columns !== null) return { employees: columns.employeeIds, activity: columns };
+  const days = await dailyActivityFromOutputs(db, tenant, since, asOf);
+  return { employees: [...new Set(days.map((day) => day.employeeId))], activity: days };
+}
+
 /** Each employee's hourly cost in effect at `asOf` (employees without one are absent: the caller applies the default). */
 export async function hourlyCostsAt(db: SqlQueryable, tenant: string, asOf: Date): Promise<Map<string, number>> {
   const rows = await db.query<{ employee_id: string; hourly_cost: number | null }>(
