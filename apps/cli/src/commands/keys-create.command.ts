@@ -8,10 +8,10 @@ import { type CliCommand, UsageError } from '../command';
 export const keysCreateCommand: CliCommand = {
   name: ['keys', 'create'],
   summary: 'create an API key for a tenant (printed once; only its hash is stored)',
-  usage: 'keys create --tenant <tenant> [--scopes ingest,read,admin] [--name <label>]',
+  usage: 'keys create --tenant <tenant> [--scopes ingest,read,admin,operator] [--name <label>]',
   options: {
     tenant: { type: 'string', description: 'the tenant the key is bound to' },
-    scopes: { type: 'string', description: 'comma-separated: ingest, read, admin (default ingest,read)' },
+    scopes: { type: 'string', description: 'comma-separated: ingest, read, admin, operator (default ingest,read)' },
     name: { type: 'string', description: 'a label to recognise the key by' },
   },
   async run(options) {

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { LedgerError } from '@rework-ledger/domain';
-import { API_KEYS, type ApiKeys, type Principal, type Scope } from '@rework-ledger/tenancy';
+import { API_KEYS, type ApiKeys, type Principal, type Scope, scopeSatisfies } from '@rework-ledger/tenancy';
 
 const REQUIRED_SCOPE = 'rework-ledger:required-scope';
 
@@ -34,7 +34,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!key) throw new AuthError('AUTH.MISSING_API_KEY', 'an API key is required: send it as "Authorization: Bearer <key>" or "X-API-Key"', 401);
     const principal = await this.apiKeys.authenticate(key);
     if (!principal) throw new AuthError('AUTH.INVALID_API_KEY', 'the API key is not valid', 401);
-    if (!principal.scopes.includes(scope) && !principal.scopes.includes('admin')) {
+    if (!scopeSatisfies(principal.scopes, scope)) {
       throw new AuthError('AUTH.MISSING_SCOPE', `this API key lacks the "${scope}" scope`, 403);
     }
     request.principal = principal;

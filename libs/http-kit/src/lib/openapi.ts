@@ -30,7 +30,7 @@ export function ApiErrorResponse(status: number, description: string, examples: 
 }
 
 /** Errors of every route behind the API-key guard: no key, an unknown key (401), a key without the scope (403). */
-export function ApiKeyAuth(scope: 'ingest' | 'read' | 'admin') {
+export function ApiKeyAuth(scope: 'ingest' | 'read' | 'admin' | 'operator') {
   return applyDecorators(
     ApiBearerAuth(),
     ApiSecurity('api-key'),

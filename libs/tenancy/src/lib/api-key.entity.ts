@@ -1,7 +1,17 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const SCOPES = ['ingest', 'read', 'admin'] as const;
+/**
+ * `ingest`, `read` and `admin` are a tenant's (admin implies the other two); `operator` is platform-wide (every
+ * tenant's status, a global rebuild) and is implied by nothing.
+ */
+export const SCOPES = ['ingest', 'read', 'admin', 'operator'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** True when a principal with `granted` scopes may use a route that needs `required`. */
+export function scopeSatisfies(granted: readonly Scope[], required: Scope): boolean {
+  if (granted.includes(required)) return true;
+  return required !== 'operator' && granted.includes('admin');
+}
 
 /** An API key bound to one tenant and a set of scopes. Only the SHA-256 of the key is stored. */
 @Entity({ name: 'api_keys' })
