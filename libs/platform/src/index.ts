@@ -7,3 +7,4 @@ export * from './lib/config/configuration-variables';
 export * from './lib/database/open-database';
 export * from './lib/database/drop-database';
 export * from './lib/database/database-unavailable';
+export * from './lib/database/embedded-data-dir';

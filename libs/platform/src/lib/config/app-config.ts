@@ -14,8 +14,11 @@ import {
 
 export type DatabaseConfig =
   | Readonly<{ kind: 'external'; url: string }>
-  /** No DATABASE_URL: start an embedded PostgreSQL (see startEmbeddedPostgres). */
-  | Readonly<{ kind: 'embedded'; port: number; dataDir?: string }>;
+  /**
+   * No DATABASE_URL: start an embedded PostgreSQL (see startEmbeddedPostgres) in `dataDir`, else in the default
+   * persistent folder under `xdgDataHome` (see defaultDataDir).
+   */
+  | Readonly<{ kind: 'embedded'; port: number; dataDir?: string; xdgDataHome?: string }>;
 
 export type KafkaConfig = Readonly<{
   brokers: readonly string[];
@@ -120,6 +123,12 @@ export class AppConfig {
   @nonBlank('a folder path')
   readonly EMBEDDED_PG_DATA_DIR?: string;
 
+  // The XDG base directory of user data; only the embedded PostgreSQL's default folder depends on it. A relative
+  // path is ignored there, as the XDG spec says, rather than refused: it is the desktop's setting, not ours.
+  @IsOptional()
+  @nonBlank('a folder path')
+  readonly XDG_DATA_HOME?: string;
+
   @toBoolean
   @isBoolean
   readonly DEMO_DATA: boolean = CONFIG_DEFAULTS.DEMO_DATA;
@@ -216,7 +225,12 @@ export class AppConfig {
   get database(): DatabaseConfig {
     return this.DATABASE_URL !== undefined
       ? { kind: 'external', url: this.DATABASE_URL }
-      : { kind: 'embedded', port: this.EMBEDDED_PG_PORT, ...(this.EMBEDDED_PG_DATA_DIR === undefined ? {} : { dataDir: this.EMBEDDED_PG_DATA_DIR }) };
+      : {
+          kind: 'embedded',
+          port: this.EMBEDDED_PG_PORT,
+          ...(this.EMBEDDED_PG_DATA_DIR === undefined ? {} : { dataDir: this.EMBEDDED_PG_DATA_DIR }),
+          ...(this.XDG_DATA_HOME === undefined ? {} : { xdgDataHome: this.XDG_DATA_HOME }),
+        };
   }
 
   get demoData(): boolean {

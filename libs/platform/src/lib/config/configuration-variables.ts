@@ -81,7 +81,12 @@ export const CONFIGURATION_VARIABLES: readonly ConfigurationVariable[] = [
     group: 'database',
     name: 'EMBEDDED_PG_DATA_DIR',
     meaning:
-      'Folder of the embedded PostgreSQL (cluster and password). Default: <OS temp folder>/rework-ledger-pg-<hash of the checkout path>, kept across restarts. As root it must be reachable by the OS user postgres.',
+      'Folder of the embedded PostgreSQL (cluster and password), kept across restarts and reboots. Default: $XDG_DATA_HOME/rework-ledger, else ~/.local/share/rework-ledger; /var/lib/rework-ledger as root (it must be reachable by the OS user postgres, which runs PostgreSQL then). A cluster an earlier release kept in <OS temp folder>/rework-ledger-pg-<hash of the checkout path> is moved to the default folder once.',
+  },
+  {
+    group: 'database',
+    name: 'XDG_DATA_HOME',
+    meaning: 'The standard (XDG) base folder of user data; only the default of EMBEDDED_PG_DATA_DIR depends on it. Ignored when relative, and as root.',
   },
   {
     group: 'tenancy',

@@ -4,7 +4,8 @@ import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { defaultDataDir, EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres';
+import { legacyTempDataDir } from './embedded-data-dir';
+import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres';
 
 jest.setTimeout(180_000);
 
@@ -81,9 +82,49 @@ describe('embedded PostgreSQL', () => {
     }
   });
 
-  it('names its default persistent folder after the checkout', () => {
-    expect(defaultDataDir('/a/checkout')).toBe(defaultDataDir('/a/checkout'));
-    expect(defaultDataDir('/a/checkout')).not.toBe(defaultDataDir('/another/checkout'));
-    expect(defaultDataDir('/a/checkout').startsWith(join(tmpdir(), 'rework-ledger-pg-'))).toBe(true);
+  it('given a cluster an earlier release kept in the temp folder, when started on the persistent folder, then it is moved there once with its data', async () => {
+    const earlier = await mkdtemp(join(tmpdir(), 'rework-ledger-pg-earlier-'));
+    const parent = await mkdtemp(join(tmpdir(), 'rework-ledger-pg-home-'));
+    await chmod(earlier, 0o755); // as root, the OS user postgres must reach both
+    await chmod(parent, 0o755);
+    const dataDir = join(parent, 'rework-ledger');
+    const port = await listen(0).then((probe) => new Promise<number>((resolve) => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    }));
+    try {
+      const first = await startEmbeddedPostgres({ persistent: true, dataDir: earlier, port });
+      await query(first.url, 'create table kept (id int); insert into kept values (7)');
+      await first.stop();
+
+      const notices: string[] = [];
+      const moved = await startEmbeddedPostgres({ persistent: true, dataDir, port, moveFrom: earlier, onNotice: (line) => notices.push(line) });
+      try {
+        expect(await query<{ id: number }>(moved.url, 'select id from kept')).toEqual([{ id: 7 }]);
+        expect(moved.url).toBe(first.url); // the same cluster, so the same password
+      } finally {
+        await moved.stop();
+      }
+      expect(notices).toEqual([expect.stringMatching(new RegExp(`moved .* from the temp folder ${earlier} to ${dataDir}`))]);
+      expect(existsSync(earlier)).toBe(false);
+
+      // Once: the next start finds nothing to move and keeps the data.
+      const again = await startEmbeddedPostgres({ persistent: true, dataDir, port, moveFrom: earlier, onNotice: (line) => notices.push(line) });
+      try {
+        expect(await query<{ id: number }>(again.url, 'select id from kept')).toEqual([{ id: 7 }]);
+      } finally {
+        await again.stop();
+      }
+      expect(notices).toHaveLength(1);
+    } finally {
+      await rm(earlier, { recursive: true, force: true });
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('names the temp folder of earlier releases after the checkout', () => {
+    expect(legacyTempDataDir('/a/checkout')).toBe(legacyTempDataDir('/a/checkout'));
+    expect(legacyTempDataDir('/a/checkout')).not.toBe(legacyTempDataDir('/another/checkout'));
+    expect(legacyTempDataDir('/a/checkout').startsWith(join(tmpdir(), 'rework-ledger-pg-'))).toBe(true);
   });
 });

@@ -1,19 +1,27 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, cp, lstat, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
+import { currentDataHome, defaultDataDir, moveCluster, runningPostmaster } from './embedded-data-dir';
 
 /** How to run the embedded PostgreSQL: `persistent` for `npm start`, not persistent for a test run. */
 export type EmbeddedPostgresOptions = {
   /** Keep the data across restarts (default folder per checkout, port 5433) or throw it away on stop (temp folder, free port). */
   persistent: boolean;
-  /** The folder for the server's files (the cluster in `pgdata/`, its password in `password`). */
+  /** The folder for the server's files (the cluster in `pgdata/`, its password in `password`); persistent default {@link defaultDataDir}. */
   dataDir?: string;
+  /**
+   * Persistent only: a folder of an earlier default (the temp folder of a checkout) whose cluster is moved into
+   * `dataDir` once, when `dataDir` holds none yet.
+   */
+  moveFrom?: string;
+  /** Told what was done to the data folders (a move), one line each (default: stderr). */
+  onNotice?: (line: string) => void;
   /** The TCP port on 127.0.0.1; persistent default 5433, else a free port. */
   port?: number;
   /** Receives the server's log, line by line (default: kept only to explain a failed start). */
@@ -58,9 +66,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const binaries = await locateBinaries(osUser);
 
   const port = options.port ?? (persistent ? DEFAULT_EMBEDDED_PG_PORT : await freePort());
-  if (options.port !== undefined || persistent) await assertPortFree(port, options.dataDir ?? defaultDataDir());
+  const persistentDir = resolve(options.dataDir ?? defaultDataDir(currentDataHome()));
+  if (options.port !== undefined || persistent) await assertPortFree(port, persistentDir);
 
-  const dataDir = resolve(options.dataDir ?? (persistent ? defaultDataDir() : await mkdtemp(join(tmpdir(), 'rework-ledger-pg-test-'))));
+  const dataDir = persistent ? persistentDir : resolve(options.dataDir ?? (await mkdtemp(join(tmpdir(), 'rework-ledger-pg-test-'))));
+  if (persistent && options.moveFrom !== undefined) await moveEarlierCluster(resolve(options.moveFrom), dataDir, osUser, options.onNotice);
   const createdDataDir = !existsSync(dataDir);
   await mkdir(dataDir, { recursive: true, mode: runsAsRoot() ? 0o755 : 0o700 });
   if (runsAsRoot() && (createdDataDir || !persistent)) await chmod(dataDir, 0o755);
@@ -68,7 +78,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw new EmbeddedPostgresError(
       'EMBEDDED_PG.DATA_DIR_UNREACHABLE',
       `The embedded PostgreSQL data folder ${dataDir} (EMBEDDED_PG_DATA_DIR) cannot be reached by the OS user "${OS_USER}", ` +
-        `which runs PostgreSQL because you are root. Choose a folder that user can reach, such as one under ${tmpdir()}.`,
+        `which runs PostgreSQL because you are root. Choose a folder that user can reach, such as the default /var/lib/rework-ledger.`,
     );
   }
 
@@ -126,10 +136,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 }
 
-/** The default persistent folder: one per checkout, in the OS temp folder, so every OS user can reach it. */
-export function defaultDataDir(checkout = workspaceRoot()): string {
-  const hash = createHash('sha256').update(checkout).digest('hex').slice(0, 12);
-  return join(tmpdir(), `rework-ledger-pg-${hash}`);
+/** Moves the cluster an earlier default left in the temp folder into the persistent folder, once, saying so. */
+async function moveEarlierCluster(from: string, to: string, osUser: OsUser | undefined, onNotice: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
+  if (from === to) return;
+  const runningPid = runningPostmaster(from);
+  const result = await moveCluster(from, to, { ...(osUser ? { owner: { uid: osUser.uid, gid: osUser.gid } } : {}), ...(runningPid ? { runningPid } : {}) });
+  if (result === 'moved') onNotice(`embedded PostgreSQL: moved the data of this checkout from the temp folder ${from} to ${to}, where a reboot keeps it`);
+  if (result === 'source-running') {
+    throw new EmbeddedPostgresError(
+      'EMBEDDED_PG.EARLIER_CLUSTER_RUNNING',
+      `An embedded PostgreSQL of an earlier release (pid ${runningPid}) still runs on ${from}; stop it so that its data can be moved to ${to}.`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -414,16 +432,6 @@ async function assertPortFree(port: number, dataDir: string): Promise<void> {
   );
 }
 
-function runningPostmaster(dataDir: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
-
 async function readPassword(passwordFile: string, dataDir: string): Promise<string> {
   try {
     return (await readFile(passwordFile, 'utf8')).trim();
@@ -450,20 +458,12 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
   }
 }
 
-// The checkout this code runs from (source or dist/): the nearest folder with nx.json, else the working directory.
-function workspaceRoot(): string {
-  for (let folder = __dirname; folder !== dirname(folder); folder = dirname(folder)) {
-    if (existsSync(join(folder, 'nx.json'))) return realpathSync(folder);
-  }
-  return realpathSync(process.cwd());
-}
-
 /**
  * The url of the persistent embedded server of `dataDir` when it is already running (started by `npm start`), so
  * that a second process (the CLI) can use it instead of starting another one; undefined when it is not running.
  */
 export async function runningEmbeddedPostgresUrl(options: { port: number; dataDir?: string }): Promise<string | undefined> {
-  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  const dataDir = resolve(options.dataDir ?? defaultDataDir(currentDataHome()));
   if (!existsSync(join(dataDir, 'pgdata', 'postmaster.pid'))) return undefined;
   let password: string;
   try {
