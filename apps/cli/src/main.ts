@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { type CliCommand, UsageError } from './command';
+import { eventsExportCommand } from './commands/events-export.command';
 import { eventsSendCommand } from './commands/events-send.command';
 import { keysCreateCommand } from './commands/keys-create.command';
 import { demoLoadCommand } from './commands/demo-load.command';
@@ -14,6 +15,7 @@ const COMMANDS: readonly CliCommand[] = [
   keysCreateCommand,
   demoLoadCommand,
   eventsSendCommand,
+  eventsExportCommand,
   projectionsRebuildCommand,
   metricsExportCommand,
 ];
