@@ -390,12 +390,15 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
 
   async function run(): Promise<void> {
     while (!stopping) {
-      const client = await pool.connect().catch((error: unknown) => error as Error);
-      if (client instanceof Error) {
-        reportError(client);
+      // Not `instanceof Error`: a socket error (ECONNREFUSED while the database restarts) may come from another realm
+      // (under jest), and a connection taken for an error would crash this loop for good.
+      const connected = await pool.connect().then((client) => ({ client }), (error: unknown) => ({ error }));
+      if (!('client' in connected)) {
+        reportError(connected.error);
         await sleep(1000);
         continue;
       }
+      const { client } = connected;
       let broken: Error | undefined;
       let locked = false;
       try {

