@@ -1,4 +1,7 @@
-import { embeddedPostgresMissing } from '@rework-ledger/platform';
+// The same file global-setup.ts loads lazily, imported the same way (nx forbids a static import of a library that
+// is also loaded lazily).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { embeddedPostgresMissing } from '../../platform/src/lib/database/embedded-postgres';
 
 /**
  * Whether a suite that starts (and stops) an embedded PostgreSQL of its own can run: the repo's rule for suites that
