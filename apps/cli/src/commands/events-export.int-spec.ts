@@ -9,13 +9,15 @@ import { migrateAll } from '@rework-ledger/runtime';
 import { createTenantSettingsStore, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE, TenantSettingsEntity, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { CourseImpactService } from '@rework-ledger/training-api';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { exportTenantEvents } from './events-export.command';
+import { useCliTestDatabase } from '../cli.test-support';
+import { UsageError } from '../command';
+import { eventsExportCommand, exportTenantEvents } from './events-export.command';
 import { sendNdjson, type SendTarget } from './events-send.command';
 
 jest.setTimeout(120_000);
@@ -24,6 +26,7 @@ const TENANT = 'acme';
 // The small organisation (30 employees, 3 teams, 6 months, one course), shortened to 10 weeks to keep the test quick.
 const organisation = generateOrganisation(preset('small', { tenant: TENANT, start: new Date('2025-04-22T00:00:00Z') }));
 const END = organisation.options.end;
+const events = organisation.allEvents();
 
 /** One database: the event store, the read models kept by the projection runners, and what the API reads them with. */
 type Site = { database: TestDatabase; pool: Pool; store: EventStore; dataSource: DataSource; settings: TenantSettingsStore };
@@ -107,7 +110,6 @@ describe('events export, then events send into a fresh database (backup and rest
   let original: Site;
   let restored: Site;
   let folder: string;
-  const events = organisation.allEvents();
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'rl-export-'));
@@ -157,5 +159,44 @@ describe('events export, then events send into a fresh database (backup and rest
     expect(await exportToFile(restored, second, 5000)).toBe(events.length);
     const sorted = (path: string) => readFileSync(path, 'utf8').trimEnd().split('\n').sort();
     expect(sorted(second)).toEqual(sorted(file));
+  });
+});
+
+describe('cli events export', () => {
+  const context = useCliTestDatabase();
+  let folder: string;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'rl-export-cli-'));
+    const pool = createPool(context.database.url, { max: 2 });
+    try {
+      await migrateAll(pool);
+      const store = createPostgresEventStore({ pool });
+      expect((await ingestEvents(store, TENANT, events.slice(0, 300))).accepted).toBe(300);
+      await store.close();
+    } finally {
+      await pool.end();
+    }
+  });
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('given --out, then it writes the whole file under its name (no .partial left) with owner-only access', async () => {
+    const out = join(folder, 'backup.ndjson');
+    await eventsExportCommand.run({ tenant: TENANT, out, page: '100' }, []);
+    expect(readFileSync(out, 'utf8').trimEnd().split('\n')).toHaveLength(300);
+    expect(existsSync(`${out}.partial`)).toBe(false);
+    expect(statSync(out).mode & 0o077).toBe(0);
+  });
+
+  it('given no --out, then it writes to stdout', async () => {
+    context.printed = '';
+    await eventsExportCommand.run({ tenant: TENANT }, []);
+    expect(context.printed.trimEnd().split('\n').map((line) => (JSON.parse(line) as { tenant: string }).tenant)).toEqual(Array(300).fill(TENANT));
+  });
+
+  it('given no tenant or a bad page size, then a usage error', async () => {
+    await expect(eventsExportCommand.run({}, [])).rejects.toBeInstanceOf(UsageError);
+    await expect(eventsExportCommand.run({ tenant: TENANT, page: '0' }, [])).rejects.toBeInstanceOf(UsageError);
   });
 });
