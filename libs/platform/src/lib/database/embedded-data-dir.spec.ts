@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDataDir, moveCluster, ROOT_DATA_DIR } from './embedded-data-dir';
@@ -69,6 +69,20 @@ describe('moving a cluster of an earlier release', () => {
     await cluster(join(root, 'old'), 'old');
     expect(await moveCluster(join(root, 'old'), join(root, 'new'), { runningPid: 1234 })).toBe('source-running');
     expect(existsSync(join(root, 'old', 'pgdata', 'PG_VERSION'))).toBe(true);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('given a source folder of another user (the temp folder is shared), then it is not taken in', async () => {
+    await cluster(join(root, 'old'), 'old');
+    await chown(join(root, 'old'), 65534, 65534);
+    expect(await moveCluster(join(root, 'old'), join(root, 'new'))).toBe('source-not-ours');
+    expect(existsSync(join(root, 'new'))).toBe(false);
+  });
+
+  it('given a symlink in place of the source folder, then it is not followed', async () => {
+    await cluster(join(root, 'real'), 'real');
+    await symlink(join(root, 'real'), join(root, 'old'));
+    expect(await moveCluster(join(root, 'old'), join(root, 'new'))).toBe('source-not-ours');
+    expect(existsSync(join(root, 'real', 'pgdata', 'PG_VERSION'))).toBe(true);
   });
 
   it('given a destination with only an unfinished initdb, then the earlier cluster replaces it', async () => {

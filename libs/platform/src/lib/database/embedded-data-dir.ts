@@ -52,11 +52,11 @@ export type MoveClusterOptions = Readonly<{
   runningPid?: number;
 }>;
 
-export type MoveClusterResult = 'moved' | 'nothing-to-move' | 'destination-has-cluster' | 'source-running';
+export type MoveClusterResult = 'moved' | 'nothing-to-move' | 'destination-has-cluster' | 'source-running' | 'source-not-ours';
 
 /**
  * Moves the cluster of `from` (pgdata and password) into `to`, once: only when `to` holds no cluster and `from` holds
- * a complete one that is not running. Crash-safe by order: the password is copied first, then pgdata is moved in one
+ * a complete one that is not running, in a folder of this user's own. Crash-safe by order: the password is copied first, then pgdata is moved in one
  * rename (a copy to `pgdata.partial` renamed into place across file systems), and `from` is removed last; an
  * interrupted move is simply done again at the next start.
  */
@@ -64,6 +64,9 @@ export async function moveCluster(from: string, to: string, options: MoveCluster
   if (holdsCluster(to)) return 'destination-has-cluster';
   if (!holdsCluster(from)) return 'nothing-to-move';
   if (options.runningPid !== undefined) return 'source-running';
+  // The temp folder is shared: only a folder this user made (not a symlink, not another user's) is taken in.
+  const source = await lstat(from);
+  if (!source.isDirectory() || (process.getuid !== undefined && source.uid !== process.getuid())) return 'source-not-ours';
 
   await mkdir(to, { recursive: true, mode: options.owner ? 0o755 : 0o700 });
   await rm(join(to, 'pgdata'), { recursive: true, force: true }); // an unfinished initdb of ours, never data

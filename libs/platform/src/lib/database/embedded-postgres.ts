@@ -67,7 +67,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const port = options.port ?? (persistent ? DEFAULT_EMBEDDED_PG_PORT : await freePort());
   const persistentDir = resolve(options.dataDir ?? defaultDataDir(currentDataHome()));
-  if (options.port !== undefined || persistent) await assertPortFree(port, persistentDir);
+  // A port taken by a server of an earlier release still running on its temp folder is named as such.
+  const serverDir = options.moveFrom !== undefined && runningPostmaster(options.moveFrom) !== undefined ? options.moveFrom : persistentDir;
+  if (options.port !== undefined || persistent) await assertPortFree(port, serverDir);
 
   const dataDir = persistent ? persistentDir : resolve(options.dataDir ?? (await mkdtemp(join(tmpdir(), 'rework-ledger-pg-test-'))));
   if (persistent && options.moveFrom !== undefined) await moveEarlierCluster(resolve(options.moveFrom), dataDir, osUser, options.onNotice);
@@ -141,6 +143,7 @@ async function moveEarlierCluster(from: string, to: string, osUser: OsUser | und
   if (from === to) return;
   const runningPid = runningPostmaster(from);
   const result = await moveCluster(from, to, { ...(osUser ? { owner: { uid: osUser.uid, gid: osUser.gid } } : {}), ...(runningPid ? { runningPid } : {}) });
+  if (result === 'source-not-ours') onNotice(`embedded PostgreSQL: left ${from} where it is: it is not a folder of this user's own`);
   if (result === 'moved') onNotice(`embedded PostgreSQL: moved the data of this checkout from the temp folder ${from} to ${to}, where a reboot keeps it`);
   if (result === 'source-running') {
     throw new EmbeddedPostgresError(
