@@ -107,6 +107,10 @@ describe('loadConfig', () => {
     });
   });
 
+  it('given XDG_DATA_HOME, then the embedded database carries it for its default folder', () => {
+    expect(loadConfig({ XDG_DATA_HOME: '/home/ann/.data' }).database).toEqual({ kind: 'embedded', port: 5433, xdgDataHome: '/home/ann/.data' });
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT', 'must be an integer from 0 to 65535 (got "abc")'],
     [{ PORT: '70000' }, 'PORT', 'must be an integer from 0 to 65535'],
