@@ -1,9 +1,9 @@
 import { EVENT_TYPES } from '@rework-ledger/domain';
 import { Equals, IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsRFC3339, IsString, Matches, MaxLength } from 'class-validator';
-import { WITHOUT_CONTROL_CHARACTERS } from './characters';
+import { NO_CONTROL_CHARACTERS_MESSAGE, WITHOUT_CONTROL_CHARACTERS } from './characters';
 import { MAX_IDENTIFIER_LENGTH, MAX_IRI_LENGTH } from './limits';
 
-const NO_CONTROL = Matches(WITHOUT_CONTROL_CHARACTERS);
+const NO_CONTROL = Matches(WITHOUT_CONTROL_CHARACTERS, { message: NO_CONTROL_CHARACTERS_MESSAGE });
 
 /**
  * The CloudEvents 1.0 envelope of contract v1 (structured mode; binary mode is mapped onto it). Its string

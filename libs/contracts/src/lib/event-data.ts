@@ -25,7 +25,7 @@ import {
   MAX_TEXT_LENGTH,
   MAX_TOKENS,
 } from './limits';
-import { TEXT_WITHOUT_CONTROL_CHARACTERS, WITHOUT_CONTROL_CHARACTERS } from './characters';
+import { NO_CONTROL_CHARACTERS_MESSAGE, TEXT_CONTROL_CHARACTERS_MESSAGE, TEXT_WITHOUT_CONTROL_CHARACTERS, WITHOUT_CONTROL_CHARACTERS } from './characters';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
 
@@ -35,7 +35,7 @@ function Identifier(maxLength = MAX_IDENTIFIER_LENGTH, options: { each?: boolean
     IsString(options)(target, key);
     IsNotEmpty(options)(target, key);
     MaxLength(maxLength, options)(target, key);
-    Matches(WITHOUT_CONTROL_CHARACTERS, options)(target, key);
+    Matches(WITHOUT_CONTROL_CHARACTERS, { ...options, message: NO_CONTROL_CHARACTERS_MESSAGE })(target, key);
   };
 }
 
@@ -44,7 +44,7 @@ function Text(): PropertyDecorator {
   return (target, key) => {
     IsString()(target, key);
     MaxLength(MAX_TEXT_LENGTH)(target, key);
-    Matches(TEXT_WITHOUT_CONTROL_CHARACTERS)(target, key);
+    Matches(TEXT_WITHOUT_CONTROL_CHARACTERS, { message: TEXT_CONTROL_CHARACTERS_MESSAGE })(target, key);
   };
 }
 
