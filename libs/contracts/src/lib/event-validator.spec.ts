@@ -158,6 +158,16 @@ describe('validateEvent', () => {
       expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     });
 
+    it('given an identity PostgreSQL could not index (2048 CJK characters of source), then it is too long, and the ASCII IRI of the same length is not', () => {
+      const cjk = Array.from({ length: 2048 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
+      expect(validateEvent(generated({ source: cjk }), credentials)).toMatchObject({ ok: false, errors: [{ code: 'FIELD.TOO_LONG', field: 'source' }] });
+      expect(validateEvent(generated({ source: `urn:${'x'.repeat(2044)}` }), credentials)).toMatchObject({ ok: true });
+      const link = { employeeId: 'e', system: 'lms', externalId: cjk.slice(0, 700) };
+      expect(validateStoredEventData('employee.identity_linked', link)).toEqual([expect.objectContaining({ code: 'FIELD.TOO_LONG', field: 'data.externalId' })]);
+      const course = { courseId: 'c', title: 't', skills: [], costPerSeat: 1, currency: 'EUR', activityIds: ['https://x.test/a', cjk.slice(0, 700)] };
+      expect(validateStoredEventData('training.course_registered', course)).toEqual([expect.objectContaining({ code: 'FIELD.TOO_LONG', field: 'data.activityIds[1]' })]);
+    });
+
     it('keeps tabs and line breaks in free text, and well-formed astral characters anywhere', () => {
       const event = { ...generated(), type: 'ai.output.corrected', data: { outputId: 'o-😀', employeeId: 'e', minutesSpent: 1, reason: 'line 1\n\tline 2\r\n', note: '😀' } };
       expect(validateEvent(event, credentials)).toMatchObject({ ok: true });

@@ -3,7 +3,7 @@ import { getMetadataStorage, type ValidationError, validateSync } from 'class-va
 import { CloudEventEnvelope } from './cloud-event';
 import { DATA_CLASS_BY_TYPE } from './event-data';
 import { inspectExtraSize, inspectStructure } from './event-structure';
-import { EARLIEST_EVENT_TIME, LATEST_EVENT_TIME } from './limits';
+import { EARLIEST_EVENT_TIME, LATEST_EVENT_TIME, MAX_IDENTITY_BYTES, MAX_KEY_BYTES } from './limits';
 
 /** A CloudEvent that satisfies contract v1, with its tenant resolved. `data` keeps unknown extra fields. */
 export type ValidEvent = Readonly<{
@@ -70,6 +70,11 @@ export function validateEvent(raw: unknown, tenantSource: TenantSource): EventVa
 
   const tenant = resolveTenant(candidate['tenant'], tenantSource, errors);
   if (errors.length > 0 || tenant === undefined) return { ok: false, id, errors };
+  const identityBytes = utf8Bytes(tenant) + utf8Bytes(candidate['source'] as string) + utf8Bytes(id as string);
+  if (identityBytes > MAX_IDENTITY_BYTES) {
+    const message = `tenant, source and id take at most ${MAX_IDENTITY_BYTES} bytes together in UTF-8 (the event's identity is indexed); these take ${identityBytes}`;
+    return { ok: false, id, errors: [{ code: 'FIELD.TOO_LONG', message, field: 'source' }] };
+  }
 
   const subject = candidate['subject'];
   return {
@@ -110,9 +115,27 @@ function dataErrors(type: EventType, data: Record<string, unknown>): ErrorShape[
   if (type === 'employee.assigned' && typeof effectiveFrom === 'string' && !errors.some((e) => e.field === 'data.effectiveFrom')) {
     errors.push(...inspectTime(effectiveFrom, 'data.effectiveFrom'));
   }
+  errors.push(...inspectKeyBytes(type, data));
   // Sizes are measured only on data of bounded depth and JSON values (what serializing it needs).
   if (structure.length === 0) errors.push(...inspectExtraSize(data, declaredProperties(dataClass), 'data'));
   return errors;
+}
+
+/** The keys the training read model indexes, within MAX_KEY_BYTES in UTF-8 (see limits.ts). */
+function inspectKeyBytes(type: EventType, data: Record<string, unknown>): ErrorShape[] {
+  const tooLong = (field: string, what: string): ErrorShape => ({ code: 'FIELD.TOO_LONG', message: `${what} take at most ${MAX_KEY_BYTES} bytes in UTF-8`, field });
+  if (type === 'employee.identity_linked' && typeof data['system'] === 'string' && typeof data['externalId'] === 'string') {
+    if (utf8Bytes(data['system']) + utf8Bytes(data['externalId']) > MAX_KEY_BYTES) return [tooLong('data.externalId', 'data.system and data.externalId together')];
+  }
+  if (type === 'training.course_registered' && Array.isArray(data['activityIds'])) {
+    const index = data['activityIds'].findIndex((iri) => typeof iri === 'string' && utf8Bytes(iri) > MAX_KEY_BYTES);
+    if (index >= 0) return [tooLong(`data.activityIds[${index}]`, 'each of data.activityIds must')];
+  }
+  return [];
+}
+
+function utf8Bytes(value: string): number {
+  return Buffer.byteLength(value, 'utf8');
 }
 
 const EARLIEST = Date.parse(EARLIEST_EVENT_TIME);

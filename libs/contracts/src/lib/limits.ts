@@ -39,6 +39,15 @@ export const MAX_NESTING_DEPTH = 32;
 /** The fields of `data` the contract does not name (kept, not read) take at most this many bytes as JSON (UTF-8). */
 export const MAX_EXTRA_DATA_BYTES = 64 * 1024;
 /**
+ * PostgreSQL indexes at most about 2700 bytes of one row's key (a third of a page), and a key that does not compress
+ * below that fails the insert — of a whole batch. So the values that together name one record are bounded in UTF-8
+ * bytes as well as characters: an event's identity (tenant, source, id) in the store, and what the training read
+ * model keys by (each `activityIds` IRI; `system` and `externalId` of an identity link), the tenant beside them.
+ */
+export const MAX_IDENTITY_BYTES = 2400;
+export const MAX_KEY_BYTES = 2000;
+
+/**
  * Property names refused anywhere in an event: assigning them to an object changes its prototype or constructor,
  * so a consumer that copies data with ordinary assignment could be misled. Refused rather than kept so that no
  * stored event ever carries one.
