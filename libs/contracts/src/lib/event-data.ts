@@ -14,6 +14,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
 } from 'class-validator';
 import {
   MAX_IDENTIFIER_LENGTH,
@@ -24,6 +25,7 @@ import {
   MAX_MONEY_AMOUNT,
   MAX_TEXT_LENGTH,
   MAX_TOKENS,
+  MIN_POSITIVE_NUMBER,
 } from './limits';
 import { NO_CONTROL_CHARACTERS_MESSAGE, TEXT_CONTROL_CHARACTERS_MESSAGE, TEXT_WITHOUT_CONTROL_CHARACTERS, WITHOUT_CONTROL_CHARACTERS } from './characters';
 
@@ -48,12 +50,28 @@ function Text(): PropertyDecorator {
   };
 }
 
-/** A finite number from 0 to `max`. */
+/** The name of the rule "0, or at least `min`" (also read by the JSON Schema generator). */
+export const ZERO_OR_AT_LEAST = 'zeroOrAtLeast';
+
+/** 0, or at least `min`: no number so small that arithmetic on it underflows (see MIN_POSITIVE_NUMBER). */
+function ZeroOrAtLeast(min: number): PropertyDecorator {
+  return ValidateBy({
+    name: ZERO_OR_AT_LEAST,
+    constraints: [min],
+    validator: {
+      validate: (value: unknown) => typeof value !== 'number' || value === 0 || Math.abs(value) >= min,
+      defaultMessage: () => `$property must be 0 or at least ${min}`,
+    },
+  });
+}
+
+/** A finite number from 0 to `max`, and 0 or at least MIN_POSITIVE_NUMBER. */
 function BoundedNumber(max: number): PropertyDecorator {
   return (target, key) => {
     IsNumber(FINITE)(target, key);
     Min(0)(target, key);
     Max(max)(target, key);
+    ZeroOrAtLeast(MIN_POSITIVE_NUMBER)(target, key);
   };
 }
 

@@ -97,12 +97,20 @@ describe('validateEvent', () => {
       expect(validateStoredEventData(type, data)).toEqual([expect.objectContaining({ code: 'FIELD.OUT_OF_RANGE', field })]);
     });
 
+    it.each([[1e-200], [5e-324], [9.99e-7]])('given a number so small (%s) that arithmetic on it underflows, then it is out of range', (minutesSpent) => {
+      const data = { outputId: 'o', employeeId: 'e', minutesSpent };
+      expect(validateEvent({ ...base, type: 'ai.output.corrected', data }, credentials)).toMatchObject({ ok: false, errors: [{ code: 'FIELD.OUT_OF_RANGE', field: 'data.minutesSpent' }] });
+      expect(validateStoredEventData('ai.output.corrected', data)).toEqual([expect.objectContaining({ code: 'FIELD.OUT_OF_RANGE' })]);
+    });
+
     it('given every number at its bound, then the event is valid', () => {
       const valid = [
         { type: 'employee.assigned', data: { employeeId: 'e', teamId: 't', hourlyCost: 1e9, effectiveFrom: '9999-12-31T23:59:59Z' } },
         { type: 'ai.output.generated', data: { outputId: 'o', employeeId: 'e', tool: 't', taskType: 'coding', minutesSavedEstimate: 525_600, inputTokens: 1e12, outputTokens: 1e12 } },
         { type: 'training.course_registered', data: { courseId: 'c', title: 't', skills: [], costPerSeat: 1e9, currency: 'IRR' } },
         { type: 'ai.output.corrected', data: { outputId: 'o', employeeId: 'e', minutesSpent: 1440 } },
+        { type: 'ai.output.corrected', data: { outputId: 'o', employeeId: 'e', minutesSpent: 1e-6 } },
+        { type: 'training.completed', data: { employeeId: 'e', courseId: 'c', score: 0 } },
       ];
       for (const event of valid) expect(validateEvent({ ...base, ...event }, credentials)).toMatchObject({ ok: true });
     });

@@ -42,6 +42,7 @@ const CODE_BY_CONSTRAINT: Record<string, { code: string; rank: number }> = {
   isIn: { code: 'FIELD.NOT_ALLOWED', rank: 3 },
   isISO4217CurrencyCode: { code: 'FIELD.NOT_A_CURRENCY', rank: 3 },
   matches: { code: 'FIELD.INVALID_CHARACTERS', rank: 3 },
+  zeroOrAtLeast: { code: 'FIELD.OUT_OF_RANGE', rank: 3 },
   equals: { code: 'FIELD.NOT_ALLOWED', rank: 3 },
 };
 

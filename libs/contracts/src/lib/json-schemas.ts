@@ -2,7 +2,7 @@ import { EVENT_TYPES, type EventType } from '@rework-ledger/domain';
 import { getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { CloudEventEnvelope } from './cloud-event';
-import { DATA_CLASS_BY_TYPE } from './event-data';
+import { DATA_CLASS_BY_TYPE, ZERO_OR_AT_LEAST } from './event-data';
 import { RESERVED_PROPERTY_NAMES } from './limits';
 
 type JsonSchema = Record<string, unknown>;
@@ -11,6 +11,8 @@ type JsonSchema = Record<string, unknown>;
 const additionalConverters = {
   isRFC3339: { type: 'string' as const, format: 'date-time' },
   isISO4217CurrencyCode: { type: 'string' as const, pattern: '^[A-Z]{3}$' },
+  // 0, or at least min: not strictly between 0 and min.
+  [ZERO_OR_AT_LEAST]: (meta: { constraints: unknown[] }) => ({ not: { exclusiveMinimum: 0, exclusiveMaximum: meta.constraints[0] as number } }),
 };
 
 // What a schema can say of the rules every value of an event obeys (event-structure.ts), at the top of the event and

@@ -11,6 +11,15 @@ export const MAX_MINUTES_SPENT = 1440;
 export const MAX_BATCH_EVENTS = 1000;
 export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
 
+/**
+ * The smallest number other than 0 a non-integer field takes (minutes, money, scores). A double as small as 1e-320 is
+ * valid JSON, but PostgreSQL refuses to let double-precision arithmetic underflow to 0 (`value out of range:
+ * underflow`): a rework of 1e-200 minutes priced at 1e-200 an hour stopped the projection. Nothing measured here is
+ * finer than a millionth of its unit; from 10⁻⁶ up to the bounds below, every product and sum the read models form
+ * stays a normal double.
+ */
+export const MIN_POSITIVE_NUMBER = 1e-6;
+
 /** A year of minutes: no single output saves more of one person's work. */
 export const MAX_MINUTES_SAVED_ESTIMATE = 525_600;
 /** Tokens of one output (integers), as PRODUCT.md bounds usage token counts. */

@@ -274,8 +274,9 @@ describe('rework metrics read model (PostgreSQL)', () => {
     // rebuild derives them. Compared exactly: this data's minutes and costs are exact in binary, so that sums in another
     // order (batch by batch, or all at once) are equal to the last bit.
     const outputs = async () => (await pool.query('SELECT * FROM rm_rework.outputs ORDER BY tenant, output_id')).rows;
-    // Ids and teams with the characters the rebuild's COPY and array literals must escape.
-    const awkward = ['quote"d', 'back\\slash', 'comma,{brace}', 'tab\tand\nnewline', "o'brien", 'ünï €'];
+    // Ids and teams with the characters the rebuild's COPY and array literals must escape (a tab or a newline in an
+    // identifier is refused by the contract since issue 14; backslash sequences that COPY would read as them are not).
+    const awkward = ['quote"d', 'back\\slash', 'comma,{brace}', 'back\\t\\nslashes', "o'brien", 'ünï €', '\\N', 'NULL'];
     await ingest('awkward', awkward.map((employeeId, i) => generated(`a${i}`, employeeId, '2026-03-05T10:00:00Z', { teamId: awkward[(i + 1) % awkward.length] })));
     const samples = async () =>
       (
