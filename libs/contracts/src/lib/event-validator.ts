@@ -1,7 +1,9 @@
 import { type ErrorShape, type EventType, isEventType } from '@rework-ledger/domain';
-import { type ValidationError, validateSync } from 'class-validator';
+import { getMetadataStorage, type ValidationError, validateSync } from 'class-validator';
 import { CloudEventEnvelope } from './cloud-event';
 import { DATA_CLASS_BY_TYPE } from './event-data';
+import { inspectExtraSize, inspectStructure } from './event-structure';
+import { EARLIEST_EVENT_TIME, LATEST_EVENT_TIME, MAX_IDENTITY_BYTES, MAX_KEY_BYTES } from './limits';
 
 /** A CloudEvent that satisfies contract v1, with its tenant resolved. `data` keeps unknown extra fields. */
 export type ValidEvent = Readonly<{
@@ -39,6 +41,8 @@ const CODE_BY_CONSTRAINT: Record<string, { code: string; rank: number }> = {
   isRFC3339: { code: 'FIELD.NOT_RFC3339', rank: 3 },
   isIn: { code: 'FIELD.NOT_ALLOWED', rank: 3 },
   isISO4217CurrencyCode: { code: 'FIELD.NOT_A_CURRENCY', rank: 3 },
+  matches: { code: 'FIELD.INVALID_CHARACTERS', rank: 3 },
+  zeroOrAtLeast: { code: 'FIELD.OUT_OF_RANGE', rank: 3 },
   equals: { code: 'FIELD.NOT_ALLOWED', rank: 3 },
 };
 
@@ -47,31 +51,31 @@ const ENVELOPE_CODES: Record<string, string> = {
   'type:isIn': 'EVENT.UNKNOWN_TYPE',
 };
 
-/** The one validator of contract v1, used by every entry point (HTTP, Kafka, xAPI). */
+/** The one validator of contract v1, used by every entry point (HTTP, Kafka, xAPI). Never throws. */
 export function validateEvent(raw: unknown, tenantSource: TenantSource): EventValidation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [{ code: 'EVENT.NOT_AN_OBJECT', message: 'an event must be a JSON object' }] };
   }
   const candidate = raw as Record<string, unknown>;
   const id = typeof candidate['id'] === 'string' ? candidate['id'] : undefined;
-
-  const errors = toErrors(validateSync(asInstanceOf(CloudEventEnvelope, candidate)), '');
-  if (typeof candidate['time'] === 'string' && !errors.some((e) => e.field === 'time') && Number.isNaN(Date.parse(candidate['time']))) {
-    errors.push({ code: 'FIELD.NOT_RFC3339', message: 'time must be a valid RFC 3339 timestamp', field: 'time' });
-  }
   const type = candidate['type'];
   const data = candidate['data'];
-  if (typeof type === 'string' && isEventType(type) && typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    const dataClass: new () => object = DATA_CLASS_BY_TYPE[type];
-    errors.push(...toErrors(validateSync(asInstanceOf(dataClass, data as object)), 'data.'));
-    const effectiveFrom = (data as Record<string, unknown>)['effectiveFrom'];
-    if (type === 'employee.assigned' && typeof effectiveFrom === 'string' && Number.isNaN(Date.parse(effectiveFrom))) {
-      errors.push({ code: 'FIELD.NOT_RFC3339', message: 'data.effectiveFrom must be a valid RFC 3339 timestamp', field: 'data.effectiveFrom' });
-    }
-  }
+  const dataIsObject = typeof data === 'object' && data !== null && !Array.isArray(data);
+
+  // The envelope's attributes (and its extension attributes), then the data: judged apart, as a stored event's data is.
+  const errors = inspectStructure(candidate, '', dataIsObject ? 'data' : undefined);
+  errors.push(...toErrors(validateSync(asInstanceOf(CloudEventEnvelope, candidate)), ''));
+  if (typeof candidate['time'] === 'string' && !errors.some((e) => e.field === 'time')) errors.push(...inspectTime(candidate['time'], 'time'));
+  if (typeof type === 'string' && isEventType(type) && dataIsObject) errors.push(...dataErrors(type, data as Record<string, unknown>));
+  else if (dataIsObject) errors.push(...inspectStructure(data as Record<string, unknown>, 'data'));
 
   const tenant = resolveTenant(candidate['tenant'], tenantSource, errors);
   if (errors.length > 0 || tenant === undefined) return { ok: false, id, errors };
+  const identityBytes = utf8Bytes(tenant) + utf8Bytes(candidate['source'] as string) + utf8Bytes(id as string);
+  if (identityBytes > MAX_IDENTITY_BYTES) {
+    const message = `tenant, source and id take at most ${MAX_IDENTITY_BYTES} bytes together in UTF-8 (the event's identity is indexed); these take ${identityBytes}`;
+    return { ok: false, id, errors: [{ code: 'FIELD.TOO_LONG', message, field: 'source' }] };
+  }
 
   const subject = candidate['subject'];
   return {
@@ -90,23 +94,91 @@ export function validateEvent(raw: unknown, tenantSource: TenantSource): EventVa
 
 /**
  * The rules of contract v1 for the `data` of an event already stored: what a projection checks before applying a
- * stored event (events stored before a bound existed may break it). Empty when the data is admissible.
+ * stored event (events stored before a bound existed may break it). Exactly the data rules of `validateEvent`;
+ * empty when the data is admissible. Never throws.
  */
 export function validateStoredEventData(type: string, data: unknown): ErrorShape[] {
   if (!isEventType(type)) return [{ code: 'EVENT.UNKNOWN_TYPE', message: `unknown event type`, field: 'type' }];
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return [{ code: 'FIELD.NOT_AN_OBJECT', message: 'data must be an object', field: 'data' }];
   }
+  return dataErrors(type, data as Record<string, unknown>);
+}
+
+/** Every rule of contract v1 on the `data` of an event of a known type. */
+function dataErrors(type: EventType, data: Record<string, unknown>): ErrorShape[] {
+  const structure = inspectStructure(data, 'data');
   const dataClass: new () => object = DATA_CLASS_BY_TYPE[type];
-  return toErrors(validateSync(asInstanceOf(dataClass, data as object)), 'data.');
+  const errors = toErrors(validateSync(asInstanceOf(dataClass, data)), 'data.');
+  // A string both the structure and the field's own rule refuse is reported once.
+  errors.push(...structure.filter((error) => !errors.some((e) => e.field === error.field && e.code === error.code)));
+  const effectiveFrom = data['effectiveFrom'];
+  if (type === 'employee.assigned' && typeof effectiveFrom === 'string' && !errors.some((e) => e.field === 'data.effectiveFrom')) {
+    errors.push(...inspectTime(effectiveFrom, 'data.effectiveFrom'));
+  }
+  errors.push(...inspectKeyBytes(type, data));
+  // Sizes are measured only on data of bounded depth and JSON values (what serializing it needs).
+  if (structure.length === 0) errors.push(...inspectExtraSize(data, declaredProperties(dataClass), 'data'));
+  return errors;
+}
+
+/** The keys the training read model indexes, within MAX_KEY_BYTES in UTF-8 (see limits.ts). */
+function inspectKeyBytes(type: EventType, data: Record<string, unknown>): ErrorShape[] {
+  const tooLong = (field: string, what: string): ErrorShape => ({ code: 'FIELD.TOO_LONG', message: `${what} take at most ${MAX_KEY_BYTES} bytes in UTF-8`, field });
+  if (type === 'employee.identity_linked' && typeof data['system'] === 'string' && typeof data['externalId'] === 'string') {
+    if (utf8Bytes(data['system']) + utf8Bytes(data['externalId']) > MAX_KEY_BYTES) return [tooLong('data.externalId', 'data.system and data.externalId together')];
+  }
+  if (type === 'training.course_registered' && Array.isArray(data['activityIds'])) {
+    const index = data['activityIds'].findIndex((iri) => typeof iri === 'string' && utf8Bytes(iri) > MAX_KEY_BYTES);
+    if (index >= 0) return [tooLong(`data.activityIds[${index}]`, 'each of data.activityIds must')];
+  }
+  return [];
+}
+
+function utf8Bytes(value: string): number {
+  return Buffer.byteLength(value, 'utf8');
+}
+
+const EARLIEST = Date.parse(EARLIEST_EVENT_TIME);
+const LATEST = Date.parse(LATEST_EVENT_TIME);
+
+/** An RFC 3339 timestamp (its syntax already checked) that is a real instant between the earliest and latest event times. */
+function inspectTime(value: string, field: string): ErrorShape[] {
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return [{ code: 'FIELD.NOT_RFC3339', message: `${field} must be a valid RFC 3339 timestamp`, field }];
+  if (at < EARLIEST || at > LATEST) {
+    return [{ code: 'FIELD.OUT_OF_RANGE', message: `${field} must be from ${EARLIEST_EVENT_TIME} to ${LATEST_EVENT_TIME}`, field }];
+  }
+  return [];
 }
 
 /**
  * Lets class-validator see a plain object as an instance of a contract class without copying it through
- * class-transformer (no conversions are wanted: a string is never taken for a number).
+ * class-transformer (no conversions are wanted: a string is never taken for a number). Only the properties the class
+ * declares are copied, as own data properties: class-validator reads nothing else, and a property named
+ * `constructor` or `__proto__` in the input can then never stand in for the class or its prototype.
  */
 function asInstanceOf<T extends object>(cls: new () => T, plain: object): T {
-  return Object.assign(Object.create(cls.prototype) as T, plain);
+  const instance = Object.create(cls.prototype) as T;
+  for (const name of declaredProperties(cls)) {
+    if (Object.prototype.hasOwnProperty.call(plain, name)) {
+      Object.defineProperty(instance, name, { value: (plain as Record<string, unknown>)[name], enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return instance;
+}
+
+const declaredByClass = new Map<new () => object, ReadonlySet<string>>();
+
+/** The properties a contract class declares rules for. */
+function declaredProperties(cls: new () => object): ReadonlySet<string> {
+  let declared = declaredByClass.get(cls);
+  if (declared === undefined) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+    declared = new Set(metadata.map((rule) => rule.propertyName));
+    declaredByClass.set(cls, declared);
+  }
+  return declared;
 }
 
 function resolveTenant(attribute: unknown, tenantSource: TenantSource, errors: ErrorShape[]): string | undefined {

@@ -2,7 +2,8 @@ import { EVENT_TYPES, type EventType } from '@rework-ledger/domain';
 import { getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { CloudEventEnvelope } from './cloud-event';
-import { DATA_CLASS_BY_TYPE } from './event-data';
+import { DATA_CLASS_BY_TYPE, ZERO_OR_AT_LEAST } from './event-data';
+import { RESERVED_PROPERTY_NAMES } from './limits';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -10,7 +11,14 @@ type JsonSchema = Record<string, unknown>;
 const additionalConverters = {
   isRFC3339: { type: 'string' as const, format: 'date-time' },
   isISO4217CurrencyCode: { type: 'string' as const, pattern: '^[A-Z]{3}$' },
+  // 0, or at least min: not strictly between 0 and min.
+  [ZERO_OR_AT_LEAST]: (meta: { constraints: unknown[] }) => ({ not: { exclusiveMinimum: 0, exclusiveMaximum: meta.constraints[0] as number } }),
 };
+
+// What a schema can say of the rules every value of an event obeys (event-structure.ts), at the top of the event and
+// of its data; the rest (no NUL or lone surrogate in any string, nesting depth, size of extra fields, time range) is
+// stated in docs/events.md.
+const NOT_RESERVED = { not: { enum: [...RESERVED_PROPERTY_NAMES] } };
 
 /**
  * JSON Schemas (draft 2020-12) for every event type of contract v1, generated from the same class-validator
@@ -36,9 +44,10 @@ export function buildEventSchemas(): Record<EventType, JsonSchema> {
       properties: {
         ...(envelope['properties'] as JsonSchema),
         type: { type: 'string', const: type },
-        data: { ...dataSchema, additionalProperties: true },
+        data: { ...dataSchema, additionalProperties: true, propertyNames: NOT_RESERVED },
       },
       additionalProperties: true,
+      propertyNames: NOT_RESERVED,
     };
   }
   return result;

@@ -1,4 +1,4 @@
-import { type TenantSource, validateEvent, type ValidEvent } from '@rework-ledger/contracts';
+import { type EventValidation, type TenantSource, validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { type ErrorShape, streamNameFor } from '@rework-ledger/domain';
 import type { EventStore, NewEvent, StreamAppend } from '@rework-ledger/event-store';
 
@@ -17,11 +17,23 @@ export function validateEvents(rawEvents: readonly unknown[], tenantSource: Tena
   const valid: { index: number; event: ValidEvent }[] = [];
   const rejected: Rejection[] = [];
   rawEvents.forEach((raw, index) => {
-    const result = validateEvent(raw, tenantSource);
+    const result = validateOne(raw, tenantSource);
     if (result.ok) valid.push({ index, event: result.event });
     else rejected.push({ index, ...(result.id !== undefined ? { id: result.id } : {}), errors: result.errors });
   });
   return { valid, rejected };
+}
+
+/**
+ * The validator never throws (fuzz-tested); should it ever, that event alone is rejected, never its batch (issue 14:
+ * one bad event must not cost the others).
+ */
+function validateOne(raw: unknown, tenantSource: TenantSource): EventValidation {
+  try {
+    return validateEvent(raw, tenantSource);
+  } catch {
+    return { ok: false, errors: [{ code: 'EVENT.NOT_VALIDATED', message: 'the event could not be validated' }] };
+  }
 }
 
 /** Groups valid events of one tenant into one append per entity stream, with expected version "any". */

@@ -13,6 +13,14 @@ const errorsOf = (raw: unknown) => {
 };
 
 describe('validateStatement', () => {
+  it.each([
+    ['a NUL in an unmapped field', statement({ result: { response: 'a\u0000b' } }), 'FIELD.INVALID_CHARACTERS', 'result.response'],
+    ['a lone surrogate in an extension', statement({ context: { extensions: { 'https://x.test/e': '\ud800' } } }), 'FIELD.INVALID_CHARACTERS', 'context.extensions.https://x.test/e'],
+    ['a property named __proto__', statement({ context: JSON.parse('{"__proto__": {"x": 1}}') }), 'FIELD.RESERVED_NAME', 'context.__proto__'],
+  ])('given %s (which PostgreSQL cannot store, issue 14), then it is refused', (_, raw, code, field) => {
+    expect(errorsOf(raw)).toContainEqual(expect.objectContaining({ code, field }));
+  });
+
   it('given a minimal statement (mbox actor, verb, activity), then it is valid and read as such', () => {
     const result = validateStatement(statement({ timestamp: '2026-03-02T10:00:00+01:00', result: { score: { scaled: 0.8 } } }));
     expect(result).toEqual({

@@ -1,4 +1,4 @@
-import { MAX_IRI_LENGTH } from '@rework-ledger/contracts';
+import { inspectStructure, MAX_IRI_LENGTH } from '@rework-ledger/contracts';
 import type { ErrorShape } from '@rework-ledger/domain';
 import {
   Equals,
@@ -139,6 +139,9 @@ export function validateStatement(raw: unknown): StatementValidation {
   if (result) errors.push(...check(ResultShape, result, 'result.'));
   const score = asRecord(result?.['score']);
   if (score) errors.push(...check(ScoreShape, score, 'result.score.'));
+  // What every event obeys (issue 14): the statement is stored as it is (jsonb), so no NUL, lone surrogate, reserved
+  // property name or nesting beyond the limit anywhere in it — a 400 for the batch, never a 500.
+  errors.push(...inspectStructure(candidate));
 
   if (errors.length > 0) return { ok: false, errors };
   const account = asRecord(actor?.['account']);

@@ -156,6 +156,14 @@ describe('POST /v1/xapi/statements end to end (HTTP → LRS table + event store 
     expect(await completions(`${LMS}/activities/unregistered`)).toEqual([{ employeeId: 'a.smith', completedAt: new Date('2026-03-03T09:30:00Z') }]);
   });
 
+  it('given a statement with a NUL or a lone surrogate in a field it keeps, then the batch gets 400 with the reason, not 500 (issue 14)', async () => {
+    for (const response of ['a\u0000b', 'lone \ud800']) {
+      const answer = await post({ actor: { mbox: 'mailto:nobody@acme.test' }, verb: { id: ATTEMPTED }, object: { id: PROMPTING }, result: { response } });
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.body)).toContain('FIELD.INVALID_CHARACTERS');
+    }
+  });
+
   it('given another verb, then the statement is stored and no event is made (its actor need not be known)', async () => {
     const id = uuid();
     const before = await counts();

@@ -43,6 +43,28 @@ describe('PostgreSQL event store: append and read', () => {
     expect(typeof read[0].position.globalPosition).toBe('bigint');
   });
 
+  it('given an event PostgreSQL cannot store (NUL, a lone surrogate, data too deep to serialize), then the append fails with a typed error naming it before any SQL, and strings that merely look like escapes are stored', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    const odd: [Partial<NewEvent>, string][] = [
+      [{ data: { note: 'a\u0000b' } }, 'data'],
+      [{ data: { ['k\u0000']: 1 } }, 'data'],
+      [{ data: { note: 'lone \ud800' } }, 'data'],
+      [{ data: { deep } }, 'data'],
+      [{ id: 'id\u0000' }, 'id'],
+      [{ source: 'urn:\udc00' }, 'source'],
+      [{ subject: 'a\u0000' }, 'subject'],
+    ];
+    for (const [overrides, field] of odd) {
+      const attempt = t.store.append('acme', [{ streamId: 'unstorable', expectedVersion: 'any', events: [newEvent(), newEvent(overrides)] }]);
+      await expect(attempt).rejects.toMatchObject({ code: 'EVENT_STORE.INVALID_APPEND', field, retriable: false });
+    }
+    expect(await t.store.readStream('acme', 'unstorable')).toEqual([]);
+    const lookalikes = { backslashU: '\\u0000 and \\ud800', pair: '😀', escaped: '\\\\u0000' };
+    await t.store.append('acme', [{ streamId: 'lookalikes', expectedVersion: 'any', events: [newEvent({ data: lookalikes })] }]);
+    expect((await t.store.readStream('acme', 'lookalikes'))[0].data).toEqual(lookalikes);
+  });
+
   it('given a stream, when read from a version with a limit, then that slice comes back in numeric order', async () => {
     await t.store.append('acme', [{ streamId: 'slice', expectedVersion: 'any', events: Array.from({ length: 12 }, () => newEvent()) }]);
     const slice = await t.store.readStream('acme', 'slice', { fromVersion: 8n, limit: 4 });

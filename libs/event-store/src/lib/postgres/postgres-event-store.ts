@@ -50,10 +50,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   async function append(tenant: string, appends: readonly StreamAppend[]): Promise<AppendResult> {
     validateAppend(tenant, appends);
     if (appends.length === 0) return { stored: [], duplicates: [] };
+    const dataText = serializeData(tenant, appends);
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       try {
-        return await appendOnce(client, tenant, appends);
+        return await appendOnce(client, tenant, appends, dataText);
       } catch (error) {
         // A connection the server ended goes, not back to the pool (pg may not have marked it broken yet).
         if (isDatabaseUnavailable(error)) brokenClients.add(client);
@@ -68,7 +69,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     }
   }
 
-  async function appendOnce(client: PoolClient, tenant: string, appends: readonly StreamAppend[]): Promise<AppendResult> {
+  async function appendOnce(client: PoolClient, tenant: string, appends: readonly StreamAppend[], dataText: ReadonlyMap<object, string>): Promise<AppendResult> {
     const plan = planAppend(appends, await selectStoredKeys(client, tenant, appends));
     if (plan.locks.length === 0) {
       // Nothing to store and no version to check: every event is a duplicate.
@@ -79,7 +80,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     try {
       const versions = await lockStreams(client, tenant, plan);
       const placed = placeEvents(plan, versions);
-      const stored = placed.length > 0 ? await insertEvents(client, tenant, placed) : [];
+      const stored = placed.length > 0 ? await insertEvents(client, tenant, placed, dataText) : [];
       if (stored.length > 0) await client.query('SELECT pg_notify($1, $2)', [EVENT_STORE_CHANNEL, '']);
       await client.query('COMMIT');
       return { stored, duplicates: plan.duplicates };
@@ -126,7 +127,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   }
 
   /** One multi-row insert; a conflict on an identity means a concurrent append won the race: retry from scratch. */
-  async function insertEvents(client: PoolClient, tenant: string, placed: readonly PlacedEvent[]): Promise<StoredEvent[]> {
+  async function insertEvents(client: PoolClient, tenant: string, placed: readonly PlacedEvent[], dataText: ReadonlyMap<object, string>): Promise<StoredEvent[]> {
     const { rows } = await client.query<InsertedRow>(
       `INSERT INTO events (tenant, stream_id, stream_version, event_id, source, type, time, subject, data)
        SELECT $1, e.stream_id, e.stream_version, e.event_id, e.source, e.type, e.time, e.subject, e.data::jsonb
@@ -144,7 +145,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
         placed.map((p) => p.event.type),
         placed.map((p) => p.event.time.toISOString()),
         placed.map((p) => p.event.subject ?? null),
-        placed.map((p) => JSON.stringify(p.event.data)),
+        placed.map((p) => dataText.get(p.event) as string),
       ],
     );
     // Rolling back keeps stream versions gapless; the retry sees the winner's events as duplicates.
@@ -224,4 +225,44 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     /** Stops every subscription; the pool stays open for its owner to end. */
     close: () => subscriptions.closeAll(),
   };
+}
+
+// In JSON text from JSON.stringify, an escape of NUL or of a lone surrogate (a paired one is written as is), not
+// itself escaped (an even number of backslashes before it).
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+}
+
+/**
+ * Each event's data as JSON text, checked once before any transaction: what PostgreSQL's text and jsonb cannot hold
+ * (NUL, a lone surrogate) or what cannot be serialized (too deep, a BigInt) would otherwise fail the whole append in
+ * SQL. The contract's validator refuses all of it event by event; this is the store's own guard for a caller that
+ * skipped it, and fails with a typed, non-retriable error that names the event (the Kafka ingestor then isolates it).
+ */
+function serializeData(tenant: string, appends: readonly StreamAppend[]): ReadonlyMap<object, string> {
+  const texts = new Map<object, string>();
+  const refuse = (id: string, what: string, field: string) => {
+    throw new LedgerError('EVENT_STORE.INVALID_APPEND', `event ${JSON.stringify(id.slice(0, 200))}: ${what}`, field);
+  };
+  if (!isStorableText(tenant)) refuse('', 'the tenant holds a NUL character or a lone surrogate', 'tenant');
+  for (const append of appends) {
+    if (!isStorableText(append.streamId)) refuse('', 'the stream id holds a NUL character or a lone surrogate', 'streamId');
+    for (const event of append.events) {
+      for (const [field, value] of [['id', event.id], ['source', event.source], ['type', event.type], ['subject', event.subject ?? '']] as const) {
+        if (!isStorableText(value)) refuse(isStorableText(event.id) ? event.id : '', `its ${field} holds a NUL character or a lone surrogate`, field);
+      }
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(event.data);
+      } catch (error) {
+        refuse(event.id, `its data cannot be serialized as JSON (${(error as Error).message})`, 'data');
+      }
+      if (text === undefined || UNSTORABLE_ESCAPE.test(text)) refuse(event.id, 'its data is not JSON PostgreSQL can store (a NUL character or a lone surrogate)', 'data');
+      texts.set(event, text as string);
+    }
+  }
+  return texts;
 }

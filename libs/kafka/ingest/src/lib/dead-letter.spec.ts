@@ -53,7 +53,17 @@ describe('isCausedByEventData', () => {
     ['a refused connection', false, Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
     ['a server shutting down (57P01)', false, Object.assign(new Error('terminating connection'), { code: '57P01' })],
     ['contention that outlasted the store’s own retries', false, new LedgerError('EVENT_STORE.APPEND_CONTENDED', 'gave up', undefined, true)],
-    ['anything unknown', false, new TypeError('boom')],
+    ['a RangeError (serializing an event overflowed the stack)', true, new RangeError('Maximum call stack size exceeded')],
+    ['any other error of the code', true, new TypeError('boom')],
+    ['a value out of range (22003)', true, Object.assign(new Error('value out of range: overflow'), { code: '22003' })],
+    ['a unique violation (23505)', true, Object.assign(new Error('duplicate key'), { code: '23505' })],
+    ['a serialization failure (40001)', false, Object.assign(new Error('could not serialize access'), { code: '40001' })],
+    ['too many connections (53300)', false, Object.assign(new Error('too many clients'), { code: '53300' })],
+    ['a connection failure (08006)', false, Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['a lost connection without a code', false, new Error('Connection terminated unexpectedly')],
+    ['a pool that cannot connect in time', false, new Error('timeout exceeded when trying to connect')],
+    ['a connection reset wrapped in another error', false, new Error('append failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) })],
+    ['an EventStoreDB server unavailable', false, Object.assign(new Error('14 UNAVAILABLE'), { type: 'unavailable' })],
   ])('given %s, then caused by the event’s data: %s', (_, expected, error) => {
     expect(isCausedByEventData(error)).toBe(expected);
   });
