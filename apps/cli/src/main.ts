@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { type CliCommand, UsageError } from './command';
 import { eventsSendCommand } from './commands/events-send.command';
 import { keysCreateCommand } from './commands/keys-create.command';
+import { keysListCommand } from './commands/keys-list.command';
+import { keysRevokeCommand } from './commands/keys-revoke.command';
 import { demoLoadCommand } from './commands/demo-load.command';
 import { metricsExportCommand } from './commands/metrics-export.command';
 import { projectionsRebuildCommand } from './commands/projections-rebuild.command';
@@ -12,6 +14,8 @@ import { tenantsCreateCommand } from './commands/tenants-create.command';
 const COMMANDS: readonly CliCommand[] = [
   tenantsCreateCommand,
   keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
   demoLoadCommand,
   eventsSendCommand,
   projectionsRebuildCommand,
