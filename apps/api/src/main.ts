@@ -1,38 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DEMO_DATA_LOADER, type DemoDataLoader } from '@rework-ledger/operations';
-import { type AppConfig, ConfigError, loadConfig, openDatabase } from '@rework-ledger/platform';
-import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE, SCOPES } from '@rework-ledger/tenancy';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { ConfigError, loadConfig, openDatabase } from '@rework-ledger/platform';
+import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
+import { join } from 'node:path';
+import { ensureBootstrapKey, startupLines } from './bootstrap-key';
 import { createApiApp } from './create-api-app';
 
 const logger = new Logger('rework-ledger');
 
 /** Where `npm start` keeps the demo API key, so that it stays valid across restarts (git-ignored). */
 const LOCAL_STATE_DIR = join(__dirname, '..', '..', '..', '..', '.data');
-
-/**
- * The bootstrap key: API_BOOTSTRAP_KEY if given (`given`: the operator has it, it is never printed), else one generated
- * once and kept in .data/ (`generated`: printed once per start, for the demo).
- */
-async function ensureBootstrapKey(apiKeys: ApiKeys, config: AppConfig): Promise<{ origin: 'given' } | { origin: 'generated'; key: string; file: string }> {
-  const { tenant, apiKey } = config.bootstrap;
-  if (apiKey) {
-    await apiKeys.ensure(apiKey, tenant, SCOPES, 'bootstrap (API_BOOTSTRAP_KEY)');
-    return { origin: 'given' };
-  }
-  const file = join(LOCAL_STATE_DIR, `bootstrap-key.${tenant}`);
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    await apiKeys.ensure(key, tenant, SCOPES, 'bootstrap (generated)');
-    return { origin: 'generated', key, file };
-  }
-  const { key } = await apiKeys.create(tenant, SCOPES, 'bootstrap (generated)');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return { origin: 'generated', key, file };
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -72,14 +50,9 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, (s) => void shutDown(s));
   const { port, host } = config.http;
   await app.listen(port, host);
-  const bootstrap = await ensureBootstrapKey(app.get<ApiKeys>(API_KEYS), config);
+  const bootstrap = await ensureBootstrapKey(app.get<ApiKeys>(API_KEYS), config.bootstrap, LOCAL_STATE_DIR);
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
-  logger.log(`Rework Ledger is running at ${url}`);
-  // A secret is printed at most once: never the operator's own key, the generated demo key in one line.
-  const tenant = config.bootstrap.tenant;
-  if (bootstrap.origin === 'given') logger.log(`API key for tenant "${tenant}": the one in API_BOOTSTRAP_KEY`);
-  else logger.log(`API key for tenant "${tenant}" (generated, kept in ${relative(process.cwd(), bootstrap.file)}): ${bootstrap.key}`);
-  logger.log(`try: curl -H "Authorization: Bearer $KEY" "${url}/v1/metrics/rework?groupBy=team"  (KEY: the key above)`);
+  for (const line of startupLines(bootstrap, config.bootstrap.tenant, url)) logger.log(line);
 
   if (config.demoData) {
     const loader = app.get<DemoDataLoader>(DEMO_DATA_LOADER);
