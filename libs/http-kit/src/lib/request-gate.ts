@@ -67,10 +67,10 @@ function checkQuery(query: unknown): void {
 }
 
 /**
- * Everything about a request that can be decided from its line and headers, decided before its body is read:
- * 405 with Allow for a known path and another method; 400 for a bad query string; 401/403 for a missing, invalid or
- * insufficient key; 429 with Retry-After beyond the rate limit (per tenant, else per client address, and route; failed
- * key look-ups count per address); 415 for a body type the route does not take. A refusal closes the connection, so
+ * Everything about a request that can be decided from its line and headers, decided before its body is read, in this
+ * order: 405 with Allow for a known path and another method; 401/403 for a missing, invalid or insufficient key; 429
+ * with Retry-After beyond the rate limit (per tenant, else per client address, and route; failed key look-ups count per
+ * address); 400 for a bad query string; 415 for a body type the route does not take. A refusal closes the connection, so
  * that a body nobody will read is not waited for. Paths no controller declares pass through (404, /docs).
  */
 export function createRequestGate(options: RequestGateOptions) {
@@ -85,7 +85,6 @@ export function createRequestGate(options: RequestGateOptions) {
       const allow = [...new Set(matching.flatMap((candidate) => (candidate.method === 'GET' ? ['GET', 'HEAD'] : [candidate.method])))];
       throw new MethodNotAllowedError(request.method, allow);
     }
-    checkQuery(request.query);
     const limit = route.scope === 'ingest' ? limits.ingestPerMinute : limits.queryPerMinute;
     let caller = `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
     if (route.scope && !options.credentialsInBody?.(request)) {
@@ -95,7 +94,7 @@ export function createRequestGate(options: RequestGateOptions) {
       try {
         principal = await authenticateRequest(apiKeys, request.headers);
       } catch (error) {
-        if ((error as LedgerError).code === 'AUTH.INVALID_API_KEY') limiter.count(failures);
+        if ((error as LedgerError).code === 'AUTH.INVALID_API_KEY' && limits.queryPerMinute > 0) limiter.count(failures);
         throw error;
       }
       checkScope(principal, route.scope);
@@ -103,6 +102,7 @@ export function createRequestGate(options: RequestGateOptions) {
       caller = `tenant:${principal.tenant}`;
     }
     limiter.take(`${caller}|${route.method} ${route.path}`, limit);
+    checkQuery(request.query);
     const type = mediaTypeOf(request);
     // A body without Content-Type is read as JSON, as before (binary-mode CloudEvents default to it too).
     if (hasBody(request) && type !== '' && !takes(route, type)) throw new UnsupportedMediaTypeError(type, route.accepts ?? JSON_MEDIA_TYPES);
