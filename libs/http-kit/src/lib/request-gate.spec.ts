@@ -12,14 +12,20 @@ class DocumentsController {
   @Post()
   @RequireScope('ingest')
   @AcceptsContentTypes('multipart/mixed', 'application/json')
-  upload() {}
+  upload() {
+    return 'stored';
+  }
 
   @Put(':id')
   @RequireScope('ingest')
-  replace() {}
+  replace() {
+    return 'replaced';
+  }
 
   @Get(':id')
-  read() {}
+  read() {
+    return 'read';
+  }
 }
 
 @Module({ imports: [DiscoveryModule], controllers: [DocumentsController] })
