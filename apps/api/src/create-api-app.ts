@@ -7,6 +7,7 @@ import { CONFIG_DEFAULTS, type HttpTimeouts } from '@rework-ledger/platform';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import type { RuntimeOptions } from '@rework-ledger/runtime';
 import { API_KEYS, type ApiKeys } from '@rework-ledger/tenancy';
+import { xapiVersionHeader } from '@rework-ledger/xapi';
 import { json, raw, type Request } from 'express';
 import type { Server } from 'node:http';
 import { type ApiOptions, AppModule } from './app.module';
@@ -49,6 +50,8 @@ export async function createApiApp(
   applyTimeouts(app.getHttpServer() as Server, options.timeouts ?? DEFAULT_TIMEOUTS);
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   app.use(securityHeaders());
+  // xAPI answers carry its version header, errors included: those of the gate below too.
+  app.use('/v1/xapi', xapiVersionHeader);
   const rateLimits = options.rateLimits ?? { ingestPerMinute: CONFIG_DEFAULTS.RATE_LIMIT_INGEST_PER_MINUTE, queryPerMinute: CONFIG_DEFAULTS.RATE_LIMIT_QUERY_PER_MINUTE };
   app.use(
     createRequestGate({

@@ -90,7 +90,9 @@ describe('HTTP hygiene (end to end, real HTTP and PostgreSQL)', () => {
     it("leaves xAPI's alternate request syntax (credentials in a form body) to be authenticated after the body: no 401 before it", async () => {
       const form = await request('POST', '/v1/xapi/statements?method=PUT', { body: 'Authorization=Basic%20eA%3D%3D&content=%7B%7D', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(form.status).not.toBe(401);
-      expect(await request('POST', '/v1/xapi/statements', { body: '{}', headers: { 'content-type': 'application/json' } })).toMatchObject({ status: 401 });
+      const unauthenticated = await request('POST', '/v1/xapi/statements', { body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(unauthenticated).toMatchObject({ status: 401 });
+      expect(unauthenticated.headers.get('x-experience-api-version')).toBe('1.0.3');
     });
 
     it('given a key revoked by this process, then it stops working at once', async () => {
@@ -167,7 +169,9 @@ describe('HTTP hygiene (end to end, real HTTP and PostgreSQL)', () => {
     });
 
     it('given a text/plain body on xAPI statements, then 415', async () => {
-      expect(await request('POST', '/v1/xapi/statements', { key: keys.ingest, body: '{}', headers: { 'content-type': 'text/plain' } })).toMatchObject({ status: 415 });
+      const response = await request('POST', '/v1/xapi/statements', { key: keys.ingest, body: '{}', headers: { 'content-type': 'text/plain' } });
+      expect(response).toMatchObject({ status: 415 });
+      expect(response.headers.get('x-experience-api-version')).toBe('1.0.3');
     });
 
     it.each([
