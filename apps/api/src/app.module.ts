@@ -1,13 +1,14 @@
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
 import { EVENT_LOG, EventsQueuedEvent, EventsStoredEvent, IngestionModule } from '@rework-ledger/ingestion';
 import { createKafkaClient, createKafkaEventLog, ensureTopics, type KafkaEventLog } from '@rework-ledger/kafka-client';
 import { ingestTopics } from '@rework-ledger/kafka-ingest';
 import { MetricsApiModule } from '@rework-ledger/metrics-api';
-import { createMetricsRegistry, DEMO_DATA_LOADER, DemoDataLoader, OperationsModule, PLATFORM_METRICS, type PlatformMetrics } from '@rework-ledger/operations';
+import { createMetricsRegistry, DEMO_DATA_LOADER, DemoDataLoader, METRICS_TOKEN, OperationsModule, PLATFORM_METRICS, type PlatformMetrics } from '@rework-ledger/operations';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
-import type { KafkaConfig } from '@rework-ledger/platform';
+import type { HttpTimeouts, KafkaConfig, RateLimits } from '@rework-ledger/platform';
 import { RuntimeModule, type RuntimeOptions } from '@rework-ledger/runtime';
 import { TrainingApiModule } from '@rework-ledger/training-api';
 import { courseByActivityId, employeeByExternalId } from '@rework-ledger/read-models';
@@ -85,8 +86,20 @@ class KafkaEventLogModule implements OnApplicationShutdown {
 })
 class ApiServicesModule {}
 
-/** How the API ingests: with `kafka`, POST /v1/events writes to the telemetry topic; without, to the event store. */
-export type ApiOptions = Readonly<{ kafka?: KafkaConfig }>;
+/** The token GET /metrics requires, when one is configured. */
+@Global()
+@Module({})
+class MetricsTokenModule {
+  static forRoot(token: string | undefined): DynamicModule {
+    return { module: MetricsTokenModule, providers: [{ provide: METRICS_TOKEN, useValue: token ? { token } : {} }], exports: [METRICS_TOKEN] };
+  }
+}
+
+/**
+ * How the API ingests (with `kafka`, POST /v1/events writes to the telemetry topic; without, to the event store), and
+ * its HTTP settings: server timeouts, rate limits, the token of /metrics. Absent: the configuration's defaults.
+ */
+export type ApiOptions = Readonly<{ kafka?: KafkaConfig; timeouts?: HttpTimeouts; rateLimits?: RateLimits; metricsToken?: string }>;
 
 /** The API process: HTTP ingestion, metrics queries, operations, the dashboard, and the projection runners. */
 @Module({})
@@ -96,7 +109,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         RuntimeModule.forRoot(runtime),
+        DiscoveryModule,
         ApiServicesModule,
+        MetricsTokenModule.forRoot(options.metricsToken),
         ...(options.kafka ? [KafkaEventLogModule.forRoot(options.kafka)] : []),
         CqrsModule.forRoot(),
         IngestionModule,

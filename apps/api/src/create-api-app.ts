@@ -1,15 +1,44 @@
 import type { INestApplication, LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { DiscoveryService, NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MAX_BATCH_BYTES } from '@rework-ledger/contracts';
-import { LedgerExceptionFilter } from '@rework-ledger/http-kit';
+import { createRateLimiter, createRequestGate, discoverRoutes, LedgerExceptionFilter, mediaTypeOf } from '@rework-ledger/http-kit';
+import { CONFIG_DEFAULTS, type HttpTimeouts } from '@rework-ledger/platform';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import type { RuntimeOptions } from '@rework-ledger/runtime';
-import { json, raw } from 'express';
+import { API_KEYS, type ApiKeys } from '@rework-ledger/tenancy';
+import { xapiVersionHeader } from '@rework-ledger/xapi';
+import { json, raw, type Request } from 'express';
+import type { Server } from 'node:http';
 import { type ApiOptions, AppModule } from './app.module';
+import { securityHeaders } from './security-headers';
+
+const DEFAULT_TIMEOUTS: HttpTimeouts = {
+  headersMs: CONFIG_DEFAULTS.HTTP_HEADERS_TIMEOUT_MS,
+  requestMs: CONFIG_DEFAULTS.HTTP_REQUEST_TIMEOUT_MS,
+  keepAliveMs: CONFIG_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+};
 
 /**
- * Builds the API application (not yet listening): body limits, the one error shape, OpenAPI at /docs.
+ * xAPI's alternate request syntax (a form POST that carries the Authorization header among its fields, issue 8):
+ * its credentials can only be read from the body, so the key is checked after the body is read.
+ */
+const xapiAlternateSyntax = (request: Request) =>
+  request.method === 'POST' && request.path.toLowerCase().startsWith('/v1/xapi/') && mediaTypeOf(request) === 'application/x-www-form-urlencoded';
+
+/** Cuts off clients that send their headers or body too slowly and closes idle keep-alive connections. */
+function applyTimeouts(server: Server, timeouts: HttpTimeouts): void {
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  // Node checks the two timeouts above every connectionsCheckingInterval (30 s by default): check every second, so
+  // that a connection lives at most about its timeout. Read when the server starts listening.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, timeouts.headersMs);
+}
+
+/**
+ * Builds the API application (not yet listening): security headers, server timeouts, the request gate (405, bad
+ * query strings, keys, rate limits and 415, all before a body is read), body limits, the one error shape, OpenAPI at /docs.
  * Used by main.ts and by the end-to-end tests, so both run the same app.
  */
 export async function createApiApp(
@@ -18,6 +47,21 @@ export async function createApiApp(
   options: ApiOptions = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.register({ ...runtime, projections: READ_MODEL_PROJECTIONS }, options), { bodyParser: false, logger: logLevels });
+  applyTimeouts(app.getHttpServer() as Server, options.timeouts ?? DEFAULT_TIMEOUTS);
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
+  app.use(securityHeaders());
+  // xAPI answers carry its version header, errors included: those of the gate below too.
+  app.use('/v1/xapi', xapiVersionHeader);
+  const rateLimits = options.rateLimits ?? { ingestPerMinute: CONFIG_DEFAULTS.RATE_LIMIT_INGEST_PER_MINUTE, queryPerMinute: CONFIG_DEFAULTS.RATE_LIMIT_QUERY_PER_MINUTE };
+  app.use(
+    createRequestGate({
+      routes: discoverRoutes(app.get(DiscoveryService), app.get(Reflector)),
+      apiKeys: app.get<ApiKeys>(API_KEYS),
+      limiter: createRateLimiter(),
+      limits: rateLimits,
+      credentialsInBody: xapiAlternateSyntax,
+    }),
+  );
   // Ingestion reads the raw body: structured, batched and binary-mode CloudEvents each need their own parsing.
   app.use('/v1/events', raw({ type: () => true, limit: MAX_BATCH_BYTES }));
   app.use(json({ limit: MAX_BATCH_BYTES }));

@@ -1,35 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DEMO_DATA_LOADER, type DemoDataLoader } from '@rework-ledger/operations';
-import { type AppConfig, ConfigError, loadConfig, openDatabase } from '@rework-ledger/platform';
-import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE, SCOPES } from '@rework-ledger/tenancy';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { ConfigError, loadConfig, openDatabase } from '@rework-ledger/platform';
+import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
+import { join } from 'node:path';
+import { ensureBootstrapKey, startupLines } from './bootstrap-key';
 import { createApiApp } from './create-api-app';
 
 const logger = new Logger('rework-ledger');
 
 /** Where `npm start` keeps the demo API key, so that it stays valid across restarts (git-ignored). */
 const LOCAL_STATE_DIR = join(__dirname, '..', '..', '..', '..', '.data');
-
-/** The key printed at start: API_BOOTSTRAP_KEY if given, else one generated once and kept in .data/. */
-async function ensureBootstrapKey(apiKeys: ApiKeys, config: AppConfig): Promise<string> {
-  const { tenant, apiKey } = config.bootstrap;
-  if (apiKey) {
-    await apiKeys.ensure(apiKey, tenant, SCOPES, 'bootstrap (API_BOOTSTRAP_KEY)');
-    return apiKey;
-  }
-  const file = join(LOCAL_STATE_DIR, `bootstrap-key.${tenant}`);
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    await apiKeys.ensure(key, tenant, SCOPES, 'bootstrap (generated)');
-    return key;
-  }
-  const { key } = await apiKeys.create(tenant, SCOPES, 'bootstrap (generated)');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -48,10 +29,16 @@ async function main(): Promise<void> {
       },
       eventStore: config.eventStore,
       runProjections: config.runProjections,
+      apiKeyCacheMs: config.apiKeyCacheMs,
     },
     config.logLevels,
     // With KAFKA_BROKERS, POST /v1/events goes through the telemetry topic and the ingestor stores the events.
-    { ...(config.kafka ? { kafka: config.kafka } : {}) },
+    {
+      ...(config.kafka ? { kafka: config.kafka } : {}),
+      timeouts: config.httpTimeouts,
+      rateLimits: config.rateLimits,
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    },
   );
   if (config.kafka) logger.log(`HTTP ingestion writes to Kafka topic ${config.kafka.telemetryTopic}; run the ingestor to store the events`);
   // Stop the embedded server (if this process started it) once Nest has closed its connections.
@@ -63,11 +50,9 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, (s) => void shutDown(s));
   const { port, host } = config.http;
   await app.listen(port, host);
-  const key = await ensureBootstrapKey(app.get<ApiKeys>(API_KEYS), config);
+  const bootstrap = await ensureBootstrapKey(app.get<ApiKeys>(API_KEYS), config.bootstrap, LOCAL_STATE_DIR);
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
-  logger.log(`Rework Ledger is running at ${url}`);
-  logger.log(`API key for tenant "${config.bootstrap.tenant}": ${key}`);
-  logger.log(`try: curl -H "Authorization: Bearer ${key}" "${url}/v1/metrics/rework?groupBy=team"`);
+  for (const line of startupLines(bootstrap, config.bootstrap.tenant, url)) logger.log(line);
 
   if (config.demoData) {
     const loader = app.get<DemoDataLoader>(DEMO_DATA_LOADER);

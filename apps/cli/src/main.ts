@@ -4,6 +4,8 @@ import { type CliCommand, UsageError } from './command';
 import { eventsExportCommand } from './commands/events-export.command';
 import { eventsSendCommand } from './commands/events-send.command';
 import { keysCreateCommand } from './commands/keys-create.command';
+import { keysListCommand } from './commands/keys-list.command';
+import { keysRevokeCommand } from './commands/keys-revoke.command';
 import { demoLoadCommand } from './commands/demo-load.command';
 import { metricsExportCommand } from './commands/metrics-export.command';
 import { projectionsRebuildCommand } from './commands/projections-rebuild.command';
@@ -13,6 +15,8 @@ import { tenantsCreateCommand } from './commands/tenants-create.command';
 const COMMANDS: readonly CliCommand[] = [
   tenantsCreateCommand,
   keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
   demoLoadCommand,
   eventsSendCommand,
   eventsExportCommand,

@@ -3,3 +3,7 @@ export * from './lib/ledger-exception.filter';
 export * from './lib/principal.decorator';
 export * from './lib/query-params';
 export * from './lib/openapi';
+export * from './lib/rate-limiter';
+export * from './lib/request-gate';
+export * from './lib/route-metadata';
+export * from './lib/route-table';

@@ -1,4 +1,5 @@
 export * from './lib/api-key.entity';
+export * from './lib/api-key-cache';
 export * from './lib/api-keys';
 export * from './lib/tenancy.migrations';
 export * from './lib/tenant-settings';

@@ -21,9 +21,20 @@ describe('cli keys create', () => {
     }
   });
 
+  it('given the operator scope, then the key holds it alone (admin does not imply it, nor it admin)', async () => {
+    cli.printed = '';
+    await keysCreateCommand.run({ tenant: 'platform', scopes: 'operator', name: 'operator on call' }, []);
+    const dataSource = await new DataSource({ type: 'postgres', url: cli.database.url, entities: [ApiKeyEntity] }).initialize();
+    try {
+      expect(await createApiKeys(dataSource).authenticate(cli.printed.trim())).toMatchObject({ tenant: 'platform', scopes: ['operator'] });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
   it.each([
     [{ scopes: 'read' }, '--tenant is required'],
-    [{ tenant: 'acme', scopes: 'read,superuser' }, '--scopes takes ingest, read, admin (got superuser)'],
+    [{ tenant: 'acme', scopes: 'read,superuser' }, '--scopes takes ingest, read, admin, operator (got superuser)'],
   ])('given %o, then it refuses with a usage error', async (options, message) => {
     await expect(keysCreateCommand.run(options, [])).rejects.toEqual(new UsageError(message));
   });

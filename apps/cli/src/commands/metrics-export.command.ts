@@ -123,5 +123,6 @@ export function metricsCsv(rows: readonly ReworkMetricsRow[], privacyK?: number)
     const sum = sumReworkMetricsRows(suppressed);
     records.push(METRICS_CSV_COLUMNS.map((column) => (column === 'group' ? `(suppressed: ${suppressed.length} groups)` : column === 'bucket' || remainderTooSmall ? null : sum[column])));
   }
-  return stringify(records, { header: true, columns: [...METRICS_CSV_COLUMNS] });
+  // Group names come from producers: a cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+  return stringify(records, { header: true, columns: [...METRICS_CSV_COLUMNS], escape_formulas: true });
 }

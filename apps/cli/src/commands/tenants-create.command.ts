@@ -1,4 +1,4 @@
-import { createApiKeys, SCOPES } from '@rework-ledger/tenancy';
+import { createApiKeys, TENANT_SCOPES } from '@rework-ledger/tenancy';
 import { openCliRuntime, stringOption } from '../cli-runtime';
 import { type CliCommand, UsageError } from '../command';
 
@@ -34,10 +34,10 @@ export const tenantsCreateCommand: CliCommand = {
         ...(hourlyCost !== undefined ? { defaultHourlyCost: hourlyCost } : {}),
         ...(k !== undefined ? { privacyMinGroupSize: k } : {}),
       });
-      const { id, key } = await createApiKeys(runtime.dataSource).create(tenant, [...SCOPES], stringOption(options, 'name') ?? `first admin key of ${tenant} (CLI)`);
+      const { id, key } = await createApiKeys(runtime.dataSource).create(tenant, TENANT_SCOPES, stringOption(options, 'name') ?? `first admin key of ${tenant} (CLI)`);
       process.stderr.write(
         `tenant "${tenant}": currency ${settings.currency}, default hourly cost ${settings.defaultHourlyCost}, privacy k ${settings.privacyMinGroupSize}\n` +
-          `created key ${id} with scopes ${SCOPES.join(', ')}; it is shown only now:\n`,
+          `created key ${id} with scopes ${TENANT_SCOPES.join(', ')}; it is shown only now:\n`,
       );
       process.stdout.write(`${key}\n`);
     } finally {

@@ -1,12 +1,8 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { LedgerError } from '@rework-ledger/domain';
 import { API_KEYS, type ApiKeys, type Principal, type Scope, scopeSatisfies } from '@rework-ledger/tenancy';
-
-const REQUIRED_SCOPE = 'rework-ledger:required-scope';
-
-/** The scope a route needs; routes without it are public. */
-export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope);
+import { REQUIRED_SCOPE } from './route-metadata';
 
 export class AuthError extends LedgerError {
   constructor(
@@ -18,7 +14,34 @@ export class AuthError extends LedgerError {
   }
 }
 
-/** Reads the API key (`Authorization: Bearer <key>` or `X-API-Key`) and checks the route's scope. */
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The API key of a request: `Authorization: Bearer <key>` or `X-API-Key`. */
+export function readApiKey(headers: Headers): string | undefined {
+  const authorization = headers['authorization'];
+  if (typeof authorization === 'string' && authorization.toLowerCase().startsWith('bearer ')) return authorization.slice('bearer '.length).trim() || undefined;
+  const header = headers['x-api-key'];
+  return (typeof header === 'string' ? header.trim() : undefined) || undefined;
+}
+
+/** Throws AuthError 403 unless the principal's scopes satisfy `scope`. */
+export function checkScope(principal: Principal, scope: Scope): void {
+  if (!scopeSatisfies(principal.scopes, scope)) throw new AuthError('AUTH.MISSING_SCOPE', `this API key lacks the "${scope}" scope`, 403);
+}
+
+/** The principal of a request's key, or AuthError: 401 without a key or with an invalid one. */
+export async function authenticateRequest(apiKeys: ApiKeys, headers: Headers): Promise<Principal> {
+  const key = readApiKey(headers);
+  if (!key) throw new AuthError('AUTH.MISSING_API_KEY', 'an API key is required: send it as "Authorization: Bearer <key>" or "X-API-Key"', 401);
+  const principal = await apiKeys.authenticate(key);
+  if (!principal) throw new AuthError('AUTH.INVALID_API_KEY', 'the API key is not valid', 401);
+  return principal;
+}
+
+/**
+ * Checks the route's scope. The request gate (request-gate.ts) has usually authenticated the key before the body was
+ * read and left the principal on the request; otherwise (a route outside the gate) the key is read here.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -29,21 +52,10 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
     if (!scope) return true;
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
-    const key = readApiKey(request.headers);
-    if (!key) throw new AuthError('AUTH.MISSING_API_KEY', 'an API key is required: send it as "Authorization: Bearer <key>" or "X-API-Key"', 401);
-    const principal = await this.apiKeys.authenticate(key);
-    if (!principal) throw new AuthError('AUTH.INVALID_API_KEY', 'the API key is not valid', 401);
-    if (!scopeSatisfies(principal.scopes, scope)) {
-      throw new AuthError('AUTH.MISSING_SCOPE', `this API key lacks the "${scope}" scope`, 403);
-    }
+    const request = context.switchToHttp().getRequest<{ headers: Headers; principal?: Principal }>();
+    const principal = request.principal ?? (await authenticateRequest(this.apiKeys, request.headers));
+    checkScope(principal, scope);
     request.principal = principal;
     return true;
   }
-}
-
-function readApiKey(headers: Record<string, string | undefined>): string | undefined {
-  const authorization = headers['authorization'];
-  if (authorization?.toLowerCase().startsWith('bearer ')) return authorization.slice('bearer '.length).trim() || undefined;
-  return headers['x-api-key']?.trim() || undefined;
 }

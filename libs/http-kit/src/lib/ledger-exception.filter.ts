@@ -30,6 +30,10 @@ export class LedgerExceptionFilter implements ExceptionFilter {
       this.logger.warn(`${body.code}: ${String(cause.code ?? '')} ${String(cause.message ?? error)}`);
     } else if (status >= 500) this.logger.error(`${body.code}: ${error instanceof Error ? error.stack : String(error)}`);
     if (status === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    // A 429 says when its window ends; a 405 which methods the path takes.
+    const { retryAfterSeconds, allow } = error as { retryAfterSeconds?: unknown; allow?: unknown };
+    if (status === 429 && typeof retryAfterSeconds === 'number') response.setHeader('Retry-After', String(retryAfterSeconds));
+    if (status === 405 && Array.isArray(allow)) response.setHeader('Allow', allow.join(', '));
     response.status(status).json(body);
   }
 

@@ -29,7 +29,7 @@ export function ApiErrorResponse(status: number, description: string, examples: 
   return ApiJsonResponse(status, description, ERROR_SCHEMA, examples);
 }
 
-/** Errors of every route behind the API-key guard: no key, an unknown key (401), a key without the scope (403). */
+/** Errors of every route behind the API-key guard: no key, an unknown key (401), a key without the scope (403), over the rate limit (429). */
 export function ApiKeyAuth(scope: 'ingest' | 'read' | 'admin' | 'operator') {
   return applyDecorators(
     ApiBearerAuth(),
@@ -39,6 +39,9 @@ export function ApiKeyAuth(scope: 'ingest' | 'read' | 'admin' | 'operator') {
       'unknown key': { code: 'AUTH.INVALID_API_KEY', message: 'the API key is not valid' },
     }),
     ApiErrorResponse(403, `The API key lacks the "${scope}" scope`, { 'missing scope': { code: 'AUTH.MISSING_SCOPE', message: `this API key lacks the "${scope}" scope` } }),
+    ApiErrorResponse(429, "The tenant sent more requests to this route than its limit a minute (RATE_LIMIT_*); the Retry-After header says when to retry", {
+      'rate limited': { code: 'RATE.LIMITED', message: 'too many requests; retry in 12 s' },
+    }),
   );
 }
 

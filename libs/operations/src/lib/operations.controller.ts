@@ -4,6 +4,7 @@ import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projec
 import { LedgerError } from '@rework-ledger/domain';
 import { DEMO_DATA_LOADER, type DemoDataLoader } from './demo-data.loader';
 import { HealthDocs, ProjectionsDocs, PrometheusDocs, RebuildDocs } from './operations.openapi';
+import { MetricsTokenGuard } from './metrics-token.guard';
 import { PLATFORM_METRICS, type PlatformMetrics } from './prometheus';
 
 export class UnknownProjectionError extends LedgerError {
@@ -28,8 +29,9 @@ export class OperationsController {
     return { status: 'ok' };
   }
 
-  /** Prometheus metrics. */
+  /** Prometheus metrics: platform-wide counters, no tenant's; behind METRICS_TOKEN when it is set. */
   @Get('metrics')
+  @UseGuards(MetricsTokenGuard)
   @PrometheusDocs()
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {

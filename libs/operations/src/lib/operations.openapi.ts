@@ -14,7 +14,11 @@ export const HealthDocs = () =>
 export const PrometheusDocs = () =>
   applyDecorators(
     ApiTags('operations'),
-    ApiOperation({ summary: 'Prometheus metrics', description: 'Ingestion counters, projection lag, process metrics; text exposition format, no key needed.' }),
+    ApiOperation({
+      summary: 'Prometheus metrics',
+      description:
+        'Platform-wide ingestion counters, projection lag, process metrics (no tenant label, no tenant total); text exposition format. No API key; when METRICS_TOKEN is set, "Authorization: Bearer <METRICS_TOKEN>".',
+    }),
     ApiJsonResponse(
       200,
       'Metrics in the Prometheus text format',
@@ -25,6 +29,9 @@ export const PrometheusDocs = () =>
       },
       'text/plain',
     ),
+    ApiErrorResponse(401, 'METRICS_TOKEN is set and the request does not carry it', {
+      'no token': { code: 'AUTH.INVALID_METRICS_TOKEN', message: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"' },
+    }),
   );
 
 const status = (name: string, rebuilding = false) => ({

@@ -30,6 +30,8 @@ export type RuntimeOptions = Readonly<{
    * rebuild requests, and another process (the projector) holds the runner locks and applies them (RUN_PROJECTIONS).
    */
   runProjections?: boolean;
+  /** How long a valid API key is cached (API_KEY_CACHE_SECONDS); default 30 s. */
+  apiKeyCacheMs?: number;
 }>;
 
 export const PG_POOL = Symbol('PgPool');
@@ -106,7 +108,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
             return store;
           },
         },
-        { provide: API_KEYS, inject: [DataSource, PG_POOL], useFactory: (dataSource: DataSource) => createApiKeys(dataSource) },
+        { provide: API_KEYS, inject: [DataSource, PG_POOL], useFactory: (dataSource: DataSource) => createApiKeys(dataSource, options.apiKeyCacheMs === undefined ? {} : { ttlMs: options.apiKeyCacheMs }) },
         {
           provide: TENANT_SETTINGS,
           inject: [DataSource, PG_POOL],

@@ -7,6 +7,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export const SCOPES = ['ingest', 'read', 'admin', 'operator'] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/** The scopes a tenant's own keys may hold: a tenant's first admin key gets these, never `operator`. */
+export const TENANT_SCOPES: readonly Scope[] = ['ingest', 'read', 'admin'];
+
 /** True when a principal with `granted` scopes may use a route that needs `required`. */
 export function scopeSatisfies(granted: readonly Scope[], required: Scope): boolean {
   if (granted.includes(required)) return true;

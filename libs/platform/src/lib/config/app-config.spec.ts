@@ -32,6 +32,13 @@ describe('loadConfig', () => {
     it('then Kafka is off', () => {
       expect(config.kafka).toBeUndefined();
     });
+
+    it('then the HTTP server has timeouts, generous rate limits, an open /metrics and a 30 s key cache', () => {
+      expect(config.httpTimeouts).toEqual({ headersMs: 20_000, requestMs: 60_000, keepAliveMs: 5_000 });
+      expect(config.rateLimits).toEqual({ ingestPerMinute: 30_000, queryPerMinute: 3_000 });
+      expect(config.metricsToken).toBeUndefined();
+      expect(config.apiKeyCacheMs).toBe(30_000);
+    });
   });
 
   it('given blank values, then they count as absent', () => {
@@ -87,6 +94,22 @@ describe('loadConfig', () => {
     expect(config.eventStore).toEqual({ kind: 'eventstoredb', connectionString: 'esdb://127.0.0.1:2113?tls=false' });
   });
 
+  it('given the HTTP settings, then each is parsed', () => {
+    const config = loadConfig({
+      HTTP_HEADERS_TIMEOUT_MS: '10000',
+      HTTP_REQUEST_TIMEOUT_MS: '120000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+      RATE_LIMIT_INGEST_PER_MINUTE: '0',
+      RATE_LIMIT_QUERY_PER_MINUTE: '600',
+      METRICS_TOKEN: 'a-scraper-token-16+',
+      API_KEY_CACHE_SECONDS: '60',
+    });
+    expect(config.httpTimeouts).toEqual({ headersMs: 10_000, requestMs: 120_000, keepAliveMs: 65_000 });
+    expect(config.rateLimits).toEqual({ ingestPerMinute: 0, queryPerMinute: 600 });
+    expect(config.metricsToken).toBe('a-scraper-token-16+');
+    expect(config.apiKeyCacheMs).toBe(60_000);
+  });
+
   it('given only KAFKA_BROKERS, then Kafka uses the default topics and no SASL', () => {
     expect(loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' }).kafka).toEqual({
       brokers: ['127.0.0.1:9092'],
@@ -135,6 +158,14 @@ describe('loadConfig', () => {
     [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'p' }, 'KAFKA_SASL_USERNAME', 'is required when KAFKA_SASL_MECHANISM is set'],
     [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }, 'KAFKA_SASL_PASSWORD', 'is required when KAFKA_SASL_MECHANISM is set'],
     [{ KAFKA_MAX_MESSAGE_BYTES: '1e6' }, 'KAFKA_MAX_MESSAGE_BYTES', 'must be an integer ≥ 1'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '700000' }, 'HTTP_REQUEST_TIMEOUT_MS', 'must be an integer from 1000 to 600000'],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '30000', HTTP_REQUEST_TIMEOUT_MS: '20000' }, 'HTTP_HEADERS_TIMEOUT_MS', 'must be an integer from 1000 to 600000, at most HTTP_REQUEST_TIMEOUT_MS'],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: 'forever' }, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 'must be an integer from 1000 to 600000'],
+    [{ RATE_LIMIT_INGEST_PER_MINUTE: '-1' }, 'RATE_LIMIT_INGEST_PER_MINUTE', 'must be an integer ≥ 0'],
+    [{ RATE_LIMIT_QUERY_PER_MINUTE: 'lots' }, 'RATE_LIMIT_QUERY_PER_MINUTE', 'must be an integer ≥ 0'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN', 'must be at least 16 characters long'],
+    [{ API_KEY_CACHE_SECONDS: '61' }, 'API_KEY_CACHE_SECONDS', 'must be an integer from 1 to 60'],
+    [{ API_KEY_CACHE_SECONDS: '0' }, 'API_KEY_CACHE_SECONDS', 'must be an integer from 1 to 60'],
     [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE', 'must be one of postgres, eventstoredb'],
     [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING', 'is required when EVENT_STORE=eventstoredb'],
     [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://x' }, 'EVENTSTORE_CONNECTION_STRING', 'must be an esdb://, esdb+discover:// or kurrentdb:// connection string'],
@@ -183,7 +214,7 @@ describe('the configuration table', () => {
   });
 
   it('lists every variable that AppConfig reads', () => {
-    const read = Object.keys(loadConfig({ DATABASE_URL: 'postgres://x/y', EMBEDDED_PG_DATA_DIR: '/d', XDG_DATA_HOME: '/x', API_BOOTSTRAP_KEY: 'k'.repeat(16), KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_TENANT: 't', EVENTSTORE_CONNECTION_STRING: 'esdb://x' }));
+    const read = Object.keys(loadConfig({ DATABASE_URL: 'postgres://x/y', EMBEDDED_PG_DATA_DIR: '/d', XDG_DATA_HOME: '/x', API_BOOTSTRAP_KEY: 'k'.repeat(16), KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_TENANT: 't', EVENTSTORE_CONNECTION_STRING: 'esdb://x', METRICS_TOKEN: 'm'.repeat(16) }));
     expect([...read].sort()).toEqual([...names].sort());
   });
 

@@ -35,6 +35,10 @@ export type KafkaConfig = Readonly<{
 
 export type EventStoreConfig = Readonly<{ kind: 'postgres' }> | Readonly<{ kind: 'eventstoredb'; connectionString: string }>;
 
+export type HttpTimeouts = Readonly<{ headersMs: number; requestMs: number; keepAliveMs: number }>;
+
+export type RateLimits = Readonly<{ ingestPerMinute: number; queryPerMinute: number }>;
+
 export type TenantDefaults = Readonly<{ currency: string; hourlyCost: number; privacyMinGroupSize: number }>;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -216,9 +220,59 @@ export class AppConfig {
   )
   readonly EVENTSTORE_CONNECTION_STRING?: string;
 
+  @toInteger
+  @Rule('must be an integer from 1000 to 600000, at most HTTP_REQUEST_TIMEOUT_MS', (value, config) =>
+    Number.isSafeInteger(value) && (value as number) >= 1000 && (value as number) <= 600_000 && (value as number) <= config.HTTP_REQUEST_TIMEOUT_MS,
+  )
+  readonly HTTP_HEADERS_TIMEOUT_MS: number = CONFIG_DEFAULTS.HTTP_HEADERS_TIMEOUT_MS;
+
+  @toInteger
+  @integerFrom(1000, 600_000)
+  readonly HTTP_REQUEST_TIMEOUT_MS: number = CONFIG_DEFAULTS.HTTP_REQUEST_TIMEOUT_MS;
+
+  @toInteger
+  @integerFrom(1000, 600_000)
+  readonly HTTP_KEEP_ALIVE_TIMEOUT_MS: number = CONFIG_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+
+  @toInteger
+  @integerFrom(0)
+  readonly RATE_LIMIT_INGEST_PER_MINUTE: number = CONFIG_DEFAULTS.RATE_LIMIT_INGEST_PER_MINUTE;
+
+  @toInteger
+  @integerFrom(0)
+  readonly RATE_LIMIT_QUERY_PER_MINUTE: number = CONFIG_DEFAULTS.RATE_LIMIT_QUERY_PER_MINUTE;
+
+  @IsOptional()
+  @Rule('must be at least 16 characters long', (value) => typeof value === 'string' && value.length >= 16)
+  readonly METRICS_TOKEN?: string;
+
+  @toInteger
+  @integerFrom(1, 60)
+  readonly API_KEY_CACHE_SECONDS: number = CONFIG_DEFAULTS.API_KEY_CACHE_SECONDS;
+
   /** Where the HTTP server listens. */
   get http(): Readonly<{ port: number; host: string }> {
     return { port: this.PORT, host: this.HOST };
+  }
+
+  /** How long the HTTP server waits for a client's headers, whole request, and next request on an idle connection. */
+  get httpTimeouts(): HttpTimeouts {
+    return { headersMs: this.HTTP_HEADERS_TIMEOUT_MS, requestMs: this.HTTP_REQUEST_TIMEOUT_MS, keepAliveMs: this.HTTP_KEEP_ALIVE_TIMEOUT_MS };
+  }
+
+  /** Requests per minute per tenant (else client IP) and route; 0: no limit. */
+  get rateLimits(): RateLimits {
+    return { ingestPerMinute: this.RATE_LIMIT_INGEST_PER_MINUTE, queryPerMinute: this.RATE_LIMIT_QUERY_PER_MINUTE };
+  }
+
+  /** The bearer token GET /metrics requires, when one is set. */
+  get metricsToken(): string | undefined {
+    return this.METRICS_TOKEN;
+  }
+
+  /** How long a valid API key is cached (a revocation takes effect within it). */
+  get apiKeyCacheMs(): number {
+    return this.API_KEY_CACHE_SECONDS * 1000;
   }
 
   /** The PostgreSQL to use: DATABASE_URL, else an embedded server. */

@@ -17,6 +17,12 @@ export const CONFIG_DEFAULTS = {
   KAFKA_SSL: false,
   KAFKA_MAX_MESSAGE_BYTES: 1_048_576,
   EVENT_STORE: 'postgres',
+  HTTP_HEADERS_TIMEOUT_MS: 20_000,
+  HTTP_REQUEST_TIMEOUT_MS: 60_000,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+  RATE_LIMIT_INGEST_PER_MINUTE: 30_000,
+  RATE_LIMIT_QUERY_PER_MINUTE: 3_000,
+  API_KEY_CACHE_SECONDS: 30,
 } as const;
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -66,6 +72,45 @@ export const CONFIGURATION_VARIABLES: readonly ConfigurationVariable[] = [
       'Apply the projections (keep the read models up to date) in the API process; boolean. Set false when a separate projector process runs them. Either way one runner per projection is active at a time (a PostgreSQL advisory lock).',
   },
   {
+    group: 'server',
+    name: 'HTTP_HEADERS_TIMEOUT_MS',
+    default: text(CONFIG_DEFAULTS.HTTP_HEADERS_TIMEOUT_MS),
+    meaning: 'Time a client has to send the request line and headers; integer 1000–600000, at most HTTP_REQUEST_TIMEOUT_MS. Slower clients get 408 and the connection is closed.',
+  },
+  {
+    group: 'server',
+    name: 'HTTP_REQUEST_TIMEOUT_MS',
+    default: text(CONFIG_DEFAULTS.HTTP_REQUEST_TIMEOUT_MS),
+    meaning:
+      'Time a client has to send a whole request, body included (a 5 MiB batch at 1 Mbit/s takes about 40 s); integer 1000–600000. A body trickled slower is cut off with 408.',
+  },
+  {
+    group: 'server',
+    name: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    default: text(CONFIG_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
+    meaning: 'How long an idle keep-alive connection is kept open; integer 1000–600000. Behind a load balancer, set it above the balancer’s idle timeout.',
+  },
+  {
+    group: 'server',
+    name: 'RATE_LIMIT_INGEST_PER_MINUTE',
+    default: text(CONFIG_DEFAULTS.RATE_LIMIT_INGEST_PER_MINUTE),
+    meaning:
+      'Requests per minute one tenant may send to one ingestion route (POST /v1/events, xAPI); beyond it, 429 RATE.LIMITED with Retry-After. Integer ≥ 0; 0: no limit. One key may serve a whole organisation: keep it generous.',
+  },
+  {
+    group: 'server',
+    name: 'RATE_LIMIT_QUERY_PER_MINUTE',
+    default: text(CONFIG_DEFAULTS.RATE_LIMIT_QUERY_PER_MINUTE),
+    meaning:
+      'Requests per minute one tenant may send to any other route (queries, operations), counted per route; requests without a key (and failed key look-ups) count per client IP address. Integer ≥ 0; 0: no limit.',
+  },
+  {
+    group: 'server',
+    name: 'METRICS_TOKEN',
+    secret: true,
+    meaning: 'When set (at least 16 characters), GET /metrics requires "Authorization: Bearer <METRICS_TOKEN>" (401 otherwise). Absent: /metrics is open (platform-wide counters only).',
+  },
+  {
     group: 'database',
     name: 'DATABASE_URL',
     secret: true,
@@ -92,7 +137,13 @@ export const CONFIGURATION_VARIABLES: readonly ConfigurationVariable[] = [
     group: 'tenancy',
     name: 'API_BOOTSTRAP_KEY',
     secret: true,
-    meaning: 'An API key (at least 16 characters) provisioned at start-up for API_BOOTSTRAP_TENANT with every scope. Absent: none.',
+    meaning: 'An API key (at least 16 characters) provisioned at start-up for API_BOOTSTRAP_TENANT with every scope (operator included). Never printed. Absent: one is generated and kept in .data/ (printed once at each start).',
+  },
+  {
+    group: 'tenancy',
+    name: 'API_KEY_CACHE_SECONDS',
+    default: text(CONFIG_DEFAULTS.API_KEY_CACHE_SECONDS),
+    meaning: 'How long a server trusts a valid API key without asking the database again: a revoked key stops working within it. Integer 1–60.',
   },
   { group: 'tenancy', name: 'API_BOOTSTRAP_TENANT', default: CONFIG_DEFAULTS.API_BOOTSTRAP_TENANT, meaning: 'Tenant of the bootstrap key and of the demo data; 1–200 characters, no spaces.' },
   {

@@ -1,0 +1,14 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Scope } from '@rework-ledger/tenancy';
+
+export const REQUIRED_SCOPE = 'rework-ledger:required-scope';
+export const ACCEPTED_CONTENT_TYPES = 'rework-ledger:accepted-content-types';
+
+/** The scope a route needs; routes without it are public. */
+export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope);
+
+/**
+ * The media types a route's body may have (e.g. `multipart/mixed` for xAPI attachments); others get 415 before the
+ * body is read. Without it a route takes JSON: `application/json` and `application/*+json`.
+ */
+export const AcceptsContentTypes = (...types: readonly string[]) => SetMetadata(ACCEPTED_CONTENT_TYPES, types.map((type) => type.toLowerCase()));
