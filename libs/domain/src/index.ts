@@ -6,3 +6,4 @@ export * from './lib/stream-names';
 export * from './lib/privacy';
 export * from './lib/seeded-random';
 export * from './lib/privacy-tables';
+export * from './lib/privacy-periods';

@@ -1,4 +1,4 @@
-import { type Bucket, needsComplementarySuppression, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
+import { type Bucket, type CellCoordinates, needsComplementarySuppression, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
 import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, type RollupDimension, UNSPECIFIED_MODEL_SQL } from './rework-rollups';
@@ -297,6 +297,78 @@ async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promis
 
   const rows = await db.query<RawRow>(sql, parameters);
   return rows.map(toMetricsRow);
+}
+
+export type ReworkCellsQuery = Readonly<{
+  tenant: string;
+  /** Whole periods: [from, to) starts and ends on period boundaries. */
+  from: Date;
+  to: Date;
+  period: Bucket;
+  defaultHourlyCost: number;
+  defaultMinutesSavedByTaskType: Readonly<Record<string, number>>;
+  /** Cells of fewer employees also list them (`employeeIds`). */
+  privacyMinGroupSize: number;
+}>;
+
+/** A cell of the protected tables of one period (privacy v2): its coordinates and its figures (`group` null). */
+export type ReworkCell = { period: string; coordinates: CellCoordinates; row: ReworkMetricsRow };
+
+/** The grouping sets of the protected tables: the total, the one-way tables, the team × dimension cross-tables. */
+const CELL_GROUPING_SETS = [[], ['team'], ['tool'], ['task_type'], ['model'], ['team', 'tool'], ['team', 'task_type'], ['team', 'model']];
+
+/**
+ * The cells of the protected tables (see privacy-tables.ts in the domain) of every period of [from, to), from the
+ * per-output read model, with each cell's exact distinct employees (the rollups keep one dimension per cell, not the
+ * team × tool and team × model cross-tables). One pass: per period, output cell and employee first, then the grouping
+ * sets over those rows.
+ */
+export async function queryReworkCells(db: SqlQueryable, query: ReworkCellsQuery): Promise<ReworkCell[]> {
+  const schema = reworkMetricsProjection.schema;
+  const sql = `
+    WITH saved_by_task AS (SELECT key AS task_type, value::float8 AS minutes FROM jsonb_each_text($5::jsonb)),
+    per_employee AS (
+      SELECT date_trunc('${query.period}', o.generated_at AT TIME ZONE 'UTC') AS period,
+             o.team, o.tool, o.task_type, COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) AS model, o.employee_id,
+             count(*) AS outputs,
+             count(*) FILTER (WHERE o.corrections + o.rewrites + o.discards > 0) AS reworked_outputs,
+             count(*) FILTER (WHERE o.double_checks > 0) AS double_checked_outputs,
+             sum(o.corrections) AS corrections, sum(o.rewrites) AS rewrites,
+             sum(o.double_checks) AS double_checks, sum(o.discards) AS discards,
+             sum(o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes) AS rework_minutes,
+             sum(o.lost_cost_known + o.unknown_cost_minutes / 60.0 * $4::float8) AS lost_cost,
+             sum(COALESCE(o.minutes_saved_estimate, saved_by_task.minutes, 0)) AS saved_minutes
+        FROM "${schema}".outputs o
+        LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
+       WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
+       GROUP BY 1, 2, 3, 4, 5, 6
+    )
+    SELECT period AT TIME ZONE 'UTC' AS bucket, NULL::text AS "group", NULL::text[] AS subgroups,
+           CASE WHEN GROUPING(team) = 0 THEN team END AS team, CASE WHEN GROUPING(tool) = 0 THEN tool END AS tool,
+           CASE WHEN GROUPING(task_type) = 0 THEN task_type END AS task_type, CASE WHEN GROUPING(model) = 0 THEN model END AS model,
+           ${SUMS},
+           count(DISTINCT employee_id)::int AS employees,
+           CASE WHEN count(DISTINCT employee_id) < $6 THEN array_agg(DISTINCT employee_id ORDER BY employee_id) END AS employee_ids
+      FROM per_employee
+     GROUP BY GROUPING SETS (${CELL_GROUPING_SETS.map((set) => `(${['period', ...set].join(', ')})`).join(', ')})
+     ORDER BY 1, 4 NULLS FIRST, 5 NULLS FIRST, 6 NULLS FIRST, 7 NULLS FIRST`;
+  const rows = await db.query<RawRow & { team: string | null; tool: string | null; task_type: string | null; model: string | null }>(sql, [
+    query.tenant,
+    query.from.toISOString(),
+    query.to.toISOString(),
+    query.defaultHourlyCost,
+    JSON.stringify(query.defaultMinutesSavedByTaskType),
+    query.privacyMinGroupSize,
+  ]);
+  return rows.map((raw) => {
+    const row = toMetricsRow(raw);
+    const coordinates: Record<string, string> = {};
+    if (raw.team !== null) coordinates['team'] = raw.team;
+    if (raw.tool !== null) coordinates['tool'] = raw.tool;
+    if (raw.task_type !== null) coordinates['taskType'] = raw.task_type;
+    if (raw.model !== null) coordinates['model'] = raw.model;
+    return { period: row.bucket as string, coordinates, row };
+  });
 }
 
 type RawRow = {
