@@ -46,9 +46,12 @@ export type TableRelation = Readonly<{ total: string; parts: readonly string[] }
 
 /** The one key of a set of coordinates (dimension order fixed, values escaped): the name of a cell in a Protection. */
 export function cellKey(coordinates: CellCoordinates): string {
-  return PROTECTED_DIMENSIONS.filter((dimension) => coordinates[dimension] !== undefined)
-    .map((dimension) => `${dimension}=${encodeURIComponent(coordinates[dimension] as string)}`)
-    .join('&');
+  let key = '';
+  for (const dimension of PROTECTED_DIMENSIONS) {
+    const value = coordinates[dimension];
+    if (value !== undefined) key += `${key === '' ? '' : '&'}${dimension}=${encodeURIComponent(value)}`;
+  }
+  return key;
 }
 
 /** True when `coordinates` name a cell of the protected tables (see CellCoordinates). */
@@ -64,27 +67,34 @@ export function isProtectedCell(coordinates: CellCoordinates): boolean {
  */
 export function tableRelations(cells: readonly TableCell[]): TableRelation[] {
   // One line per margin and dimension its cells run over: {} over teams, {} over tools, {team=a} over tools, …
-  const lines = new Map<string, { total: string; parts: string[] }>();
-  const addTo = (total: CellCoordinates, over: ProtectedDimension, part: string) => {
-    const totalKey = cellKey(total);
-    const id = `${totalKey}|${over}`;
+  const lines = new Map<string, { total: string; parts: Set<string> }>();
+  const addTo = (total: string, over: ProtectedDimension, part: string) => {
+    const id = `${total}|${over}`;
     let line = lines.get(id);
-    if (line === undefined) lines.set(id, (line = { total: totalKey, parts: [] }));
-    line.parts.push(part);
+    if (line === undefined) lines.set(id, (line = { total, parts: new Set() }));
+    line.parts.add(part);
   };
   for (const cell of cells) {
-    const key = cellKey(cell.coordinates);
-    const dimensions = PROTECTED_DIMENSIONS.filter((dimension) => cell.coordinates[dimension] !== undefined);
-    if (dimensions.length === 1) addTo({}, dimensions[0], key);
-    if (dimensions.length === 2) {
-      const [team, other] = dimensions;
-      addTo({ [team]: cell.coordinates[team] }, other, key);
-      addTo({ [other]: cell.coordinates[other] }, team, key);
+    const { coordinates } = cell;
+    const key = cellKey(coordinates);
+    let first: ProtectedDimension | undefined;
+    let second: ProtectedDimension | undefined;
+    for (const dimension of PROTECTED_DIMENSIONS) {
+      if (coordinates[dimension] === undefined) continue;
+      if (first === undefined) first = dimension;
+      else second = dimension;
+    }
+    if (first === undefined) continue;
+    if (second === undefined) {
+      addTo('', first, key);
+    } else {
+      addTo(cellKey({ [first]: coordinates[first] }), second, key);
+      addTo(cellKey({ [second]: coordinates[second] }), first, key);
     }
   }
   return [...lines.entries()]
     .sort(([a], [b]) => compareKeys(a, b))
-    .map(([, line]) => ({ total: line.total, parts: [...new Set(line.parts)].sort(compareKeys) }));
+    .map(([, line]) => ({ total: line.total, parts: [...line.parts].sort(compareKeys) }));
 }
 
 function compareKeys(a: string, b: string): number {
@@ -112,29 +122,30 @@ export function protectTables(cells: readonly TableCell[], k: number): Protectio
   }
   const primary = new Set([...byKey.entries()].filter(([, cell]) => cell.employees < k).map(([key]) => key));
   const suppressed = new Set(primary);
-  const order = (key: string, isTotal: boolean) => [byKey.get(key)?.contribution ?? 0, isTotal ? 1 : 0] as const;
+  const contribution = (key: string) => byKey.get(key)?.contribution ?? 0;
+  // The members of each line, in the order partners are chosen: smallest contribution, cells before the margin, key.
+  const candidates = relations.map((relation) =>
+    [...relation.parts.map((key) => ({ key, total: 0 })), { key: relation.total, total: 1 }]
+      .sort((a, b) => contribution(a.key) - contribution(b.key) || a.total - b.total || compareKeys(a.key, b.key))
+      .map(({ key }) => key),
+  );
+  const partnerIndex = new Map(relations.map((relation, i) => [relation, i]));
   const smallestUnsuppressed = (relation: TableRelation): string | undefined =>
-    [...relation.parts.map((key) => [key, false] as const), [relation.total, true] as const]
-      .filter(([key]) => !suppressed.has(key))
-      .sort(([a, aTotal], [b, bTotal]) => {
-        const [ca, ta] = order(a, aTotal);
-        const [cb, tb] = order(b, bTotal);
-        return ca - cb || ta - tb || compareKeys(a, b);
-      })[0]?.[0];
+    candidates[partnerIndex.get(relation) as number].find((key) => !suppressed.has(key));
 
   for (;;) {
     let changed = false;
-    for (const relation of relations) {
-      const members = [relation.total, ...relation.parts];
-      const hidden = members.filter((key) => suppressed.has(key));
-      if (hidden.length === 0) continue;
-      if (hidden.length >= 2 && coversAtLeast(hidden.map((key) => byKey.get(key) as TableCell), k)) continue;
+    relations.forEach((relation, i) => {
+      const hidden: TableCell[] = [];
+      for (const key of candidates[i]) if (suppressed.has(key)) hidden.push(byKey.get(key) as TableCell);
+      if (hidden.length === 0) return;
+      if (hidden.length >= 2 && coversAtLeast(hidden, k)) return;
       const next = smallestUnsuppressed(relation);
       if (next !== undefined) {
         suppressed.add(next);
         changed = true;
       }
-    }
+    });
     if (changed) continue;
     const determined = determinedCells(relations, suppressed);
     if (determined.length === 0) break;
@@ -156,17 +167,17 @@ function nearestPartner(
   smallestUnsuppressed: (relation: TableRelation) => string | undefined,
 ): string | undefined {
   const seen = new Set([start]);
-  for (let frontier = [start]; frontier.length > 0; ) {
-    const next: string[] = [];
+  for (let frontier = new Set([start]); frontier.size > 0; ) {
+    const next = new Set<string>();
     for (const relation of relations) {
       const members = [relation.total, ...relation.parts];
-      if (!members.some((key) => frontier.includes(key))) continue;
+      if (!members.some((key) => frontier.has(key))) continue;
       const partner = smallestUnsuppressed(relation);
       if (partner !== undefined) return partner;
       for (const key of members) {
         if (suppressed.has(key) && !seen.has(key)) {
           seen.add(key);
-          next.push(key);
+          next.add(key);
         }
       }
     }
