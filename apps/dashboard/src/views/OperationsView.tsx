@@ -91,6 +91,14 @@ function OperationsContent(props: {
   const [totalAnswer, series, breakdown, secondary] = props.data;
   const currency = totalAnswer.currency;
   const total = totalAnswer.rows[0];
+  if (!total && totalAnswer.suppressed !== null) {
+    // Outputs exist, but the organisation's own total covers too few people to be shown to this key.
+    return (
+      <Empty>
+        <p data-testid="withheld-everything">{withheldNote(totalAnswer)} An API key with the admin scope sees every figure.</p>
+      </Empty>
+    );
+  }
   if (!total || total.outputs === 0) {
     return (
       <Empty>
