@@ -197,6 +197,8 @@ describeWithBrowser(SUITE, () => {
     expect(byTeam.suppressed).not.toBeNull();
     expect(await page.getByTestId('suppressed-row').textContent()).toContain(`${byTeam.suppressed.rows} small groups (suppressed for privacy)`);
     expect(shownTeams.map(([team]) => team)).not.toContain('pilots');
+    // Near the chart, what was withheld and why (privacy v2).
+    expect(await page.getByTestId('withheld-breakdown').textContent()).toContain(`Figures of ${byTeam.suppressed.rows} groups withheld to protect small groups`);
     await screenshot('operations', true);
   }, 60_000);
 

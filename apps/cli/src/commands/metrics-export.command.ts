@@ -1,5 +1,5 @@
-import { BUCKETS, type Bucket, METRIC_VERSION, REWORK_GROUP_BYS, type ReworkGroupBy, suppressSmallGroups, TASK_TYPES } from '@rework-ledger/domain';
-import { fromPgPool, queryReworkMetrics, type ReworkMetricsFilters, type ReworkMetricsRow, sumReworkMetricsRows } from '@rework-ledger/read-models';
+import { BUCKETS, type Bucket, METRIC_VERSION, REWORK_GROUP_BYS, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
+import { fromPgPool, type ProtectedReworkAnswer, queryProtectedReworkMetrics, queryReworkMetrics, type ReworkMetricsFilters, type ReworkMetricsRow } from '@rework-ledger/read-models';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileSync } from 'node:fs';
 import { openCliRuntime, stringOption } from '../cli-runtime';
@@ -41,7 +41,8 @@ function parseChoice<T extends string>(name: string, value: string | undefined, 
 
 /**
  * `metrics export`: any rework-metrics query (the parameters of GET /v1/metrics/rework) as CSV, to a file or stdout.
- * Small groups are summed into one `(suppressed)` row as for an API caller without admin, unless `--all-groups`.
+ * By default the same protected answer as an API caller without admin gets (privacy v2: whole periods, published cells
+ * only, the withheld ones summed into one `(suppressed)` row); `--all-groups` writes the exact answer an admin gets.
  */
 export const metricsExportCommand: CliCommand = {
   name: ['metrics', 'export'],
@@ -83,29 +84,35 @@ export const metricsExportCommand: CliCommand = {
 
     const runtime = await openCliRuntime();
     let rows: ReworkMetricsRow[];
-    let privacyK: number;
+    let suppressed: ProtectedReworkAnswer['suppressed'] = null;
+    let period = { from, to };
     try {
       const settings = await runtime.tenantSettings.get(tenant);
-      privacyK = settings.privacyMinGroupSize;
-      rows = await queryReworkMetrics(fromPgPool(runtime.pool), {
+      const query = {
         tenant,
         from,
         to,
-        groupBy,
         bucket,
-        filters,
         defaultHourlyCost: settings.defaultHourlyCost,
         defaultMinutesSavedByTaskType: settings.minutesSavedByTaskType,
         privacyMinGroupSize: settings.privacyMinGroupSize,
-      });
+      };
+      if (allGroups) {
+        rows = await queryReworkMetrics(fromPgPool(runtime.pool), { ...query, groupBy, filters });
+      } else {
+        const { employee: _employee, ...shared } = filters;
+        const answer = await queryProtectedReworkMetrics(fromPgPool(runtime.pool), { ...query, groupBy: groupBy as Exclude<ReworkGroupBy, 'employee'> | undefined, filters: shared });
+        ({ rows, suppressed } = answer);
+        period = { from: answer.from, to: answer.to };
+      }
     } finally {
       await runtime.close();
     }
-    const csv = metricsCsv(rows, allGroups ? undefined : privacyK);
+    const csv = metricsCsv(rows, suppressed);
     const out = stringOption(options, 'out');
     if (out) {
       writeFileSync(out, csv);
-      process.stderr.write(`wrote ${rows.length} rows of rework metrics ${METRIC_VERSION} for "${tenant}" (${from.toISOString()} to ${to.toISOString()}) to ${out}\n`);
+      process.stderr.write(`wrote ${rows.length} rows of rework metrics ${METRIC_VERSION} for "${tenant}" (${period.from.toISOString()} to ${period.to.toISOString()}) to ${out}\n`);
     } else {
       process.stdout.write(csv);
     }
@@ -113,15 +120,14 @@ export const metricsExportCommand: CliCommand = {
 };
 
 /**
- * The CSV of metric rows: a header, then one line per row. With a privacy k, rows covering fewer employees are summed
- * into a last row whose group is `(suppressed: N groups)` (its figures empty when even the sum is too small to show).
+ * The CSV of metric rows: a header, then one line per row; the withheld cells of a protected answer in a last row whose
+ * group is `(suppressed: N groups)` (its figures empty when their sum is withheld too).
  */
-export function metricsCsv(rows: readonly ReworkMetricsRow[], privacyK?: number): string {
-  const { visible, suppressed, remainderTooSmall } = privacyK === undefined ? { visible: [...rows], suppressed: [], remainderTooSmall: false } : suppressSmallGroups(rows, privacyK);
-  const records: (string | number | null)[][] = visible.map((row) => METRICS_CSV_COLUMNS.map((column) => row[column]));
-  if (suppressed.length > 0) {
-    const sum = sumReworkMetricsRows(suppressed);
-    records.push(METRICS_CSV_COLUMNS.map((column) => (column === 'group' ? `(suppressed: ${suppressed.length} groups)` : column === 'bucket' || remainderTooSmall ? null : sum[column])));
+export function metricsCsv(rows: readonly ReworkMetricsRow[], suppressed: ProtectedReworkAnswer['suppressed'] = null): string {
+  const records: (string | number | null)[][] = rows.map((row) => METRICS_CSV_COLUMNS.map((column) => row[column]));
+  if (suppressed !== null) {
+    const sum = suppressed.sum;
+    records.push(METRICS_CSV_COLUMNS.map((column) => (column === 'group' ? `(suppressed: ${suppressed.cells} groups)` : column === 'bucket' || sum === null ? null : sum[column])));
   }
   // Group names come from producers: a cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
   return stringify(records, { header: true, columns: [...METRICS_CSV_COLUMNS], escape_formulas: true });

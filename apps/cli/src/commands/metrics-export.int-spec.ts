@@ -74,6 +74,19 @@ describe('cli metrics export', () => {
     expect(Number(records[0]['reworkRate'])).toBeCloseTo(0.5, 10);
   });
 
+  it('given no --all-groups, then it writes the protected answer of an API caller without admin: whole months, a small team withheld with its sum', async () => {
+    // A window of an afternoon, after the outputs of 2 March 10:00: the protected answer covers the whole month.
+    printed = '';
+    await metricsExportCommand.run({ tenant: 'acme', groupBy: 'team', from: '2026-03-02T12:00:00Z', to: '2026-03-03' }, []);
+    expect(parse(printed, { columns: true }).map((record) => [record['group'], record['outputs']])).toEqual([
+      ['platform', '6'],
+      ['(suppressed: 2 groups)', '7'],
+    ]);
+    printed = '';
+    await metricsExportCommand.run({ tenant: 'acme', team: 'tiny', from: '2026-03-01', to: '2026-04-01' }, []);
+    expect(parse(printed, { columns: true }).map((record) => [record['group'], record['outputs']])).toEqual([['(suppressed: 1 groups)', '']]);
+  });
+
   it('given --all-groups and a weekly bucket, then every group is written, to stdout without --out', async () => {
     printed = '';
     await metricsExportCommand.run({ tenant: 'acme', groupBy: 'team', bucket: 'week', from: '2026-03-01', to: '2026-04-01', 'all-groups': true }, []);

@@ -21,8 +21,13 @@ export type ReworkFigures = {
 
 export type ReworkRow = ReworkFigures & { group: string | null; bucket: string | null };
 
-/** Small groups summed for callers without `admin`; every figure null when even the sum is too small to show. */
-export type Suppressed = ({ [K in keyof ReworkFigures]: ReworkFigures[K] | null } & { rows: number }) | null;
+/**
+ * The cells withheld from a caller without `admin` (privacy v2), summed; every figure null, with a reason, when even
+ * the sum would show a small group, or when the filters cross dimensions the protected tables do not.
+ */
+export type Suppressed =
+  | ({ [K in keyof ReworkFigures]: ReworkFigures[K] | null } & { rows: number; reason?: 'WITHHELD.SMALL_REMAINDER' | 'WITHHELD.NOT_IN_PROTECTED_TABLES' })
+  | null;
 
 export type ReworkMetricsAnswer = {
   metricVersion: string;

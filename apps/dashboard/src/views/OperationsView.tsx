@@ -5,6 +5,7 @@ import type { ApiError } from '../lib/api-client';
 import type { Bucket, GroupBy, ReworkMetricsAnswer } from '../lib/api-types';
 import { formatBucket, formatCount, formatHours, formatMoney, formatRate, NO_VALUE } from '../lib/format';
 import { defaultBucket, groupLabel, operationsHeadline, PERIODS, periodRange, reworkQuery } from '../lib/period';
+import { widenedPeriod, withheldNote } from '../lib/privacy-note';
 import { useApi } from '../lib/use-api';
 
 const GROUP_BYS: readonly { value: GroupBy; label: string }[] = [
@@ -72,13 +73,15 @@ export function OperationsView(props: { apiKey: string; filters: OperationsFilte
       </div>
       {loaded.state === 'loading' && <Loading what="rework metrics" />}
       {loaded.state === 'failed' && <Failed error={loaded.error} retry={loaded.retry} />}
-      {loaded.state === 'ready' && <OperationsContent data={loaded.data} periodLabel={period.label} bucket={bucket} groupBy={groupBy} team={team} onDrill={(value) => set({ team: value, groupBy: 'taskType' })} />}
+      {loaded.state === 'ready' && <OperationsContent data={loaded.data} asked={range} periodLabel={period.label} bucket={bucket} groupBy={groupBy} team={team} onDrill={(value) => set({ team: value, groupBy: 'taskType' })} />}
     </div>
   );
 }
 
 function OperationsContent(props: {
   data: [ReworkMetricsAnswer, ReworkMetricsAnswer, ReworkMetricsAnswer, ReworkMetricsAnswer];
+  /** The period asked for (a caller without admin gets whole periods around it). */
+  asked: { from: string; to: string };
   periodLabel: string;
   bucket: Bucket;
   groupBy: GroupBy;
@@ -88,6 +91,14 @@ function OperationsContent(props: {
   const [totalAnswer, series, breakdown, secondary] = props.data;
   const currency = totalAnswer.currency;
   const total = totalAnswer.rows[0];
+  if (!total && totalAnswer.suppressed !== null) {
+    // Outputs exist, but the organisation's own total covers too few people to be shown to this key.
+    return (
+      <Empty>
+        <p data-testid="withheld-everything">{withheldNote(totalAnswer)} An API key with the admin scope sees every figure.</p>
+      </Empty>
+    );
+  }
   if (!total || total.outputs === 0) {
     return (
       <Empty>
@@ -99,7 +110,10 @@ function OperationsContent(props: {
       </Empty>
     );
   }
-  const headline = operationsHeadline(total, currency, `In the ${props.periodLabel.toLowerCase()}`, props.team ? [] : secondary.rows, props.team);
+  // A caller without admin gets the whole months around the period: the headline says which period its figures cover.
+  const widened = widenedPeriod(totalAnswer, props.asked);
+  const periodWords = widened ? `In the whole months from ${totalAnswer.from.slice(0, 10)} to ${lastDay(totalAnswer.to)}` : `In the ${props.periodLabel.toLowerCase()}`;
+  const headline = operationsHeadline(total, currency, periodWords, props.team ? [] : secondary.rows, props.team);
   const timeline = series.rows.map((row) => ({
     label: formatBucket(row.bucket, props.bucket),
     lostHours: round(row.lostHours),
@@ -118,7 +132,7 @@ function OperationsContent(props: {
         {headline}
       </p>
       <p className="note period-note" data-testid="period-note">
-        Outputs generated from {totalAnswer.from.slice(0, 10)} to {new Date(Date.parse(totalAnswer.to) - 1).toISOString().slice(0, 10)} (UTC) · costs in {currency} · metric
+        Outputs generated from {totalAnswer.from.slice(0, 10)} to {lastDay(totalAnswer.to)} (UTC) · costs in {currency} · metric
         definitions {totalAnswer.metricVersion}
       </p>
       <div className="kpis" data-testid="kpis">
@@ -129,6 +143,7 @@ function OperationsContent(props: {
         <Kpi id="grossSavedHours" label="AI time saved (gross)" text={formatHours(total.grossSavedHours)} value={total.grossSavedHours} tone="good" />
         <Kpi id="netSavedHours" label="Net gain after rework" text={formatHours(total.netSavedHours)} value={total.netSavedHours} tone="good" />
       </div>
+      <WithheldNote answer={totalAnswer} testId="withheld-total" />
       <div className="grid">
         <Card title="Rework rate and hours lost over time" subtitle={`Per ${props.bucket}, by when the AI output was generated; the current ${props.bucket} is still running`} testId="chart-rework-trend">
           <ResponsiveContainer width="100%" height={280}>
@@ -143,6 +158,7 @@ function OperationsContent(props: {
               <Line yAxisId="rate" dataKey="reworkRate" name="Rework rate (%)" stroke={COLORS.rate} strokeWidth={2} dot={false} isAnimationActive={false} />
             </ComposedChart>
           </ResponsiveContainer>
+          <WithheldNote answer={series} testId="withheld-trend" />
         </Card>
         <Card title="AI time saved versus time lost to rework" subtitle="Gross hours saved, hours lost, and the net gain" testId="chart-net-gain">
           <ResponsiveContainer width="100%" height={280}>
@@ -157,6 +173,7 @@ function OperationsContent(props: {
               <Line dataKey="netSavedHours" name="Net gain (h)" stroke={COLORS.net} strokeWidth={2} dot={false} isAnimationActive={false} />
             </ComposedChart>
           </ResponsiveContainer>
+          <WithheldNote answer={series} testId="withheld-net-gain" />
         </Card>
         <Card
           wide
@@ -196,6 +213,7 @@ function OperationsContent(props: {
               ))}
             </div>
           )}
+          <WithheldNote answer={breakdown} testId="withheld-breakdown" />
           <BreakdownTable answer={breakdown} groupBy={props.groupBy} drillable={drillable} onDrill={props.onDrill} />
         </Card>
       </div>
@@ -243,7 +261,7 @@ function BreakdownTable(props: { answer: ReworkMetricsAnswer; groupBy: GroupBy; 
           ))}
           {suppressed && (
             <tr className="suppressed" data-testid="suppressed-row">
-              <th scope="row" title="Groups of fewer people than the tenant's privacy threshold are summed here, so that totals still add up.">
+              <th scope="row" title="Groups of fewer people than the tenant's privacy threshold, and the groups withheld so that they cannot be worked out by subtraction, are summed here.">
                 {suppressed.rows} small group{suppressed.rows === 1 ? '' : 's'} (suppressed for privacy)
               </th>
               <td>{formatCount(suppressed.outputs)}</td>
@@ -258,11 +276,25 @@ function BreakdownTable(props: { answer: ReworkMetricsAnswer; groupBy: GroupBy; 
       </table>
       {suppressed && suppressed.outputs === null && (
         <p className="note" data-testid="suppressed-withheld">
-          The suppressed groups together still cover too few people: their figures are withheld.
+          Even the sum of the suppressed groups would show a small group: their figures are withheld.
         </p>
       )}
     </div>
   );
 }
+
+/** The sentence of what an answer withheld to protect small groups, near its chart (nothing when nothing was). */
+function WithheldNote(props: { answer: ReworkMetricsAnswer; testId: string }) {
+  const note = withheldNote(props.answer);
+  if (note === null) return null;
+  return (
+    <p className="note withheld-note" data-testid={props.testId} data-withheld={props.answer.suppressed?.rows ?? 0}>
+      {note}
+    </p>
+  );
+}
+
+/** The last day of [from, to) as a date: the day before `to`. */
+const lastDay = (to: string) => new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
 
 const round = (value: number) => Math.round(value * 10) / 10;

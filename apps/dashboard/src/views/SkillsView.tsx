@@ -3,6 +3,7 @@ import { Card, COLORS, Empty, Failed, Loading } from '../components/common';
 import type { ApiError } from '../lib/api-client';
 import type { SkillsGap, SkillsGapsAnswer } from '../lib/api-types';
 import { formatCount, formatHours, formatPoints, formatRate, taskTypeLabel } from '../lib/format';
+import { hotspotBars } from '../lib/hotspots';
 import { useApi } from '../lib/use-api';
 
 /** Where teams rework more than the organisation, and the measured courses their people have not taken. */
@@ -21,7 +22,7 @@ function SkillsContent({ answer }: { answer: SkillsGapsAnswer }) {
   if (answer.tenantReworkRate === null) return <Empty>No AI outputs in the last 90 days: no skills gaps to show.</Empty>;
   const byTeam = new Map<string, SkillsGap[]>();
   for (const gap of answer.gaps) byTeam.set(gap.team, [...(byTeam.get(gap.team) ?? []), gap]);
-  const hotspots = [...answer.gaps].sort((a, b) => b.excessReworkRate - a.excessReworkRate).slice(0, 12).map((gap) => ({ label: `${gap.team} · ${taskTypeLabel(gap.taskType)}`, excess: Math.round(gap.excessReworkRate * 1000) / 10 }));
+  const hotspots = hotspotBars(answer.gaps);
   return (
     <>
       <p className="headline" data-testid="skills-headline">
@@ -42,8 +43,9 @@ function SkillsContent({ answer }: { answer: SkillsGapsAnswer }) {
                 <CartesianGrid strokeDasharray="3 3" horizontal={false} />
                 <XAxis type="number" unit=" pts" tick={{ fontSize: 12 }} />
                 <YAxis type="category" dataKey="label" width={190} tick={{ fontSize: 12 }} />
-                <Tooltip />
-                <Bar dataKey="excess" name="Above the organisation (pts)" fill={COLORS.lost} isAnimationActive={false} />
+                <Tooltip formatter={(value) => (typeof value === 'number' ? value.toFixed(1) : String(value))} />
+                {/* At least 2 px: a hotspot is drawn however little it is above the organisation. */}
+                <Bar dataKey="excess" name="Above the organisation (pts)" fill={COLORS.lost} minPointSize={2} isAnimationActive={false} />
               </BarChart>
             </ResponsiveContainer>
           </Card>

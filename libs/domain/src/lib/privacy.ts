@@ -11,7 +11,8 @@ export type Suppression<TRow> = Readonly<{
 }>;
 
 /**
- * The small-group rule of PRODUCT.md: a row covering fewer than k distinct employees is suppressed; when the
+ * The small-group rule of PRODUCT.md v1, applied to one answer alone (kept for the skills gaps until they are built
+ * from the protected tables; the rework metrics use `protectTables`, privacy-tables.ts, which holds across answers): a row covering fewer than k distinct employees is suppressed; when the
  * suppressed rows together still cover fewer than k employees, the next-smallest row is suppressed too, so that
  * the remainder (shown as a sum, so totals reconcile) cannot be subtracted back to a small group.
  */

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { type Bucket, METRIC_VERSION, type ReworkGroupBy, suppressSmallGroups } from '@rework-ledger/domain';
-import { queryReworkMetrics, type ReworkMetricsFilters, type ReworkMetricsRow, sumReworkMetricsRows } from '@rework-ledger/read-models';
+import { type Bucket, METRIC_VERSION, type ReworkGroupBy } from '@rework-ledger/domain';
+import { queryProtectedReworkMetrics, queryReworkMetrics, type ReworkMetricsFilters, type ReworkMetricsRow, type WithheldReason } from '@rework-ledger/read-models';
 import { TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { DataSource } from 'typeorm';
 
@@ -18,11 +18,19 @@ export type ReworkMetricsResponse = {
   currency: string;
   rows: ReworkMetricsAnswerRow[];
   /**
-   * Rows covering fewer than k employees, summed (non-admin callers only; null when nothing was suppressed). Every
-   * figure is null when even the sum covers fewer than k employees.
+   * Non-admin callers only (null when nothing was withheld): the cells of the protected tables the answer withheld
+   * (`rows`: how many), summed. Every figure is null, with a `reason`, when that sum would itself show a small group.
    */
-  suppressed: (Metrics & { rows: number }) | ({ [K in keyof Metrics]: null } & { rows: number }) | null;
+  suppressed: (Metrics & { rows: number }) | ({ [K in keyof Metrics]: null } & { rows: number; reason: WithheldReason }) | null;
 };
+
+const figures = (row: ReworkMetricsRow): Metrics => {
+  const { group: _group, bucket: _bucket, ...rest } = publicRow(row);
+  return rest;
+};
+const withheldFigures = Object.fromEntries(
+  ['outputs', 'reworkedOutputs', 'reworkRate', 'doubleCheckRate', 'corrections', 'rewrites', 'doubleChecks', 'discards', 'reworkMinutes', 'lostHours', 'lostCost', 'grossSavedHours', 'netSavedHours'].map((key) => [key, null]),
+) as { [K in keyof Metrics]: null };
 
 const publicRow = ({ employees: _e, employeeIds: _ids, doubleCheckedOutputs: _d, subgroups: _s, ...row }: ReworkMetricsRow): ReworkMetricsAnswerRow => row;
 
@@ -35,7 +43,7 @@ export class GetReworkMetricsQuery extends Query<ReworkMetricsResponse> {
     readonly groupBy: ReworkGroupBy | undefined,
     readonly bucket: Bucket | undefined,
     readonly filters: ReworkMetricsFilters,
-    /** Callers with the admin scope see small groups; others get them summed into `suppressed`. */
+    /** Callers with the admin scope get exact answers; others get answers from the protected tables (privacy v2). */
     readonly seesSmallGroups: boolean,
   ) {
     super();
@@ -51,30 +59,40 @@ export class GetReworkMetricsHandler implements IQueryHandler<GetReworkMetricsQu
 
   async execute(query: GetReworkMetricsQuery): Promise<ReworkMetricsResponse> {
     const settings = await this.tenantSettings.get(query.tenant);
-    const rows = await queryReworkMetrics(this.dataSource, {
+    const base = {
       tenant: query.tenant,
       from: query.from,
       to: query.to,
-      groupBy: query.groupBy,
       bucket: query.bucket,
-      filters: query.filters,
       defaultHourlyCost: settings.defaultHourlyCost,
       defaultMinutesSavedByTaskType: settings.minutesSavedByTaskType,
       privacyMinGroupSize: settings.privacyMinGroupSize,
-    });
-    const answer = {
+    };
+    const answer = (from: Date, to: Date) => ({
       metricVersion: METRIC_VERSION,
-      from: query.from.toISOString(),
-      to: query.to.toISOString(),
+      from: from.toISOString(),
+      to: to.toISOString(),
       groupBy: query.groupBy ?? null,
       bucket: query.bucket ?? null,
       currency: settings.currency,
+    });
+    if (query.seesSmallGroups) {
+      const rows = await queryReworkMetrics(this.dataSource, { ...base, groupBy: query.groupBy, filters: query.filters });
+      return { ...answer(query.from, query.to), rows: rows.map(publicRow), suppressed: null };
+    }
+    if (query.groupBy === 'employee' || query.filters.employee !== undefined) throw new Error('employee-level answers need the admin scope');
+    const { employee: _employee, ...filters } = query.filters;
+    const protectedAnswer = await queryProtectedReworkMetrics(this.dataSource, { ...base, groupBy: query.groupBy, filters });
+    const { suppressed } = protectedAnswer;
+    return {
+      ...answer(protectedAnswer.from, protectedAnswer.to),
+      rows: protectedAnswer.rows.map(publicRow),
+      suppressed:
+        suppressed === null
+          ? null
+          : suppressed.sum === null
+            ? { ...withheldFigures, rows: suppressed.cells, reason: suppressed.reason ?? 'WITHHELD.SMALL_REMAINDER' }
+            : { ...figures(suppressed.sum), rows: suppressed.cells },
     };
-    if (query.seesSmallGroups) return { ...answer, rows: rows.map(publicRow), suppressed: null };
-    const { visible, suppressed, remainderTooSmall } = suppressSmallGroups(rows, settings.privacyMinGroupSize);
-    if (suppressed.length === 0) return { ...answer, rows: visible.map(publicRow), suppressed: null };
-    const { group: _group, bucket: _bucket, ...sum } = publicRow(sumReworkMetricsRows(suppressed));
-    const withheld = Object.fromEntries(Object.keys(sum).map((key) => [key, null])) as { [K in keyof Metrics]: null };
-    return { ...answer, rows: visible.map(publicRow), suppressed: { ...(remainderTooSmall ? withheld : sum), rows: suppressed.length } };
   }
 }

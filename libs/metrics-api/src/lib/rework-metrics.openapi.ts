@@ -26,8 +26,8 @@ export const REWORK_METRICS_SCHEMA = {
   type: 'object',
   properties: {
     metricVersion: { type: 'string', example: 'v1' },
-    from: { type: 'string', format: 'date-time' },
-    to: { type: 'string', format: 'date-time' },
+    from: { type: 'string', format: 'date-time', description: 'start of the period answered: for callers without admin, widened to the start of its bucket (a month without bucket)' },
+    to: { type: 'string', format: 'date-time', description: 'end (exclusive): for callers without admin, widened to the end of its bucket (a month without bucket)' },
     groupBy: { type: 'string', enum: [...REWORK_GROUP_BYS], nullable: true },
     bucket: { type: 'string', enum: [...BUCKETS], nullable: true },
     currency: { type: 'string', example: 'EUR' },
@@ -35,8 +35,9 @@ export const REWORK_METRICS_SCHEMA = {
     suppressed: {
       type: 'object',
       nullable: true,
-      description: 'Rows of fewer than k employees summed (callers without admin); every figure null when even the sum covers fewer than k',
-      properties: { rows: { type: 'integer' }, ...FIGURES },
+      description:
+        'Callers without admin (privacy v2, docs/privacy.md): the cells of the protected tables the answer withheld, summed; `rows` counts them. Every figure null, with a `reason`, when the sum would itself show a small group (WITHHELD.SMALL_REMAINDER) or the filters cross dimensions the protected tables do not (WITHHELD.NOT_IN_PROTECTED_TABLES)',
+      properties: { rows: { type: 'integer' }, reason: { type: 'string', enum: ['WITHHELD.SMALL_REMAINDER', 'WITHHELD.NOT_IN_PROTECTED_TABLES'] }, ...FIGURES },
     },
   },
 };
@@ -77,7 +78,7 @@ export const ReworkMetricsDocs = () =>
     ApiOperation({
       summary: 'Rework rate, lost hours and cost, and AI time saved',
       description:
-        'For outputs generated in [from, to), grouped and bucketed (metric definitions v1, docs/metrics.md). Rows covering fewer than k employees are summed into `suppressed` for callers without `admin`.',
+        'For outputs generated in [from, to), grouped and bucketed (metric definitions v1, docs/metrics.md). For callers without `admin`, every answer is a sum of published cells of the protected tables of whole periods (docs/privacy.md); what they withhold is summed into `suppressed`.',
     }),
     ApiQuery({ name: 'from', required: false, description: 'start (RFC 3339 or YYYY-MM-DD); default to − 90 days', example: '2026-03-01' }),
     ApiQuery({ name: 'to', required: false, description: 'end, exclusive; default now', example: '2026-06-01' }),

@@ -1,4 +1,4 @@
-import { type Bucket, needsComplementarySuppression, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
+import { type Bucket, type CellCoordinates, needsComplementarySuppression, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
 import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, type RollupDimension, UNSPECIFIED_MODEL_SQL } from './rework-rollups';
@@ -297,6 +297,93 @@ async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promis
 
   const rows = await db.query<RawRow>(sql, parameters);
   return rows.map(toMetricsRow);
+}
+
+export type ReworkCellsQuery = Readonly<{
+  tenant: string;
+  /** Whole periods: [from, to) starts and ends on period boundaries. */
+  from: Date;
+  to: Date;
+  period: Bucket;
+  defaultHourlyCost: number;
+  defaultMinutesSavedByTaskType: Readonly<Record<string, number>>;
+  /** Cells of fewer employees also list them (`employeeIds`). */
+  privacyMinGroupSize: number;
+}>;
+
+/** A cell of the protected tables of one period (privacy v2): its coordinates and its figures (`group` null). */
+export type ReworkCell = { period: string; coordinates: CellCoordinates; row: ReworkMetricsRow };
+
+/** The grouping sets of the protected tables: the total, the one-way tables, the team × dimension cross-tables. */
+const CELL_GROUPING_SETS = [[], ['team'], ['tool'], ['task_type'], ['model'], ['team', 'tool'], ['team', 'task_type'], ['team', 'model']];
+
+/**
+ * The cells of the protected tables (see privacy-tables.ts in the domain) of every period of [from, to), from the
+ * per-output read model, with each cell's exact distinct employees (the rollups keep one dimension per cell, not the
+ * team × tool and team × model cross-tables). Hash aggregations only, no DISTINCT (which would sort every output per
+ * grouping set): per cell and employee first (the grouping sets), then per cell, counting its employees; the ids are
+ * gathered only for the cells of fewer than k.
+ */
+export async function queryReworkCells(db: SqlQueryable, query: ReworkCellsQuery): Promise<ReworkCell[]> {
+  const schema = reworkMetricsProjection.schema;
+  // A rolled-up dimension reads '' (told apart from a real value by the grouping id, g): equality joins, hashed.
+  const dimension = (column: string) => `CASE WHEN GROUPING(${column}) = 0 THEN ${column} ELSE '' END AS ${column}`;
+  const cellKey = 'period, g, team, tool, task_type, model';
+  const sql = `
+    WITH saved_by_task AS (SELECT key AS task_type, value::float8 AS minutes FROM jsonb_each_text($5::jsonb)),
+    facts AS (
+      SELECT date_trunc('${query.period}', o.generated_at AT TIME ZONE 'UTC') AS period,
+             o.team, o.tool, o.task_type, COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) AS model, o.employee_id,
+             (o.corrections + o.rewrites + o.discards > 0)::int AS reworked, (o.double_checks > 0)::int AS double_checked,
+             o.corrections, o.rewrites, o.double_checks, o.discards,
+             o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes AS rework_minutes,
+             o.lost_cost_known + o.unknown_cost_minutes / 60.0 * $4::float8 AS lost_cost,
+             COALESCE(o.minutes_saved_estimate, saved_by_task.minutes, 0) AS saved_minutes
+        FROM "${schema}".outputs o
+        LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
+       WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
+    ),
+    cell_employee AS MATERIALIZED (
+      SELECT period, GROUPING(team, tool, task_type, model) AS g, ${['team', 'tool', 'task_type', 'model'].map(dimension).join(', ')}, employee_id,
+             count(*) AS outputs, sum(reworked) AS reworked_outputs, sum(double_checked) AS double_checked_outputs,
+             sum(corrections) AS corrections, sum(rewrites) AS rewrites, sum(double_checks) AS double_checks, sum(discards) AS discards,
+             sum(rework_minutes) AS rework_minutes, sum(lost_cost) AS lost_cost, sum(saved_minutes) AS saved_minutes
+        FROM facts
+       GROUP BY GROUPING SETS (${CELL_GROUPING_SETS.map((set) => `(${['period', ...set, 'employee_id'].join(', ')})`).join(', ')})
+    ),
+    cells AS (
+      SELECT ${cellKey}, ${SUMS}, count(*)::int AS employees FROM cell_employee GROUP BY ${cellKey}
+    ),
+    few AS (
+      SELECT ${cellKey.split(', ').map((column) => `c.${column}`).join(', ')}, array_agg(e.employee_id ORDER BY e.employee_id) AS employee_ids
+        FROM cells c JOIN cell_employee e USING (${cellKey})
+       WHERE c.employees < $6
+       GROUP BY ${cellKey.split(', ').map((column) => `c.${column}`).join(', ')}
+    )
+    SELECT c.period AT TIME ZONE 'UTC' AS bucket, NULL::text AS "group", NULL::text[] AS subgroups, c.g,
+           c.team, c.tool, c.task_type, c.model,
+           c.outputs, c.reworked_outputs, c.double_checked_outputs, c.corrections, c.rewrites, c.double_checks, c.discards,
+           c.rework_minutes, c.lost_cost, c.saved_minutes, c.employees, f.employee_ids
+      FROM cells c LEFT JOIN few f USING (${cellKey})
+     ORDER BY c.period, c.g DESC, c.team, c.tool, c.task_type, c.model`;
+  const rows = await db.query<RawRow & { g: number; team: string; tool: string; task_type: string; model: string }>(sql, [
+    query.tenant,
+    query.from.toISOString(),
+    query.to.toISOString(),
+    query.defaultHourlyCost,
+    JSON.stringify(query.defaultMinutesSavedByTaskType),
+    query.privacyMinGroupSize,
+  ]);
+  return rows.map((raw) => {
+    const row = toMetricsRow(raw);
+    // GROUPING(team, tool, task_type, model): bit 3 = team rolled up, bit 2 = tool, bit 1 = task type, bit 0 = model.
+    const coordinates: Record<string, string> = {};
+    if ((raw.g & 8) === 0) coordinates['team'] = raw.team;
+    if ((raw.g & 4) === 0) coordinates['tool'] = raw.tool;
+    if ((raw.g & 2) === 0) coordinates['taskType'] = raw.task_type;
+    if ((raw.g & 1) === 0) coordinates['model'] = raw.model;
+    return { period: row.bucket as string, coordinates, row };
+  });
 }
 
 type RawRow = {
