@@ -5,3 +5,4 @@ export * from './lib/metric-definitions';
 export * from './lib/stream-names';
 export * from './lib/privacy';
 export * from './lib/seeded-random';
+export * from './lib/privacy-tables';
