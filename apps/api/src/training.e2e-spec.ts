@@ -187,6 +187,7 @@ describe('skills gaps end to end', () => {
   let app: INestApplication;
   let baseUrl: string;
   let admin: string;
+  let reader: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -197,7 +198,8 @@ describe('skills gaps end to end', () => {
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
     admin = (await app.get<ApiKeys>(API_KEYS).create('acme', ['ingest', 'admin'], 'e2e admin')).key;
-    const events = generateOrganisation(preset('small', { tenant: 'acme', employees: 60 })).allEvents();
+    reader = (await app.get<ApiKeys>(API_KEYS).create('acme', ['read'], 'e2e read')).key;
+    const events = generateOrganisation(preset('small', { tenant: 'acme', employees: 60, teams: 8 })).allEvents();
     for (let i = 0; i < events.length; i += 1000) {
       await fetch(`${baseUrl}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 1000)) });
     }
@@ -227,5 +229,37 @@ describe('skills gaps end to end', () => {
     }
     const weights = body.gaps.map((gap: any) => gap.excessReworkRate * gap.outputs);
     expect([...weights].sort((a: number, b: number) => b - a)).toEqual(weights);
+  });
+
+  it('gives non-admin callers only the cells that the protected tables of each month publish, summed over whole months (issue 14)', async () => {
+    const K = 5;
+    const get = async (path: string, key: string) => {
+      const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as any;
+    };
+    const from = new Date(END.getTime() - 120 * 86_400_000);
+    const body = await get(`/v1/skills/gaps?from=${from.toISOString()}&to=${END.toISOString()}&asOf=${END.toISOString()}`, reader);
+    // The period widened to whole calendar months.
+    expect(body.from).toBe(new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1)).toISOString());
+    expect(new Date(body.to).getUTCDate()).toBe(1);
+    expect(Date.parse(body.to)).toBeGreaterThanOrEqual(END.getTime());
+    expect(body.gaps.length).toBeGreaterThan(0);
+    expect(body.suppressed).toMatchObject({ cells: expect.any(Number) });
+    for (const gap of body.gaps) {
+      // Each gap is a sum of whole cell-months of at least k people (the admin's per-employee, per-month figures).
+      const rows = (await get(`/v1/metrics/rework?groupBy=employee&bucket=month&team=${encodeURIComponent(gap.team)}&taskType=${gap.taskType}&from=${body.from}&to=${body.to}`, admin)).rows;
+      const months = new Map<string, { employees: number; outputs: number; reworked: number }>();
+      for (const row of rows) {
+        const month = months.get(row.bucket) ?? { employees: 0, outputs: 0, reworked: 0 };
+        months.set(row.bucket, { employees: month.employees + 1, outputs: month.outputs + row.outputs, reworked: month.reworked + row.reworkedOutputs });
+      }
+      const large = [...months.values()].filter((month) => month.employees >= K);
+      const sums = Array.from({ length: 2 ** large.length }, (_, mask) =>
+        large.reduce((sum, month, i) => (mask & (1 << i) ? { outputs: sum.outputs + month.outputs, reworked: sum.reworked + month.reworked } : sum), { outputs: 0, reworked: 0 }),
+      );
+      expect(sums).toContainEqual({ outputs: gap.outputs, reworked: gap.reworkedOutputs });
+      for (const recommendation of gap.recommendations) expect(recommendation.projectedHoursSaved).toBeGreaterThan(0);
+    }
   });
 });
