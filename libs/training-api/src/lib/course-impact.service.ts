@@ -17,12 +17,12 @@ import {
   closeCourseImpactWorkers,
   type CourseCompletion,
   type CourseImpactEstimate,
-  courseImpactTrainees,
   eligibleFromDays,
   estimateCourseImpactInParallel,
   publishedWeek,
   snapToWeekStart,
-  type TraineeWindows,
+  type TraineeCategory,
+  traineeCategories,
 } from '@rework-ledger/training-impact';
 import { DataSource } from 'typeorm';
 
@@ -159,7 +159,7 @@ export class CourseImpactService implements OnModuleDestroy {
       currencyMatchesTenant: course.currency === currency,
     };
     // Eligibility reads outputs only (never when they were reworked): the activity as recorded now decides it as of S.
-    const traineesAtS = courseImpactTrainees({ ...input, asOf: S, activity: recorded });
+    const traineesAtS = traineeCategories({ ...input, asOf: S, activity: recorded });
     const week = publishedWeek(eligibleFromDays(traineesAtS, parameters.windowDays), S, k);
     let published: Published;
     if (week === null) {
@@ -217,7 +217,7 @@ function activitySince(completions: readonly CourseCompletion[], asOf: Date, win
 }
 
 /** The trainee counts (and the seats' cost) of a week with no published estimate: nothing else. */
-function countsOnly(trainees: readonly TraineeWindows[], costPerSeat: number): CourseImpactEstimate {
+function countsOnly(trainees: readonly Readonly<{ category: TraineeCategory }>[], costPerSeat: number): CourseImpactEstimate {
   const counts = { eligible: 0, pending: 0, insufficient: 0, dropped: 0 };
   for (const trainee of trainees) counts[trainee.category]++;
   return withheldOf(counts, counts.eligible * costPerSeat);

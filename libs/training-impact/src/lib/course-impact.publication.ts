@@ -1,4 +1,4 @@
-import type { ActivityColumns, DailyActivity, TraineeWindows } from './course-impact.types';
+import type { ActivityColumns, DailyActivity, TraineeCategory } from './course-impact.types';
 
 const DAY_MS = 86_400_000;
 
@@ -28,7 +28,7 @@ export type PublishedWeek = Readonly<{ asOf: Date; eligible: number }>;
  * stays so with the same windows and the same controls (a control has no completion before dᵢ + W ≤ asOf, whatever
  * later asOf is asked), so the eligible set as of any earlier week w is exactly { i : dᵢ + W ≤ w } of this list.
  */
-export function eligibleFromDays(trainees: readonly TraineeWindows[], windowDays: number): number[] {
+export function eligibleFromDays(trainees: readonly Readonly<{ day: number; category: TraineeCategory }>[], windowDays: number): number[] {
   return trainees.filter((trainee) => trainee.category === 'eligible').map((trainee) => trainee.day + windowDays);
 }
 
