@@ -80,8 +80,10 @@ export function activityAsOf(recorded: ActivityColumns, later: readonly DailyAct
       const done = laterOf.size === 0 ? undefined : laterOf.get(`${employeeId}\u0000${recorded.day[r]}`);
       day[n] = recorded.day[r];
       outputs[n] = recorded.outputs[r];
-      reworked[n] = recorded.reworked[r] - (done?.reworked ?? 0);
-      // Sums of the same minutes in another order can differ in the last bit: never below zero.
+      // Never below zero: sums of the same minutes in another order can differ in the last bit, and a batch projected
+      // between the two reads can show rework the months read before it did not hold yet (the next answer is
+      // computed again: the read models moved on).
+      reworked[n] = Math.max(0, recorded.reworked[r] - (done?.reworked ?? 0));
       reworkMinutes[n] = Math.max(0, recorded.reworkMinutes[r] - (done?.reworkMinutes ?? 0));
       n++;
     }
