@@ -98,6 +98,71 @@ describe('training impact end to end (HTTP → read models → estimator)', () =
     expect(body).toMatchObject({ estimateShown: false, att: null, ci95: null, placebo: null });
   });
 
+  describe('non-admin callers: asOf snapped to weeks, estimates published in steps of k trainees (issue 14)', () => {
+    const DAY = 86_400_000;
+    const K = 5;
+    const impactAt = async (asOf: Date, key: string) => (await get(`/v1/training/courses/prompting-for-analysts/impact?asOf=${asOf.toISOString()}`, key)).body;
+    const withoutRequest = ({ requestedAsOf: _requested, ...answer }: any) => answer;
+    const expectSameEstimate = (actual: any, expected: any) => {
+      expect(actual.trainees).toEqual(expected.trainees);
+      expect(actual.att).toBeCloseTo(expected.att, 12);
+      expect(actual.naive).toBeCloseTo(expected.naive, 12);
+      expect(actual.ci95[0]).toBeCloseTo(expected.ci95[0], 12);
+      expect(actual.ci95[1]).toBeCloseTo(expected.ci95[1], 12);
+      expect(actual.value.hoursSaved).toBeCloseTo(expected.value.hoursSaved, 9);
+    };
+
+    it('gives the same published estimate over asOf = d, d + 1 and d + 7 when one trainee became eligible between them; admins see each exact estimate', async () => {
+      // Given a day d (not a Sunday: d and d + 1 in one ISO week) after which exactly one more trainee is eligible.
+      let d: Date | undefined;
+      let exact: [any, any] | undefined;
+      for (let back = 2; back < 200 && d === undefined; back++) {
+        const day = new Date(Math.floor(END.getTime() / DAY) * DAY - back * DAY);
+        if (day.getUTCDay() === 0) continue;
+        const [before, after] = [await impactAt(day, admin), await impactAt(new Date(day.getTime() + DAY), admin)];
+        if (after.trainees.eligible === before.trainees.eligible + 1 && before.trainees.eligible >= K) [d, exact] = [day, [before, after]];
+      }
+      if (d === undefined || exact === undefined) throw new Error('the synthetic organisation has no day with exactly one newly eligible trainee');
+      // Admins: the exact estimates, which differ by that one trainee.
+      expect(exact[0].asOf).toBe(d.toISOString());
+      expect(exact[1].att).not.toBe(exact[0].att);
+
+      // When a non-admin asks as of d and d + 1, then the same estimate, published at a Monday no later than d.
+      const [atD, atNextDay] = [await impactAt(d, reader), await impactAt(new Date(d.getTime() + DAY), reader)];
+      expect(withoutRequest(atNextDay)).toEqual(withoutRequest(atD));
+      expect(atD.requestedAsOf).toBe(d.toISOString());
+      expect(atD.estimateShown).toBe(true);
+      const published = new Date(atD.asOf);
+      expect(published.getUTCDay()).toBe(1);
+      expect(published.getTime()).toBeLessThanOrEqual(d.getTime());
+      // It is the estimate an admin gets as of that Monday (read another way: the employee months minus later rework).
+      expectSameEstimate(atD, await impactAt(published, admin));
+
+      // A week later: the same estimate, or one published at least k trainees later.
+      const atNextWeek = await impactAt(new Date(d.getTime() + 7 * DAY), reader);
+      if (atNextWeek.asOf === atD.asOf) expect(withoutRequest(atNextWeek)).toEqual(withoutRequest(atD));
+      else expect(atNextWeek.trainees.eligible - atD.trainees.eligible).toBeGreaterThanOrEqual(K);
+    });
+
+    it('moves the published estimate only when k trainees joined since the last one', async () => {
+      const firstMonday = new Date(Math.floor(END.getTime() / DAY) * DAY - 365 * DAY);
+      const publications = new Map<string, any>();
+      for (let week = firstMonday; week <= END; week = new Date(week.getTime() + 7 * DAY)) {
+        const answer = await impactAt(week, reader);
+        if (answer.estimateShown) publications.set(answer.asOf, answer);
+        else expect(answer).toMatchObject({ att: null, ci95: null, placebo: null });
+      }
+      const published = [...publications.values()].sort((a, b) => Date.parse(a.asOf) - Date.parse(b.asOf));
+      expect(published.length).toBeGreaterThanOrEqual(2);
+      expect(published[0].trainees.eligible).toBeGreaterThanOrEqual(K);
+      for (let i = 1; i < published.length; i++) expect(published[i].trainees.eligible - published[i - 1].trainees.eligible).toBeGreaterThanOrEqual(K);
+      // The course list shows the same published estimate.
+      const list = await get('/v1/training/courses', reader);
+      const current = await impactAt(new Date(Math.floor(Date.now() / DAY) * DAY), reader);
+      expect(list.body.courses[0].impact).toMatchObject({ asOf: current.asOf, att: current.att, trainees: current.trainees });
+    });
+  });
+
   it.each([
     ['minOutputs=0', 'minOutputs'],
     ['windowDays=0', 'windowDays'],
@@ -122,6 +187,7 @@ describe('skills gaps end to end', () => {
   let app: INestApplication;
   let baseUrl: string;
   let admin: string;
+  let reader: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -132,7 +198,8 @@ describe('skills gaps end to end', () => {
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
     admin = (await app.get<ApiKeys>(API_KEYS).create('acme', ['ingest', 'admin'], 'e2e admin')).key;
-    const events = generateOrganisation(preset('small', { tenant: 'acme', employees: 60 })).allEvents();
+    reader = (await app.get<ApiKeys>(API_KEYS).create('acme', ['read'], 'e2e read')).key;
+    const events = generateOrganisation(preset('small', { tenant: 'acme', employees: 60, teams: 8 })).allEvents();
     for (let i = 0; i < events.length; i += 1000) {
       await fetch(`${baseUrl}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(events.slice(i, i + 1000)) });
     }
@@ -162,5 +229,37 @@ describe('skills gaps end to end', () => {
     }
     const weights = body.gaps.map((gap: any) => gap.excessReworkRate * gap.outputs);
     expect([...weights].sort((a: number, b: number) => b - a)).toEqual(weights);
+  });
+
+  it('gives non-admin callers only the cells that the protected tables of each month publish, summed over whole months (issue 14)', async () => {
+    const K = 5;
+    const get = async (path: string, key: string) => {
+      const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as any;
+    };
+    const from = new Date(END.getTime() - 120 * 86_400_000);
+    const body = await get(`/v1/skills/gaps?from=${from.toISOString()}&to=${END.toISOString()}&asOf=${END.toISOString()}`, reader);
+    // The period widened to whole calendar months.
+    expect(body.from).toBe(new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1)).toISOString());
+    expect(new Date(body.to).getUTCDate()).toBe(1);
+    expect(Date.parse(body.to)).toBeGreaterThanOrEqual(END.getTime());
+    expect(body.gaps.length).toBeGreaterThan(0);
+    expect(body.suppressed).toMatchObject({ cells: expect.any(Number) });
+    for (const gap of body.gaps) {
+      // Each gap is a sum of whole cell-months of at least k people (the admin's per-employee, per-month figures).
+      const rows = (await get(`/v1/metrics/rework?groupBy=employee&bucket=month&team=${encodeURIComponent(gap.team)}&taskType=${gap.taskType}&from=${body.from}&to=${body.to}`, admin)).rows;
+      const months = new Map<string, { employees: number; outputs: number; reworked: number }>();
+      for (const row of rows) {
+        const month = months.get(row.bucket) ?? { employees: 0, outputs: 0, reworked: 0 };
+        months.set(row.bucket, { employees: month.employees + 1, outputs: month.outputs + row.outputs, reworked: month.reworked + row.reworkedOutputs });
+      }
+      const large = [...months.values()].filter((month) => month.employees >= K);
+      const sums = Array.from({ length: 2 ** large.length }, (_, mask) =>
+        large.reduce((sum, month, i) => (mask & (1 << i) ? { outputs: sum.outputs + month.outputs, reworked: sum.reworked + month.reworked } : sum), { outputs: 0, reworked: 0 }),
+      );
+      expect(sums).toContainEqual({ outputs: gap.outputs, reworked: gap.reworkedOutputs });
+      for (const recommendation of gap.recommendations) expect(recommendation.projectedHoursSaved).toBeGreaterThan(0);
+    }
   });
 });

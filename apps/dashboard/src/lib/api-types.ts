@@ -48,7 +48,9 @@ export type CourseImpact = {
   courseId: string;
   title: string;
   metricVersion: string;
+  /** The asOf the estimate is for: for a caller without admin, the week at which it was published. */
   asOf: string;
+  requestedAsOf?: string;
   windowDays: number;
   minOutputs: number;
   horizonDays: number;

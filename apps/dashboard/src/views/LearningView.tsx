@@ -101,6 +101,12 @@ function CourseCard(props: { impact: CourseImpact; course?: Course }) {
       <p className="sentence" data-testid="course-sentence">
         {sentence.segments.map((segment, index) => (segment.emphasis ? <em key={index}>{segment.text}</em> : <span key={index}>{segment.text}</span>))}
       </p>
+      {impact.requestedAsOf !== undefined && impact.asOf !== impact.requestedAsOf && (
+        <p className="note" data-testid="published-as-of">
+          {impact.estimateShown ? `Estimate published as of ${impact.asOf.slice(0, 10)}` : `As of ${impact.asOf.slice(0, 10)}`}: for privacy, a new estimate is shown only once enough more
+          trainees have been measured.
+        </p>
+      )}
       {impact.placebo?.flagged && (
         <p className="warning" role="note" data-testid="placebo-warning">
           ⚠ Placebo check flagged: in the {impact.windowDays} days before training the trainees already differed from their colleagues by {formatSignedPoints(impact.placebo.att)}.

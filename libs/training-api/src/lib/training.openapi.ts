@@ -15,12 +15,21 @@ export const COURSE_IMPACT_SCHEMA = {
     courseId: { type: 'string' },
     title: { type: 'string' },
     metricVersion: { type: 'string' },
-    asOf: { type: 'string', format: 'date-time' },
+    asOf: {
+      type: 'string',
+      format: 'date-time',
+      description:
+        'the asOf the estimate is for: the requested one for admins; for anyone else the week start (Monday 00:00 UTC) at which the estimate shown was published (see the operation)',
+    },
+    requestedAsOf: { type: 'string', format: 'date-time', description: 'the asOf of the request (or its default)' },
     windowDays: { type: 'integer' },
     minOutputs: { type: 'integer' },
     horizonDays: { type: 'integer' },
     currency: { type: 'string', description: 'the tenant currency (value, ROI)' },
-    estimateShown: { type: 'boolean', description: 'false when fewer than k trainees are eligible and the caller is not an admin: counts only' },
+    estimateShown: {
+      type: 'boolean',
+      description: 'false when no estimate of at least k eligible trainees has been published for a caller without admin: the trainee counts of the requested week only',
+    },
     att: { type: 'number', nullable: true, description: 'average effect on the trainees (difference in differences; negative = less rework)' },
     naive: { type: 'number', nullable: true, description: 'mean before/after change of the same trainees, without controls' },
     ci95: { ...INTERVAL, description: 'percentile bootstrap over employees, 1000 resamples, fixed seed' },
@@ -53,7 +62,8 @@ const effective = {
   courseId: 'prompting-for-analysts',
   title: 'Prompting for analysts',
   metricVersion: 'v1',
-  asOf: '2026-06-01T00:00:00.000Z',
+  asOf: '2026-05-25T00:00:00.000Z',
+  requestedAsOf: '2026-06-01T00:00:00.000Z',
   windowDays: 28,
   minOutputs: 5,
   horizonDays: 90,
@@ -81,6 +91,7 @@ const withheld = {
   ...effective,
   courseId: 'ai-for-managers',
   title: 'AI for managers',
+  asOf: '2026-06-01T00:00:00.000Z',
   estimateShown: false,
   att: null,
   naive: null,
@@ -95,7 +106,13 @@ const IMPACT_PARAMETERS = [
   ApiQuery({ name: 'windowDays', required: false, description: 'W, days of each window (1–365, default 28)', example: 28 }),
   ApiQuery({ name: 'minOutputs', required: false, description: 'm, outputs an employee needs in each window (≥ 1, default 5)', example: 5 }),
   ApiQuery({ name: 'horizonDays', required: false, description: 'H, days the value is counted over (default 90)', example: 90 }),
-  ApiQuery({ name: 'asOf', required: false, description: 'only events before this time count (default: start of today, UTC)', example: '2026-06-01' }),
+  ApiQuery({
+    name: 'asOf',
+    required: false,
+    description:
+      'only events before this time count (default: start of today, UTC). Without admin: snapped down to the start of its ISO week (Monday 00:00 UTC), and the estimate is the one published for that week',
+    example: '2026-06-01',
+  }),
 ];
 
 const INVALID_IMPACT_PARAMETERS = {
@@ -107,7 +124,11 @@ const INVALID_IMPACT_PARAMETERS = {
 export const ListCoursesDocs = () =>
   applyDecorators(
     ApiTags('training'),
-    ApiOperation({ summary: 'Every course with its completions and impact summary', description: 'Impact at the default parameters (W = 28, m = 5, H = 90, asOf = start of today).' }),
+    ApiOperation({
+      summary: 'Every course with its completions and impact summary',
+      description:
+        "Impact at the default parameters (W = 28, m = 5, H = 90, asOf = start of today): for callers without admin the estimate published for this week, as GET …/impact gives it; each course's `impact.asOf` says which week it is for.",
+    }),
     ApiJsonResponse(
       200,
       'The course catalogue',
@@ -178,7 +199,8 @@ export const CourseImpactDocs = () =>
     ApiOperation({
       summary: 'The causal effect of completing a course on rework, with its uncertainty and value',
       description:
-        'Difference in differences against colleagues not yet trained, percentile bootstrap CI over employees, placebo pre-trend check, value and ROI (docs/metrics.md). Fewer than k eligible trainees: counts only for callers without admin.',
+        'Difference in differences against colleagues not yet trained, percentile bootstrap CI over employees, placebo pre-trend check, value and ROI (docs/metrics.md). ' +
+        'Callers without admin (docs/privacy-impact.md): asOf snaps down to its ISO week start S; walking the week starts up to S, an estimate is published at a week whose eligible trainees differ from the last published estimate by at least k (the first: at least k trainees), and the last published one stands — `asOf` in the answer is its week. Before any, counts only (`estimateShown: false`). Admins get the estimate as of their exact asOf.',
     }),
     ApiParam({ name: 'courseId', example: 'prompting-for-analysts' }),
     ...IMPACT_PARAMETERS,
@@ -197,7 +219,8 @@ export const SkillsGapsDocs = () =>
     ApiOperation({
       summary: 'Teams × task types reworking more than the tenant, with the courses they have not taken',
       description:
-        'Cells above the tenant rework rate over [from, to), each with the courses of significant, placebo-clean measured effect that its people have not completed, and the hours that would have saved. Cells of fewer than k people are summed into `suppressed` for callers without admin.',
+        'Cells above the tenant rework rate over [from, to), each with the courses of significant, placebo-clean measured effect that its people have not completed, and the hours that would have saved. ' +
+        "Callers without admin (docs/privacy-impact.md): [from, to) widens to whole calendar months; each month's linked tables (team totals, organisation totals by tool / task type / model, team × tool / task type / model with margins) are protected together (primary and secondary suppression), a cell's figures are the sum of its published cell-months, the withheld cell-months are counted in `suppressed`, and the recommendations' hours are the cell's published outputs pro rata by its untrained members.",
     }),
     ApiQuery({ name: 'from', required: false, description: 'default to − 90 days', example: '2026-03-01' }),
     ApiQuery({ name: 'to', required: false, description: 'default now', example: '2026-06-01' }),
@@ -213,7 +236,12 @@ export const SkillsGapsDocs = () =>
           to: { type: 'string', format: 'date-time' },
           tenantReworkRate: { type: 'number', nullable: true },
           gaps: { type: 'array', items: { type: 'object' } },
-          suppressed: { type: 'object', nullable: true, properties: { cells: { type: 'integer' }, outputs: { type: 'integer', nullable: true } } },
+          suppressed: {
+            type: 'object',
+            nullable: true,
+            description: 'team × task type cell-months withheld from a caller without admin; outputs null when an organisation total of a month is itself withheld',
+            properties: { cells: { type: 'integer' }, outputs: { type: 'integer', nullable: true } },
+          },
         },
       },
       {

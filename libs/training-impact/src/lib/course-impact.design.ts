@@ -54,11 +54,10 @@ export type PreparedCourseImpact = Readonly<{
   plan: ImpactPlan;
 }>;
 
-/**
- * Validates the input and builds both comparisons: the estimate's windows [d − W, d), [d, d + W) and the placebo's
- * [d − 2W, d − W), [d − W, d), over the completion days of trainees with ≥ m outputs in both windows.
- */
-export function prepareCourseImpact(input: CourseImpactInput): PreparedCourseImpact {
+type Measured = { employee: number; day: number; pending: boolean; placeboPre: WindowCounts; pre: WindowCounts; post: WindowCounts };
+
+/** The trainees (first completion before asOf) with their windows' counts, over the activity indexed by employee. */
+function measureTrainees(input: CourseImpactInput) {
   assertValidInput(input);
   const asOfMs = input.asOf.getTime();
   const W = input.windowDays;
@@ -85,7 +84,6 @@ export function prepareCourseImpact(input: CourseImpactInput): PreparedCourseImp
   const counts = (from: number, to: number): WindowCounts => ({ outputs: O[to] - O[from], reworked: R[to] - R[from], reworkMinutes: M[to] - M[from] });
   const none: WindowCounts = { outputs: 0, reworked: 0, reworkMinutes: 0 };
 
-  type Measured = { employee: number; day: number; pending: boolean; placeboPre: WindowCounts; pre: WindowCounts; post: WindowCounts };
   const measured: Measured[] = [];
   for (let i = 0; i < N; i++) {
     if (completionMs[i] === Infinity) continue;
@@ -97,6 +95,45 @@ export function prepareCourseImpact(input: CourseImpactInput): PreparedCourseImp
     const [q0, q1, q2, q3] = [d - 2 * W, d - W, d, d + W].map((bound) => firstRowFrom(activity, i, bound));
     measured.push({ employee: i, day: d, pending: false, placeboPre: counts(q0, q1), pre: counts(q1, q2), post: counts(q2, q3) });
   }
+  return { employeeIds, completionMs, activity, measured, W, m };
+}
+
+/**
+ * Each trainee's category alone — what `prepareCourseImpact` gives, without building the comparisons: a trainee
+ * with ≥ m outputs in both windows is eligible when at least one control exists for its completion day (searched
+ * employee by employee, stopping at the first), else dropped. For deciding which estimate to publish.
+ */
+export function traineeCategories(input: CourseImpactInput): readonly Readonly<{ employeeId: string; day: number; category: TraineeCategory }>[] {
+  const { employeeIds, completionMs, activity, measured, W, m } = measureTrainees(input);
+  const O = activity.cumOutputs;
+  const hasControl = new Map<number, boolean>();
+  const controlExists = (d: number): boolean => {
+    for (let j = 0; j < employeeIds.length; j++) {
+      if (completionMs[j] < (d + W) * DAY_MS || activity.start[j] === activity.start[j + 1]) continue;
+      const [q1, q2, q3] = [d - W, d, d + W].map((bound) => firstRowFrom(activity, j, bound));
+      if (O[q2] - O[q1] >= m && O[q3] - O[q2] >= m) return true;
+    }
+    return false;
+  };
+  return measured.map((t) => {
+    let category: TraineeCategory = 'pending';
+    if (!t.pending) {
+      if (t.pre.outputs < m || t.post.outputs < m) category = 'insufficient';
+      else {
+        if (!hasControl.has(t.day)) hasControl.set(t.day, controlExists(t.day));
+        category = hasControl.get(t.day) ? 'eligible' : 'dropped';
+      }
+    }
+    return { employeeId: employeeIds[t.employee], day: t.day, category };
+  });
+}
+
+/**
+ * Validates the input and builds both comparisons: the estimate's windows [d − W, d), [d, d + W) and the placebo's
+ * [d − 2W, d − W), [d − W, d), over the completion days of trainees with ≥ m outputs in both windows.
+ */
+export function prepareCourseImpact(input: CourseImpactInput): PreparedCourseImpact {
+  const { employeeIds, completionMs, activity, measured, W, m } = measureTrainees(input);
   const enoughForMain = (t: Measured): boolean => !t.pending && t.pre.outputs >= m && t.post.outputs >= m;
   const enoughForPlacebo = (t: Measured): boolean => !t.pending && t.placeboPre.outputs >= m && t.pre.outputs >= m;
   const mainDays = sortedDays(measured.filter(enoughForMain));

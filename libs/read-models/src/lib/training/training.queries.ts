@@ -84,9 +84,10 @@ export type EmployeeActivityColumns = {
  * The daily activity from the employee months the projection keeps (see rework-rollups.ts), when they hold nothing
  * at or after asOf (no output generated, no rework done then): every day they hold is then "as of" asOf. Null
  * otherwise. The months marked stale since the last read are packed again first; then one statement, so that the
- * check and the read see the same snapshot; one row per employee, its months end to end.
+ * check and the read see the same snapshot; one row per employee, its months end to end. With asOf null: every day
+ * the months hold, as they hold it now (never null; `reworkDoneFrom` gives what to take off for an earlier asOf).
  */
-export async function activityColumnsFromRollups(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeActivityColumns | null> {
+export async function activityColumnsFromRollups(db: SqlQueryable, tenant: string, since: Date, asOf: Date | null): Promise<EmployeeActivityColumns | null> {
   await db.query(repackEmployeeMonths(rework), [tenant]);
   const rows = await db.query<{ current: boolean; employee_id: string | null; activity: Buffer | null }>(
     `WITH extent AS (SELECT COALESCE((SELECT latest_fact_at < $3 FROM "${rework}".fact_extent WHERE tenant = $1), true) AS current)
@@ -99,7 +100,8 @@ export async function activityColumnsFromRollups(db: SqlQueryable, tenant: strin
           GROUP BY employee_id
        ) m ON extent.current
       ORDER BY m.employee_id`,
-    [tenant, since.toISOString(), asOf.toISOString()],
+    // A null asOf makes the comparison null, and COALESCE reads it as current.
+    [tenant, since.toISOString(), asOf?.toISOString() ?? null],
   );
   if (rows.length > 0 && !rows[0].current) return null;
   const firstDay = Math.floor(since.getTime() / DAY_MS);
@@ -170,6 +172,26 @@ export async function dailyActivityFromOutputs(db: SqlQueryable, tenant: string,
     [tenant, since.toISOString(), asOf.toISOString()],
   );
   return rows.map((row) => ({ employeeId: row.employee_id, day: row.day, outputs: row.outputs, reworked: row.reworked, reworkMinutes: row.minutes }));
+}
+
+/**
+ * The rework done at or after `asOf` on the outputs generated in [since, asOf), per employee and UTC day of
+ * generation (`outputs` 0): `reworked` counts the outputs first reworked then, `reworkMinutes` the minutes of those
+ * corrected, rewritten and discarded events — what the employee months hold beyond an earlier asOf. Read from the
+ * rework events of that span only (a few weeks for a snapped asOf), not from a year of outputs.
+ */
+export async function reworkDoneFrom(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
+  const rows = await db.query<{ employee_id: string; day: number; reworked: number; minutes: number }>(
+    `SELECT o.employee_id, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
+            count(DISTINCT o.output_id) FILTER (WHERE o.first_rework_at >= $3)::int AS reworked, sum(r.minutes)::float8 AS minutes
+       FROM "${rework}".reworks r
+       JOIN "${rework}".outputs o ON o.tenant = r.tenant AND o.output_id = r.output_id
+      WHERE r.tenant = $1 AND r.kind <> 'doubleCheck' AND r.occurred_at >= $3
+        AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
+      GROUP BY 1, 2`,
+    [tenant, since.toISOString(), asOf.toISOString()],
+  );
+  return rows.map((row) => ({ employeeId: row.employee_id, day: row.day, outputs: 0, reworked: row.reworked, reworkMinutes: row.minutes }));
 }
 
 /**
