@@ -144,9 +144,8 @@ describe('parked events: a projection never stops for one event', () => {
 
   it('given one tenant\'s view, then it shows its own parked events and lag only; another tenant sees none of them', async () => {
     const beta = await runner.tenantStatus('beta');
-    expect(beta).toMatchObject({ tenant: 'beta', parked: 3, caughtUp: true, secondsBehind: 0, stalled: false });
+    expect(beta).toMatchObject({ tenant: 'beta', parked: 3, eventsBehind: 0, secondsBehind: 0, stalled: false });
     expect(beta.lastParked?.code).toMatch(/^(FIELD\.|SQLSTATE\.|PROJECTION\.)/);
-    expect(beta).not.toHaveProperty('eventsBehind');
     expect(beta).not.toHaveProperty('eventsApplied');
     expect(await runner.tenantStatus('alpha')).toMatchObject({ tenant: 'alpha', parked: 0, lastParked: null });
   });

@@ -49,8 +49,8 @@ export type TenantProjectionStatus = Readonly<{
   /** A full rebuild or a re-projection of this tenant is under way (its metrics stay served meanwhile). */
   rebuilding: boolean;
   position: { transactionId: string; globalPosition: string };
-  /** Whether every event of this tenant stored so far has been applied (or parked). */
-  caughtUp: boolean;
+  /** This tenant's events stored but not yet applied, counted up to {@link TENANT_LAG_COUNT_LIMIT} (that number means "or more"). */
+  eventsBehind: number;
   /** Age of this tenant's oldest event not yet applied; 0 when caught up. */
   secondsBehind: number;
   /** The runner is retrying after an infrastructure fault (no detail: it may concern the platform, not this tenant). */
@@ -59,6 +59,9 @@ export type TenantProjectionStatus = Readonly<{
   parked: number;
   lastParked: LastParked | null;
 }>;
+
+/** How far a tenant's lag is counted: reading its events is the only per-tenant count a store offers. */
+export const TENANT_LAG_COUNT_LIMIT = 1000;
 
 export type ProjectionRunnerOptions = Readonly<{
   pool: Pool;
@@ -702,7 +705,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     async tenantStatus(tenant: string) {
       const { rows } = await pool.query(
         `SELECT c.transaction_id, c.global_position, c.rebuild_started_at, c.last_error,
-                t.requested_at, t.started_at, t.events_applied, t.last_rebuilt_at
+                t.requested_at, t.started_at, t.events_applied,
+                -- a full rebuild re-projects every tenant
+                GREATEST(t.last_rebuilt_at, c.last_rebuilt_at) AS last_rebuilt_at
            FROM (SELECT $1::text AS name) n
            LEFT JOIN projection_checkpoints c ON c.name = n.name
            LEFT JOIN projection_tenant_rebuilds t ON t.name = n.name AND t.tenant = $2`,
@@ -712,7 +717,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       const position: Position =
         row?.transaction_id != null ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) } : START;
       // This tenant's oldest event not applied yet: its lag alone, without the platform's volume.
-      const [oldest] = await store.readAll({ after: position, tenant, limit: 1 });
+      const behind = await store.readAll({ after: position, tenant, limit: TENANT_LAG_COUNT_LIMIT });
+      const oldest = behind[0];
       const parked = (await parkedByTenant(pool, projection.name, tenant)).get(tenant) ?? NOTHING_PARKED;
       const iso = (value: Date | null | undefined) => (value ? value.toISOString() : null);
       return {
@@ -722,7 +728,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         state,
         rebuilding: (rebuilding && (rebuildingTenant === undefined || rebuildingTenant === tenant)) || Boolean(row?.rebuild_started_at) || Boolean(row?.started_at),
         position: { transactionId: position.transactionId.toString(), globalPosition: position.globalPosition.toString() },
-        caughtUp: oldest === undefined,
+        eventsBehind: behind.length,
         secondsBehind: oldest ? Math.max(0, (Date.now() - oldest.recordedAt.getTime()) / 1000) : 0,
         stalled: row?.last_error != null,
         rebuild: {
