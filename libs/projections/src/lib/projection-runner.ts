@@ -136,9 +136,6 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   let stopping = false;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
-  let rebuilding = false;
-  /** The tenant being re-projected by this process, if any. */
-  let rebuildingTenant: string | undefined;
   /** Set when the server ends the locked connection (a restart) while the runner waits: the lock went with it. */
   let lockedConnectionLost: Error | undefined;
 
@@ -350,44 +347,40 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   }
 
   async function rebuild(client: PoolClient): Promise<void> {
-    rebuilding = true;
     const shadow = `${projection.schema}${REBUILD_SUFFIX}`;
-    try {
-      await client.query('UPDATE projection_checkpoints SET rebuild_started_at = now() WHERE name = $1', [projection.name]);
-      // A full rebuild also does what re-projections of one tenant were asked for.
-      await client.query('UPDATE projection_tenant_rebuilds SET started_at = now() WHERE name = $1 AND requested_at IS NOT NULL', [projection.name]);
-      const filled = await fillShadow(client, shadow, (after) => store.readAll({ after, limit: batchSize }), {
-        start: () => client.query('UPDATE projection_checkpoints SET rebuild_events_applied = 0 WHERE name = $1', [projection.name]),
-        record: countRebuildProgress(client),
-      });
-      if (!filled) return;
-      const { position, applied } = filled;
-      await analyzeSchemaBesideClient(client, shadow);
-      analyzedAt.set(projection.schema, { applied, next: Math.max(2000, applied * 2) });
-      // Swap: the rebuilt schema becomes the live one, with the checkpoint it reached and what it parked, in one transaction.
-      const retired = `${projection.schema}${RETIRED_SUFFIX}`;
-      await inTransaction(client, async () => {
-        await client.query(`DROP SCHEMA IF EXISTS "${retired}" CASCADE`);
-        await client.query(`ALTER SCHEMA "${projection.schema}" RENAME TO "${retired}"`);
-        await client.query(`ALTER SCHEMA "${shadow}" RENAME TO "${projection.schema}"`);
-        await client.query(`DROP SCHEMA "${retired}" CASCADE`);
-        await promoteStagedParked(client, projection.name);
-        await client.query(
-          `UPDATE projection_checkpoints
-              SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(), projection_version = $5,
-                  rebuild_requested_at = NULL, rebuild_started_at = NULL, last_rebuilt_at = now(), last_error = NULL, event_store = $6
-            WHERE name = $1`,
-          [projection.name, position.transactionId.toString(), position.globalPosition.toString(), applied, projection.version, store.kind],
-        );
-        await client.query(
-          `UPDATE projection_tenant_rebuilds SET requested_at = NULL, started_at = NULL, last_rebuilt_at = now()
-            WHERE name = $1 AND started_at IS NOT NULL`,
-          [projection.name],
-        );
-      });
-    } finally {
-      rebuilding = false;
-    }
+    await client.query('UPDATE projection_checkpoints SET rebuild_started_at = now() WHERE name = $1', [projection.name]);
+    // A full rebuild also does what re-projections of one tenant were asked for.
+    await client.query('UPDATE projection_tenant_rebuilds SET started_at = now() WHERE name = $1 AND requested_at IS NOT NULL', [projection.name]);
+    const filled = await fillShadow(client, shadow, (after) => store.readAll({ after, limit: batchSize }), {
+      start: () => client.query('UPDATE projection_checkpoints SET rebuild_events_applied = 0 WHERE name = $1', [projection.name]),
+      record: countRebuildProgress(client),
+    });
+    if (!filled) return;
+    const { position, applied } = filled;
+    await analyzeSchemaBesideClient(client, shadow);
+    analyzedAt.set(projection.schema, { applied, next: Math.max(2000, applied * 2) });
+    // Swap: the rebuilt schema becomes the live one, with the checkpoint it reached and what it parked, in one transaction.
+    const retired = `${projection.schema}${RETIRED_SUFFIX}`;
+    await inTransaction(client, async () => {
+      await client.query(`DROP SCHEMA IF EXISTS "${retired}" CASCADE`);
+      await client.query(`ALTER SCHEMA "${projection.schema}" RENAME TO "${retired}"`);
+      await client.query(`ALTER SCHEMA "${shadow}" RENAME TO "${projection.schema}"`);
+      await client.query(`DROP SCHEMA "${retired}" CASCADE`);
+      await promoteStagedParked(client, projection.name);
+      await client.query(
+        `UPDATE projection_checkpoints
+            SET transaction_id = $2, global_position = $3, events_applied = $4, updated_at = now(), projection_version = $5,
+                rebuild_requested_at = NULL, rebuild_started_at = NULL, last_rebuilt_at = now(), last_error = NULL, event_store = $6
+          WHERE name = $1`,
+        [projection.name, position.transactionId.toString(), position.globalPosition.toString(), applied, projection.version, store.kind],
+      );
+      await client.query(
+        `UPDATE projection_tenant_rebuilds
+            SET requested_at = CASE WHEN requested_at > started_at THEN requested_at END, started_at = NULL, last_rebuilt_at = now()
+          WHERE name = $1 AND started_at IS NOT NULL`,
+        [projection.name],
+      );
+    });
   }
 
   /**
@@ -397,68 +390,61 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
    * are not touched. Every table of a projection has a tenant column (checked: a table without one is refused).
    */
   async function rebuildTenant(client: PoolClient, tenant: string): Promise<void> {
-    rebuilding = true;
-    rebuildingTenant = tenant;
     const shadow = `${projection.schema}${TENANT_REBUILD_SUFFIX}`;
-    try {
-      await client.query('UPDATE projection_tenant_rebuilds SET started_at = now() WHERE name = $1 AND tenant = $2', [projection.name, tenant]);
-      const upTo = await readCheckpoint(client);
-      let reachedEnd = false;
-      const read = async (after: Position): Promise<readonly StoredEvent[]> => {
-        if (comparePositions(after, START) === 0) reachedEnd = false; // a new pass
-        if (reachedEnd) return [];
-        const events = await store.readAll({ after, limit: batchSize, tenant });
-        const upToLive = events.filter((event) => comparePositions(event.position, upTo) <= 0);
-        if (upToLive.length < events.length || events.length < batchSize) reachedEnd = true;
-        return upToLive;
-      };
-      const filled = await fillShadow(
-        client,
-        shadow,
-        read,
-        {
-          start: () => client.query('UPDATE projection_tenant_rebuilds SET events_applied = 0 WHERE name = $1 AND tenant = $2', [projection.name, tenant]),
-          record: (_last, count) =>
-            client.query('UPDATE projection_tenant_rebuilds SET events_applied = COALESCE(events_applied, 0) + $3 WHERE name = $1 AND tenant = $2', [
-              projection.name,
-              tenant,
-              count,
-            ]),
-        },
-        tenant,
-      );
-      if (!filled) return;
-      const { rows: tables } = await client.query<{ table_name: string; has_tenant: boolean }>(
-        `SELECT t.table_name, EXISTS (SELECT 1 FROM information_schema.columns c
-                  WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'tenant') AS has_tenant
-           FROM information_schema.tables t WHERE t.table_schema = $1 AND t.table_type = 'BASE TABLE' ORDER BY t.table_name`,
-        [shadow],
-      );
-      const withoutTenant = tables.filter((table) => !table.has_tenant).map((table) => table.table_name);
-      if (withoutTenant.length > 0) {
-        throw new Error(`${projection.name} cannot be re-projected for one tenant: tables without a tenant column (${withoutTenant.join(', ')})`);
-      }
-      await inTransaction(client, async () => {
-        for (const { table_name: table } of tables) {
-          await client.query(`DELETE FROM "${projection.schema}"."${table}" WHERE tenant = $1`, [tenant]);
-          // OVERRIDING SYSTEM VALUE: identity columns keep the shadow's values (no live table has rows of them then).
-          await client.query(`INSERT INTO "${projection.schema}"."${table}" OVERRIDING SYSTEM VALUE SELECT * FROM "${shadow}"."${table}"`);
-        }
-        await promoteStagedParked(client, projection.name, tenant);
-        // A request made while this one ran (a new fix: see requestRebuild) is done again; the one this run answered is done.
-        await client.query(
-          `UPDATE projection_tenant_rebuilds
-              SET requested_at = CASE WHEN requested_at > started_at THEN requested_at END, started_at = NULL, last_rebuilt_at = now()
-            WHERE name = $1 AND tenant = $2`,
-          [projection.name, tenant],
-        );
-      });
-      await client.query(`DROP SCHEMA IF EXISTS "${shadow}" CASCADE`);
-      analyzedAt.delete(shadow);
-    } finally {
-      rebuilding = false;
-      rebuildingTenant = undefined;
+    await client.query('UPDATE projection_tenant_rebuilds SET started_at = now() WHERE name = $1 AND tenant = $2', [projection.name, tenant]);
+    const upTo = await readCheckpoint(client);
+    let reachedEnd = false;
+    const read = async (after: Position): Promise<readonly StoredEvent[]> => {
+      if (comparePositions(after, START) === 0) reachedEnd = false; // a new pass
+      if (reachedEnd) return [];
+      const events = await store.readAll({ after, limit: batchSize, tenant });
+      const upToLive = events.filter((event) => comparePositions(event.position, upTo) <= 0);
+      if (upToLive.length < events.length || events.length < batchSize) reachedEnd = true;
+      return upToLive;
+    };
+    const filled = await fillShadow(
+      client,
+      shadow,
+      read,
+      {
+        start: () => client.query('UPDATE projection_tenant_rebuilds SET events_applied = 0 WHERE name = $1 AND tenant = $2', [projection.name, tenant]),
+        record: (_last, count) =>
+          client.query('UPDATE projection_tenant_rebuilds SET events_applied = COALESCE(events_applied, 0) + $3 WHERE name = $1 AND tenant = $2', [
+            projection.name,
+            tenant,
+            count,
+          ]),
+      },
+      tenant,
+    );
+    if (!filled) return;
+    const { rows: tables } = await client.query<{ table_name: string; has_tenant: boolean }>(
+      `SELECT t.table_name, EXISTS (SELECT 1 FROM information_schema.columns c
+                WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'tenant') AS has_tenant
+         FROM information_schema.tables t WHERE t.table_schema = $1 AND t.table_type = 'BASE TABLE' ORDER BY t.table_name`,
+      [shadow],
+    );
+    const withoutTenant = tables.filter((table) => !table.has_tenant).map((table) => table.table_name);
+    if (withoutTenant.length > 0) {
+      throw new Error(`${projection.name} cannot be re-projected for one tenant: tables without a tenant column (${withoutTenant.join(', ')})`);
     }
+    await inTransaction(client, async () => {
+      for (const { table_name: table } of tables) {
+        await client.query(`DELETE FROM "${projection.schema}"."${table}" WHERE tenant = $1`, [tenant]);
+        // OVERRIDING SYSTEM VALUE: identity columns keep the shadow's values (no live table has rows of them then).
+        await client.query(`INSERT INTO "${projection.schema}"."${table}" OVERRIDING SYSTEM VALUE SELECT * FROM "${shadow}"."${table}"`);
+      }
+      await promoteStagedParked(client, projection.name, tenant);
+      // A request made while this one ran (a new fix: see requestRebuild) is done again; the one this run answered is done.
+      await client.query(
+        `UPDATE projection_tenant_rebuilds
+            SET requested_at = CASE WHEN requested_at > started_at THEN requested_at END, started_at = NULL, last_rebuilt_at = now()
+          WHERE name = $1 AND tenant = $2`,
+        [projection.name, tenant],
+      );
+    });
+    await client.query(`DROP SCHEMA IF EXISTS "${shadow}" CASCADE`);
+    analyzedAt.delete(shadow);
   }
 
   /** The tenant whose re-projection was asked for first, if any. */
@@ -672,7 +658,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     async status() {
       const { rows } = await pool.query(
         `SELECT transaction_id, global_position, events_applied, updated_at, rebuild_requested_at, rebuild_started_at,
-                rebuild_events_applied, last_rebuilt_at, last_error
+                rebuild_events_applied, last_rebuilt_at, last_error,
+                EXISTS (SELECT 1 FROM projection_tenant_rebuilds t WHERE t.name = $1 AND t.started_at IS NOT NULL) AS tenant_rebuilding
            FROM projection_checkpoints WHERE name = $1`,
         [projection.name],
       );
@@ -686,7 +673,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         name: projection.name,
         version: projection.version,
         state,
-        rebuilding: rebuilding || Boolean(row?.rebuild_started_at),
+        rebuilding: Boolean(row?.rebuild_started_at) || Boolean(row?.tenant_rebuilding),
         position: { transactionId: position.transactionId.toString(), globalPosition: position.globalPosition.toString() },
         eventsApplied: Number(row?.events_applied ?? 0),
         eventsBehind: lag.events,
@@ -726,7 +713,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         version: projection.version,
         tenant,
         state,
-        rebuilding: (rebuilding && (rebuildingTenant === undefined || rebuildingTenant === tenant)) || Boolean(row?.rebuild_started_at) || Boolean(row?.started_at),
+        rebuilding: Boolean(row?.rebuild_started_at) || Boolean(row?.started_at),
         position: { transactionId: position.transactionId.toString(), globalPosition: position.globalPosition.toString() },
         eventsBehind: behind.length,
         secondsBehind: oldest ? Math.max(0, (Date.now() - oldest.recordedAt.getTime()) / 1000) : 0,
