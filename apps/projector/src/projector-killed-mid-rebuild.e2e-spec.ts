@@ -22,6 +22,8 @@ describe('projector killed in the middle of a rebuild', () => {
   let store: EventStore;
   const tenants = ['alpha', 'beta'] as const;
   const generatedOutputs: Record<string, number> = {};
+  /** Runners still to stop when the file ends (also after a failure), before their pool ends. */
+  const running: ProjectionRunner[] = [];
   const corrections: Record<string, number> = {};
 
   const runnerOf = (runnerPool: Pool, projection: Projection): ProjectionRunner =>
@@ -49,11 +51,13 @@ describe('projector killed in the middle of a rebuild', () => {
     }
     // The live read model, built by a first process that then stops.
     const first = runnerOf(pool, reworkMetricsProjection);
+    running.push(first);
     first.start();
-    await first.waitUntilCaughtUp(60_000);
+    await first.waitUntilCaughtUp(150_000);
     await first.stop();
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
+    for (const runner of running) await runner.stop();
     await store?.close();
     await pool?.end();
     await database?.drop();
@@ -104,9 +108,10 @@ describe('projector killed in the middle of a rebuild', () => {
 
     // Restarted: another process finds the rebuild still asked for, rebuilds from zero, and swaps.
     const restarted = runnerOf(pool, reworkMetricsProjection);
+    running.push(restarted);
     restarted.start();
     try {
-      await restarted.waitUntilCaughtUp(60_000);
+      await restarted.waitUntilCaughtUp(150_000);
       expect(await rebuiltAt()).toBeGreaterThan(firstBuiltAt ?? 0);
       const status = await restarted.status();
       expect(status).toMatchObject({ rebuilding: false, rebuild: { requestedAt: null, startedAt: null, lastRebuiltAt: expect.any(String) }, parked: 0 });
@@ -123,5 +128,5 @@ describe('projector killed in the middle of a rebuild', () => {
     } finally {
       await restarted.stop();
     }
-  }, 120_000);
+  }, 180_000);
 });

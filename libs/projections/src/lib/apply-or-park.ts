@@ -20,6 +20,18 @@ export function contractViolation(event: StoredEvent): ParkReason | undefined {
   return { code: first.code, message: first.message };
 }
 
+/** The events of a batch that break the contract, with why: computed ahead (a rebuild checks its next batch meanwhile). */
+export type ContractViolations = ReadonlyMap<StoredEvent, ParkReason>;
+
+export function contractViolations(events: readonly StoredEvent[]): ContractViolations {
+  const violations = new Map<StoredEvent, ParkReason>();
+  for (const event of events) {
+    const violation = contractViolation(event);
+    if (violation) violations.set(event, violation);
+  }
+  return violations;
+}
+
 /**
  * Applies a batch inside the caller's transaction and returns the events it set aside, in store order. Events that
  * break the contract are set aside first. Then the batch is applied under a savepoint; on a data fault (see
@@ -32,11 +44,12 @@ export async function applyOrSetAside(
   client: PoolClient,
   events: readonly StoredEvent[],
   apply: (events: readonly StoredEvent[]) => Promise<void>,
+  violations: ContractViolations = contractViolations(events),
 ): Promise<SetAside[]> {
   const setAside: SetAside[] = [];
   const admissible: StoredEvent[] = [];
   for (const event of events) {
-    const violation = contractViolation(event);
+    const violation = violations.get(event);
     if (violation) setAside.push({ event, reason: violation });
     else admissible.push(event);
   }

@@ -2,7 +2,7 @@ import { comparePositions, type EventStore, type Position, START, type StoredEve
 import { runMigrations } from '@rework-ledger/platform';
 import type { Pool, PoolClient } from 'pg';
 import { classifyApplyFailure } from './apply-failure';
-import { applyOrSetAside } from './apply-or-park';
+import { applyOrSetAside, type ContractViolations, contractViolations } from './apply-or-park';
 import { PROJECTIONS_MIGRATIONS } from './checkpoints.migrations';
 import { PARKED_EVENTS_MIGRATIONS } from './parked-events.migrations';
 import {
@@ -258,12 +258,13 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     recordProgress: (last: Position, count: number) => Promise<unknown>,
     context: ApplyContext = { rebuilding: false },
     parkStaged = false,
+    violations?: ContractViolations,
   ): Promise<void> {
     let parked: ParkedEvent[] = [];
     await client.query('BEGIN');
     try {
       const firstTime = skipRepeats ? await firstTimeOnly(client, schema, events) : events;
-      const setAside = await applyOrSetAside(client, firstTime, (part) => projection.apply(client, schema, part, context));
+      const setAside = await applyOrSetAside(client, firstTime, (part) => projection.apply(client, schema, part, context), violations);
       parked = setAside.map(({ event, reason }) => parkedEventOf(projection.name, event, reason));
       await recordParked(client, parked, parkStaged);
       await recordProgress(events[events.length - 1].position, firstTime.length - parked.length);
@@ -323,11 +324,17 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       await discardStagedParked(client, projection.name, tenant);
       let position: Position = START;
       let applied = 0;
+      // The next batch is read and checked against the contract while this one is applied (CPU beside the database).
+      const readChecked = (after: Position) => read(after).then((events) => ({ events, violations: contractViolations(events) }));
+      let next = readChecked(position);
       for (;;) {
+        const { events, violations } = await next;
         if (stopping) return undefined;
-        const events = await read(position);
         if (events.length === 0) break;
-        await applyInTransaction(client, shadow, events, progress.record, { rebuilding: bulk }, true);
+        next = readChecked(events[events.length - 1].position);
+        // Settled here if the batch fails first, so that its failure is not also an unhandled rejection.
+        next.catch(() => undefined);
+        await applyInTransaction(client, shadow, events, progress.record, { rebuilding: bulk }, true, violations);
         position = events[events.length - 1].position;
         applied += events.length;
       }
