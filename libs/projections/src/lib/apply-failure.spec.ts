@@ -8,7 +8,7 @@ describe('classifyApplyFailure: retry what the platform caused, park what the da
     (code) => expect(classifyApplyFailure(sqlError(code))).toEqual({ action: 'retry' }),
   );
 
-  it.each(['22003', '22P02', '22021', '23505', '23502'])('given SQLSTATE %s (data or integrity), then the event is parked', (code) => {
+  it.each(['22003', '22P02', '22021', '23505', '23502', '54000'])('given SQLSTATE %s (data, integrity, a value over a limit), then the event is parked', (code) => {
     expect(classifyApplyFailure(sqlError(code, 'value out of range: overflow'))).toEqual({
       action: 'park',
       code: `SQLSTATE.${code}`,

@@ -6,12 +6,14 @@
 export type ApplyFailure = Readonly<{ action: 'retry' }> | Readonly<{ action: 'park'; code: string; message: string }>;
 
 /**
- * SQLSTATE classes of a data fault: 22 data exception (a value out of range, an invalid timestamp, a NUL byte) and
- * 23 integrity constraint violation. Every other class — 08 connection, 40 transaction rollback (serialization,
+ * SQLSTATE classes of a data fault: 22 data exception (a value out of range, an invalid timestamp, a NUL byte),
+ * 23 integrity constraint violation, and 54 program limit exceeded (a string too long for an index row: one huge
+ * value, the same at every retry; bisection finds the event, and a batch that is merely too big never fails alone).
+ * Every other class — 08 connection, 40 transaction rollback (serialization,
  * deadlock), 53 insufficient resources, 57 operator intervention (a restart), and the rest (42: a bug in the
  * projection's SQL, which would otherwise park every event) — is retried.
  */
-const PARKED_SQLSTATE_CLASSES = new Set(['22', '23']);
+const PARKED_SQLSTATE_CLASSES = new Set(['22', '23', '54']);
 
 /** Errors that the projection's own code throws for one malformed value (`new Date('x').toISOString()`, a deep object). */
 const PARKED_JS_ERRORS: readonly (new (...args: never[]) => Error)[] = [RangeError, TypeError];
