@@ -122,6 +122,7 @@ describe('parked events: a projection never stops for one event', () => {
     expect(await amounts('alpha')).toEqual(['3.00', '6.00', '7.00']);
     expect((await parkedRows()).length).toBe(before);
     expect(errors.length).toBeGreaterThanOrEqual(3);
+    expect((await runner.status()).lastError).toBeNull(); // retried through: no longer stalled
   });
 
   it('given a rebuild (whose set-based end fails on the bad data), then it parks exactly what live parked and yields the same rows', async () => {

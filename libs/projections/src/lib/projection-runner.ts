@@ -548,14 +548,26 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
             position = await readCheckpoint(client);
             continue;
           }
-          live ??= store.subscribe({
-            after: position,
-            batchSize,
-            handler: applyLive,
-            onError: (error) => {
-              if (error !== failure) reportError(error);
-            },
-          });
+          if (!live) {
+            const subscription = store.subscribe({
+              after: position,
+              batchSize,
+              handler: applyLive,
+              onError: (error) => {
+                if (error !== failure) reportError(error);
+              },
+            });
+            live = subscription;
+            // Caught up again after a failure: no longer stalled, even if no new event comes to clear the error.
+            subscription
+              .caughtUp()
+              .then(async () => {
+                if (live === subscription && failure === undefined) {
+                  await pool.query('UPDATE projection_checkpoints SET last_error = NULL WHERE name = $1 AND last_error IS NOT NULL', [projection.name]);
+                }
+              })
+              .catch(() => undefined);
+          }
           await sleep(idlePollMs);
         } catch (error) {
           reportError(error);
