@@ -12,6 +12,8 @@ import { createProjectionRunner, migrateProjections, type ProjectionRunner } fro
  * blame one event). `faults` lets a test make the next applies fail as the platform would (a connection lost).
  */
 const faults: { next: Error[] } = { next: [] };
+/** Holds a tenant's re-projection inside its shadow (phase one) until the test lets it go. */
+const tenantShadowGate: { hold?: Promise<void>; reached?: () => void } = {};
 const amountsProjection: Projection = {
   name: 'amounts',
   schema: 'pt_amounts',
@@ -23,6 +25,10 @@ const amountsProjection: Projection = {
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent[], context?: ApplyContext) {
     const fault = faults.next.shift();
     if (fault) throw fault;
+    if (schema.endsWith('__tenant_rebuild') && tenantShadowGate.hold) {
+      tenantShadowGate.reached?.();
+      await tenantShadowGate.hold;
+    }
     const rows = events.filter((e) => e.type === 'test.amount');
     for (const e of rows) if (e.data['explode'] === true) throw new TypeError('cannot read the amount');
     const target = context?.rebuilding ? 'staged' : 'amounts';
@@ -164,5 +170,27 @@ describe('parked events: a projection never stops for one event', () => {
     const status = await runner.tenantStatus('beta');
     expect(status.rebuild.lastRebuiltAt).not.toBeNull();
     expect(status.rebuild.requestedAt).toBeNull();
+  }, 40_000);
+
+  it('given a tenant being re-projected, then live goes on for every tenant meanwhile, and the tenant\'s events of that time are in its rows after the swap', async () => {
+    let release: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => (tenantShadowGate.reached = resolve));
+    tenantShadowGate.hold = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await runner.requestRebuild('beta');
+      await reached; // beta's shadow is being filled
+      await append('alpha', [{ amount: '8.00' }]);
+      await append('beta', [{ amount: '9.00' }]);
+      // Applied live while beta's re-projection is held: alpha's new amount appears.
+      for (let seen = await amounts('alpha'); !seen.includes('8.00'); seen = await amounts('alpha')) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await amounts('beta')).toEqual(['1.50', '2.50', '5.00', '9.00']);
+    } finally {
+      tenantShadowGate.hold = undefined;
+      release();
+    }
+    await runner.waitUntilCaughtUp(30_000);
+    expect(await amounts('beta')).toEqual(['1.50', '2.50', '5.00', '9.00']);
+    expect(await amounts('alpha')).toEqual(['3.00', '6.00', '7.00', '8.00']);
+    expect((await parkedRows()).filter((row) => row.tenant === 'beta')).toHaveLength(3);
   }, 40_000);
 });

@@ -129,6 +129,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const reportError = options.onError ?? (() => undefined);
   const parkedListeners = options.onParked ? [options.onParked] : [];
   const key = lockKey(projection.name);
+  const tenantRebuildKey = lockKey(`${projection.name}:tenant-rebuild`);
   // A store that may hold an event twice (EventStoreDB after a late retry): skip keys already applied.
   const skipRepeats = !store.deduplicatesOnAppend;
 
@@ -391,40 +392,82 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   }
 
   /**
-   * Re-projects one tenant: its events up to the live checkpoint (live waits meanwhile, its read model still served)
-   * fill a shadow schema, which is completed; then, in one transaction, the tenant's rows of every table of the live
-   * schema are replaced by the shadow's, and what it parked replaces the tenant's parked events. Other tenants' rows
-   * are not touched. Every table of a projection has a tenant column (checked: a table without one is refused).
+   * Re-projects one tenant, in two phases, so that live goes on for every tenant meanwhile. First (`fillTenantShadow`,
+   * on a connection of its own, beside live): the tenant's events up to the live checkpoint of that moment fill a
+   * shadow schema, which is completed. Then (`swapTenant`, on the runner's connection, live paused): the tenant's
+   * events live applied since are applied to the shadow as live applies them, and one transaction replaces the
+   * tenant's rows of every table of the live schema by the shadow's, and the tenant's parked events by what the
+   * re-projection parked. Other tenants' rows are not touched. Every table of a projection has a tenant column
+   * (checked: a table without one is refused).
    */
-  async function rebuildTenant(client: PoolClient, tenant: string): Promise<void> {
-    const shadow = `${projection.schema}${TENANT_REBUILD_SUFFIX}`;
-    await client.query('UPDATE projection_tenant_rebuilds SET started_at = now() WHERE name = $1 AND tenant = $2', [projection.name, tenant]);
-    const upTo = await readCheckpoint(client);
+  type TenantShadow = Readonly<{ tenant: string; reached: Position }>;
+
+  /** Reads one tenant's events after a position, up to `upTo` (inclusive), a batch at a time. */
+  const tenantEventsUpTo = (tenant: string, upTo: Position) => {
     let reachedEnd = false;
-    const read = async (after: Position): Promise<readonly StoredEvent[]> => {
-      if (comparePositions(after, START) === 0) reachedEnd = false; // a new pass
+    let from: Position | undefined;
+    return async (after: Position): Promise<readonly StoredEvent[]> => {
+      if (from === undefined || comparePositions(after, from) < 0) reachedEnd = false; // a new pass
+      from = after;
       if (reachedEnd) return [];
       const events = await store.readAll({ after, limit: batchSize, tenant });
-      const upToLive = events.filter((event) => comparePositions(event.position, upTo) <= 0);
-      if (upToLive.length < events.length || events.length < batchSize) reachedEnd = true;
-      return upToLive;
+      const upToIt = events.filter((event) => comparePositions(event.position, upTo) <= 0);
+      if (upToIt.length < events.length || events.length < batchSize) reachedEnd = true;
+      return upToIt;
     };
-    const filled = await fillShadow(
-      client,
-      shadow,
-      read,
-      {
-        start: () => client.query('UPDATE projection_tenant_rebuilds SET events_applied = 0 WHERE name = $1 AND tenant = $2', [projection.name, tenant]),
-        record: (_last, count) =>
-          client.query('UPDATE projection_tenant_rebuilds SET events_applied = COALESCE(events_applied, 0) + $3 WHERE name = $1 AND tenant = $2', [
-            projection.name,
-            tenant,
-            count,
-          ]),
-      },
-      tenant,
-    );
-    if (!filled) return;
+  };
+
+  const tenantProgress = (client: PoolClient, tenant: string) => ({
+    start: () => client.query('UPDATE projection_tenant_rebuilds SET events_applied = 0 WHERE name = $1 AND tenant = $2', [projection.name, tenant]),
+    record: (_last: Position, count: number) =>
+      client.query('UPDATE projection_tenant_rebuilds SET events_applied = COALESCE(events_applied, 0) + $3 WHERE name = $1 AND tenant = $2', [
+        projection.name,
+        tenant,
+        count,
+      ]),
+  });
+
+  /**
+   * Phase one, beside live. Under a lock of its own (a process whose runner lock went with its connection may still be
+   * finishing this phase: a second one must not fill the same shadow). Undefined when the runner stops first.
+   */
+  async function fillTenantShadow(tenant: string): Promise<TenantShadow | undefined> {
+    const other = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      const { rows } = await other.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [tenantRebuildKey]);
+      if (!rows[0].locked) return undefined; // the other process's phase is still running: asked again later
+      try {
+        await other.query('UPDATE projection_tenant_rebuilds SET started_at = now() WHERE name = $1 AND tenant = $2', [projection.name, tenant]);
+        const reached = await readCheckpoint(other);
+        const shadow = `${projection.schema}${TENANT_REBUILD_SUFFIX}`;
+        const filled = await fillShadow(other, shadow, tenantEventsUpTo(tenant, reached), tenantProgress(other, tenant), tenant);
+        return filled ? { tenant, reached } : undefined;
+      } finally {
+        await other.query('SELECT pg_advisory_unlock($1)', [tenantRebuildKey]);
+      }
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      other.release(broken);
+    }
+  }
+
+  /** Phase two, live paused: the tenant's events since phase one, then the swap of its rows. */
+  async function swapTenant(client: PoolClient, filled: TenantShadow): Promise<void> {
+    const { tenant } = filled;
+    const shadow = `${projection.schema}${TENANT_REBUILD_SUFFIX}`;
+    const read = tenantEventsUpTo(tenant, await readCheckpoint(client));
+    const progress = tenantProgress(client, tenant);
+    for (let after = filled.reached; ; ) {
+      if (stopping) return;
+      const events = await read(after);
+      if (events.length === 0) break;
+      // Applied as live applies them: the shadow is complete, as a rebuilt schema is when it goes live.
+      await applyInTransaction(client, shadow, events, progress.record, { rebuilding: false }, true);
+      after = events[events.length - 1].position;
+    }
     const { rows: tables } = await client.query<{ table_name: string; has_tenant: boolean }>(
       `SELECT t.table_name, EXISTS (SELECT 1 FROM information_schema.columns c
                 WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'tenant') AS has_tenant
@@ -509,6 +552,20 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     // the subscription, and a new one starts from the checkpoint after a backoff.
     let live: Subscription | undefined;
     let failure: unknown;
+    /** A tenant's re-projection filling its shadow beside live (phase one), and how it ended. */
+    let tenantJob: { done: Promise<void>; outcome?: { filled?: TenantShadow; error?: unknown } } | undefined;
+    const startTenantJob = (tenant: string) => {
+      const job: NonNullable<typeof tenantJob> = { done: Promise.resolve() };
+      job.done = fillTenantShadow(tenant).then(
+        (filled) => {
+          job.outcome = { filled };
+        },
+        (error: unknown) => {
+          job.outcome = { error };
+        },
+      ).finally(() => wakeUp?.());
+      tenantJob = job;
+    };
     const stopLive = async (): Promise<void> => {
       const subscription = live;
       live = undefined;
@@ -536,17 +593,28 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           if (failure !== undefined) throw failure;
           if (await rebuildRequested()) {
             await stopLive();
+            // A full rebuild does every tenant: a re-projection under way is let finish its phase and dropped.
+            await tenantJob?.done;
+            tenantJob = undefined;
             await rebuild(client);
             position = await readCheckpoint(client);
             continue;
           }
-          const tenant = await nextTenantToRebuild();
-          if (tenant !== undefined) {
-            // Live waits at its checkpoint (its read model still answers) while the tenant is re-projected up to it.
-            await stopLive();
-            await rebuildTenant(client, tenant);
-            position = await readCheckpoint(client);
-            continue;
+          if (tenantJob?.outcome) {
+            const { filled, error } = tenantJob.outcome;
+            tenantJob = undefined;
+            if (error !== undefined) throw error;
+            if (filled) {
+              // Live pauses (its read model still answers) for the tenant's last events and the swap of its rows.
+              await stopLive();
+              await swapTenant(client, filled);
+              position = await readCheckpoint(client);
+              continue;
+            }
+          }
+          if (!tenantJob) {
+            const tenant = await nextTenantToRebuild();
+            if (tenant !== undefined) startTenantJob(tenant);
           }
           if (!live) {
             const subscription = store.subscribe({
@@ -583,6 +651,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       }
     } finally {
       await stopLive();
+      await tenantJob?.done;
     }
   }
 
