@@ -181,9 +181,11 @@ describe('parked events: a projection never stops for one event', () => {
       await reached; // beta's shadow is being filled
       await append('alpha', [{ amount: '8.00' }]);
       await append('beta', [{ amount: '9.00' }]);
-      // Applied live while beta's re-projection is held: alpha's new amount appears.
-      for (let seen = await amounts('alpha'); !seen.includes('8.00'); seen = await amounts('alpha')) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Applied live while beta's re-projection is held: the new amounts appear, alpha's and beta's.
+      const appeared = async () => (await amounts('alpha')).includes('8.00') && (await amounts('beta')).includes('9.00');
+      while (!(await appeared())) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await amounts('beta')).toEqual(['1.50', '2.50', '5.00', '9.00']);
+      expect((await runner.tenantStatus('beta')).rebuilding).toBe(true);
     } finally {
       tenantShadowGate.hold = undefined;
       release();
