@@ -92,9 +92,11 @@ describe('projector end to end (event store → read models, health)', () => {
     ]));
     for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(20_000);
     const response = await fetch(`${await app.getUrl()}/health`);
-    const body = (await response.json()) as { projections: { state: string; eventsBehind: number }[] };
+    const body = (await response.json()) as { projections: { state: string; eventsBehind: number; parked: number; degraded: boolean }[] };
     expect(response.status).toBe(200);
     expect(body.projections.every((p) => p.state === 'running' && p.eventsBehind === 0)).toBe(true);
+    // A restart is the database's fault, never the events': nothing was parked.
+    expect(body.projections.every((p) => p.parked === 0 && !p.degraded)).toBe(true);
   }, 30_000);
 });
 

@@ -2,7 +2,10 @@ import { Controller, type DynamicModule, Get, HttpCode, Inject, Module } from '@
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { RuntimeModule, type RuntimeOptions } from '@rework-ledger/runtime';
 
-/** Liveness of the projector, with each projection's state: `running` here, or `standby` while another process runs it. */
+/**
+ * Liveness of the projector, with each projection's state (`running` here, or `standby` while another process runs it)
+ * and whether it is degraded. Platform-wide counts only: no tenant is named (a tenant's parked events: GET /v1/projections).
+ */
 @Controller()
 class ProjectorHealthController {
   constructor(@Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[]) {}
@@ -11,9 +14,19 @@ class ProjectorHealthController {
   @HttpCode(200)
   async health() {
     const statuses = await Promise.all(this.runners.map((runner) => runner.status()));
+    // Always 200 while the process lives; `degraded` names a projection that retries (lastError) or set events aside.
     return {
       status: 'ok',
-      projections: statuses.map(({ name, state, rebuilding, eventsBehind, secondsBehind, lastError }) => ({ name, state, rebuilding, eventsBehind, secondsBehind, lastError })),
+      projections: statuses.map(({ name, state, rebuilding, eventsBehind, secondsBehind, lastError, parked }) => ({
+        name,
+        state,
+        rebuilding,
+        eventsBehind,
+        secondsBehind,
+        lastError,
+        parked,
+        degraded: lastError !== null || parked > 0,
+      })),
     };
   }
 }

@@ -1,3 +1,5 @@
+export * from './lib/apply-failure';
+export * from './lib/parked-events';
 export * from './lib/projection';
 export * from './lib/projection-runner';
 export * from './lib/projection.tokens';

@@ -25,7 +25,12 @@ const countingProjection = (version = 1): Projection => ({
 });
 
 let counter = 0;
-const newEvent = (type = 'ai.output.generated'): NewEvent => ({ id: `p-${++counter}`, source: 'urn:test', type, time: new Date('2025-03-01T10:00:00Z'), data: {} });
+// Data the contract admits: a runner parks a stored event that breaks it instead of applying it.
+const DATA: Record<string, Record<string, unknown>> = {
+  'ai.output.generated': { outputId: 'o-1', employeeId: 'e-1', tool: 'copilot', taskType: 'coding' },
+  'ai.output.corrected': { outputId: 'o-1', employeeId: 'e-1', minutesSpent: 5 },
+};
+const newEvent = (type = 'ai.output.generated'): NewEvent => ({ id: `p-${++counter}`, source: 'urn:test', type, time: new Date('2025-03-01T10:00:00Z'), data: DATA[type] ?? {} });
 
 describe('projections over the EventStoreDB adapter', () => {
   let database: TestDatabase;

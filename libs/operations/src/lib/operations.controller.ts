@@ -1,10 +1,12 @@
-import { Controller, Get, Header, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiKeyGuard, RequireScope } from '@rework-ledger/http-kit';
+import { Controller, Get, Header, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { AuthError, CurrentPrincipal } from '@rework-ledger/http-kit';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { LedgerError } from '@rework-ledger/domain';
+import { type Principal, scopeSatisfies } from '@rework-ledger/tenancy';
 import { DEMO_DATA_LOADER, type DemoDataLoader } from './demo-data.loader';
-import { HealthDocs, ProjectionsDocs, PrometheusDocs, RebuildDocs } from './operations.openapi';
 import { MetricsTokenGuard } from './metrics-token.guard';
+import { OperationsAccessGuard, RequireAnyScope } from './operations-access.guard';
+import { HealthDocs, ProjectionsDocs, PrometheusDocs, ReadinessDocs, RebuildDocs } from './operations.openapi';
 import { PLATFORM_METRICS, type PlatformMetrics } from './prometheus';
 
 export class UnknownProjectionError extends LedgerError {
@@ -13,8 +15,14 @@ export class UnknownProjectionError extends LedgerError {
   }
 }
 
+/** A tenant key asked about another tenant: only `operator` reaches beyond the key's own tenant. */
+const otherTenantRefused = () => new AuthError('AUTH.MISSING_SCOPE', 'another tenant needs the "operator" scope', 403);
+
+/** Why a projection is degraded: it retries after a fault (stalled), or it set events aside (parked). */
+export type DegradedReason = 'stalled' | 'parked-events';
+
 @Controller()
-@UseGuards(ApiKeyGuard)
+@UseGuards(OperationsAccessGuard)
 export class OperationsController {
   constructor(
     @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
@@ -22,11 +30,28 @@ export class OperationsController {
     @Inject(DEMO_DATA_LOADER) private readonly demoData: DemoDataLoader,
   ) {}
 
-  /** Liveness: answers as soon as the HTTP server is up, demo data or not. */
+  /** Liveness: answers as soon as the HTTP server is up, demo data or not, degraded or not. */
   @Get('health')
   @HealthDocs()
   health() {
     return { status: 'ok' };
+  }
+
+  /**
+   * Readiness: `ready`, or `degraded` with the projections concerned and why — never a tenant's name or error text.
+   * Always 200: a degraded projection still serves its read model (the API answers), it needs an operator's look.
+   */
+  @Get('health/ready')
+  @ReadinessDocs()
+  async ready() {
+    const projections = await Promise.all(
+      this.runners.map(async (runner) => {
+        const status = await runner.status();
+        const reasons: DegradedReason[] = [...(status.lastError !== null ? (['stalled'] as const) : []), ...(status.parked > 0 ? (['parked-events'] as const) : [])];
+        return { name: status.name, state: status.state, rebuilding: status.rebuilding, degraded: reasons.length > 0, reasons };
+      }),
+    );
+    return { status: projections.some((projection) => projection.degraded) ? 'degraded' : 'ready', projections };
   }
 
   /** Prometheus metrics: platform-wide counters, no tenant's; behind METRICS_TOKEN when it is set. */
@@ -38,26 +63,54 @@ export class OperationsController {
     for (const runner of this.runners) {
       const status = await runner.status();
       this.metrics.projectionEventsBehind.set({ projection: runner.name }, status.eventsBehind);
+      this.metrics.projectionParkedEvents.set({ projection: runner.name }, status.parked);
     }
     return this.metrics.registry.metrics();
   }
 
-  /** Every projection with its checkpoint, lag and rebuild state, and the demo data's loading progress. */
+  /**
+   * A tenant's key: its own status of each projection (its lag, re-projection and parked events). An `operator` key:
+   * every projection's platform-wide status (volume, every tenant's parked events), or one tenant's with `?tenant=`.
+   */
   @Get('v1/projections')
-  @RequireScope('read')
+  @RequireAnyScope('read', 'operator')
   @ProjectionsDocs()
-  async projections() {
-    return { projections: await Promise.all(this.runners.map((runner) => runner.status())), demoData: this.demoData.progress };
+  async projections(@CurrentPrincipal() principal: Principal, @Query('tenant') tenant?: string) {
+    const operator = scopeSatisfies(principal.scopes, 'operator');
+    if (operator && !tenant) {
+      return { scope: 'platform', projections: await Promise.all(this.runners.map((runner) => runner.status())), demoData: this.demoData.progress };
+    }
+    const target = tenant || principal.tenant;
+    if (!operator && target !== principal.tenant) throw otherTenantRefused();
+    const demo = this.demoData.progress;
+    return {
+      scope: 'tenant',
+      tenant: target,
+      projections: await Promise.all(this.runners.map((runner) => runner.tenantStatus(target))),
+      // The demo loader's progress is another tenant's volume unless the demo tenant is this one.
+      demoData: demo.tenant === null || demo.tenant === target ? demo : null,
+    };
   }
 
-  /** Rebuilds a projection from the event store beside the live read model, then swaps it in. */
+  /**
+   * A tenant's `admin` key: re-projects that tenant only (beside the live rows, then its rows replaced in one
+   * transaction; how its parked events are retried after a fix). An `operator` key: rebuilds every tenant, or one
+   * with `?tenant=`.
+   */
   @Post('v1/projections/:name/rebuild')
-  @RequireScope('admin')
+  @RequireAnyScope('admin', 'operator')
   @RebuildDocs()
-  async rebuild(@Param('name') name: string) {
+  async rebuild(@Param('name') name: string, @CurrentPrincipal() principal: Principal, @Query('tenant') tenant?: string) {
     const runner = this.runners.find((candidate) => candidate.name === name);
     if (!runner) throw new UnknownProjectionError(name);
-    await runner.requestRebuild();
+    const operator = scopeSatisfies(principal.scopes, 'operator');
+    if (operator && !tenant) {
+      await runner.requestRebuild();
+      return { name, rebuildRequested: true };
+    }
+    const target = tenant || principal.tenant;
+    if (!operator && target !== principal.tenant) throw otherTenantRefused();
+    await runner.requestRebuild(target);
     return { name, rebuildRequested: true };
   }
 }

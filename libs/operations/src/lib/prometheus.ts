@@ -5,7 +5,13 @@ export const METRIC_PREFIX = 'rework_ledger_';
 export const metricName = (name: string) => `${METRIC_PREFIX}${name}`;
 
 /** The process's Prometheus registry, with Node.js defaults and the platform's own metrics. */
-export function createMetricsRegistry(): { registry: Registry; eventsIngested: Counter<'transport' | 'outcome'>; projectionEventsBehind: Gauge<'projection'> } {
+export function createMetricsRegistry(): {
+  registry: Registry;
+  eventsIngested: Counter<'transport' | 'outcome'>;
+  projectionEventsBehind: Gauge<'projection'>;
+  projectionEventsParked: Counter<'projection' | 'code'>;
+  projectionParkedEvents: Gauge<'projection'>;
+} {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   const eventsIngested = new Counter({
@@ -20,7 +26,20 @@ export function createMetricsRegistry(): { registry: Registry; eventsIngested: C
     labelNames: ['projection'] as const,
     registers: [registry],
   });
-  return { registry, eventsIngested, projectionEventsBehind };
+  // No tenant label: /metrics is platform-wide. A tenant's parked events are in its GET /v1/projections.
+  const projectionEventsParked = new Counter({
+    name: metricName('projection_events_parked_total'),
+    help: 'Events a projection of this process set aside (could not apply), by projection and error code; a rebuild that parks an event again counts it again.',
+    labelNames: ['projection', 'code'] as const,
+    registers: [registry],
+  });
+  const projectionParkedEvents = new Gauge({
+    name: metricName('projection_parked_events'),
+    help: 'Events currently parked by a projection (whichever process runs it), every tenant together.',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+  return { registry, eventsIngested, projectionEventsBehind, projectionEventsParked, projectionParkedEvents };
 }
 
 export type PlatformMetrics = ReturnType<typeof createMetricsRegistry>;

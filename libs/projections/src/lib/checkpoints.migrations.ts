@@ -28,4 +28,19 @@ export const PROJECTIONS_MIGRATIONS: readonly Migration[] = [
     name: 'the event store a checkpoint belongs to',
     sql: `ALTER TABLE projection_checkpoints ADD COLUMN event_store text;`,
   },
+  {
+    version: 4,
+    name: 're-projections of one tenant',
+    // One row per projection and tenant: a pending request (requested_at), its progress, and when it last completed.
+    sql: `
+      CREATE TABLE projection_tenant_rebuilds (
+        name text NOT NULL,
+        tenant text NOT NULL,
+        requested_at timestamptz,
+        started_at timestamptz,
+        events_applied bigint,
+        last_rebuilt_at timestamptz,
+        PRIMARY KEY (name, tenant)
+      );`,
+  },
 ];

@@ -124,6 +124,11 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
                 store,
                 projection,
                 onError: (error) => new Logger(`projection:${projection.name}`).error((error as Error).message ?? String(error)),
+                // Names the event and why, never its payload (nor the message: it may describe a tenant's data).
+                onParked: (parked, context) =>
+                  new Logger(`projection:${projection.name}`).warn(
+                    `event parked${context.rebuilding ? ' by a rebuild' : ''}: position ${parked.position.transactionId}/${parked.position.globalPosition}, tenant ${parked.tenant}, code ${parked.code}`,
+                  ),
               }),
             ),
         },

@@ -1,0 +1,37 @@
+// Test helper: a tenant's rows in every read model, to compare a re-projection or a rebuild with what live built.
+import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
+import type { Pool } from 'pg';
+
+/** Every row of a tenant in every table of the read models, numbers rounded (a rebuild sums fractions in another order). */
+export async function tenantRows(pool: Pool, tenant: string): Promise<Record<string, string[]>> {
+  const rounded = (value: unknown): unknown =>
+    typeof value === 'number' ? Math.round(value * 1e6) / 1e6 : Array.isArray(value) ? value.map(rounded) : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rounded(v)])) : value;
+  const snapshot: Record<string, string[]> = {};
+  for (const { schema } of READ_MODEL_PROJECTIONS) {
+    const { rows: tables } = await pool.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'tenant' ORDER BY table_name`,
+      [schema],
+    );
+    for (const { table_name: table } of tables) {
+      const { rows } = await pool.query<{ row: unknown }>(`SELECT to_jsonb(t) AS row FROM "${schema}"."${table}" t WHERE tenant = $1`, [tenant]);
+      snapshot[`${schema}.${table}`] = rows.map((r) => JSON.stringify(rounded(r.row))).sort();
+    }
+  }
+  return snapshot;
+}
+
+/**
+ * Per employee and month activity: live marks a month stale and computes it when read; a rebuild computes every month.
+ * The same months are covered either way (computed or to be computed).
+ */
+export const LAZY_CACHE = ['rm_rework.employee_months', 'rm_rework.stale_employee_months'];
+export const employeeMonthsCovered = (snapshot: Record<string, string[]>) =>
+  [
+    ...new Set(
+      LAZY_CACHE.flatMap((table) => snapshot[table]).map((row) => {
+        const { tenant, employee_id, month } = JSON.parse(row) as Record<string, string>;
+        return `${tenant}/${employee_id}/${month}`;
+      }),
+    ),
+  ].sort();
+
