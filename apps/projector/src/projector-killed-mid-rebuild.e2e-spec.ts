@@ -1,12 +1,11 @@
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
 import { createPostgresEventStore, type EventStore, migrateEventStore, type StoredEvent } from '@rework-ledger/event-store';
-import { ingestEvents } from '@rework-ledger/ingestion';
 import { createPool } from '@rework-ledger/platform';
 import { type ApplyContext, createProjectionRunner, migrateProjections, type Projection, type ProjectionRunner } from '@rework-ledger/projections';
 import { reworkMetricsProjection } from '@rework-ledger/read-models';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import type { Pool, PoolClient } from 'pg';
-import { employeeMonthsCovered, LAZY_CACHE, tenantRows } from '../test/read-model-rows.test-support';
+import { appendValidated, employeeMonthsCovered, LAZY_CACHE, tenantRows } from '../test/read-model-rows.test-support';
 
 /**
  * Reliability: the process that rebuilds a read model dies in the middle (its connection, its transaction and its
@@ -47,7 +46,7 @@ describe('projector killed in the middle of a rebuild', () => {
       const events = generateOrganisation(preset('small', { tenant, seed: 20 + index, employees: 8, teams: 2 })).allEvents();
       generatedOutputs[tenant] = new Set(events.filter((e) => e.type === 'ai.output.generated').map((e) => (e.data as { outputId: string }).outputId)).size;
       corrections[tenant] = events.filter((e) => e.type === 'ai.output.corrected').length;
-      for (let i = 0; i < events.length; i += 1000) expect((await ingestEvents(store, tenant, events.slice(i, i + 1000))).rejected).toEqual([]);
+      for (let i = 0; i < events.length; i += 1000) expect(await appendValidated(store, tenant, events.slice(i, i + 1000))).toEqual([]);
     }
     // The live read model, built by a first process that then stops.
     const first = runnerOf(pool, reworkMetricsProjection);

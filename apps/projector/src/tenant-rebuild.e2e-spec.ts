@@ -1,13 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
 import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
-import { ingestEvents } from '@rework-ledger/ingestion';
 import { loadConfig } from '@rework-ledger/platform';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { PG_POOL } from '@rework-ledger/runtime';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import type { Pool } from 'pg';
-import { employeeMonthsCovered, LAZY_CACHE, tenantRows } from '../test/read-model-rows.test-support';
+import { appendValidated, employeeMonthsCovered, LAZY_CACHE, tenantRows } from '../test/read-model-rows.test-support';
 import { createProjectorApp } from './create-projector-app';
 
 describe('projector: re-projection of one tenant', () => {
@@ -31,8 +30,7 @@ describe('projector: re-projection of one tenant', () => {
     for (const [tenant, seed] of [['alpha', 11], ['beta', 12]] as const) {
       const events = generateOrganisation(preset('small', { tenant, seed, employees: 8, teams: 2 })).allEvents();
       for (let i = 0; i < events.length; i += 500) {
-        const result = await ingestEvents(store, tenant, events.slice(i, i + 500));
-        expect(result.rejected).toEqual([]);
+        expect(await appendValidated(store, tenant, events.slice(i, i + 500))).toEqual([]);
       }
     }
     await caughtUp();

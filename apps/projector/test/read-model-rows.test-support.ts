@@ -1,4 +1,7 @@
 // Test helper: a tenant's rows in every read model, to compare a re-projection or a rebuild with what live built.
+import { validateEvent } from '@rework-ledger/contracts';
+import { streamNameFor } from '@rework-ledger/domain';
+import type { EventStore, NewEvent } from '@rework-ledger/event-store';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import type { Pool } from 'pg';
 
@@ -35,3 +38,24 @@ export const employeeMonthsCovered = (snapshot: Record<string, string[]>) =>
     ),
   ].sort();
 
+
+/**
+ * Appends synthetic CloudEvents of one tenant as ingestion would (validated, one stream per entity), without the
+ * ingestion library, which the projector's scope may not depend on. Returns the validation errors, if any.
+ */
+export async function appendValidated(store: EventStore, tenant: string, rawEvents: readonly unknown[]): Promise<unknown[]> {
+  const rejected: unknown[] = [];
+  const byStream = new Map<string, NewEvent[]>();
+  for (const raw of rawEvents) {
+    const result = validateEvent(raw, { fromCredentials: tenant });
+    if (!result.ok) {
+      rejected.push(result.errors);
+      continue;
+    }
+    const { event } = result;
+    const streamId = streamNameFor(event.type, event.data);
+    byStream.set(streamId, [...(byStream.get(streamId) ?? []), { id: event.id, source: event.source, type: event.type, time: event.time, data: event.data }]);
+  }
+  await store.append(tenant, [...byStream].map(([streamId, events]) => ({ streamId, expectedVersion: 'any' as const, events })));
+  return rejected;
+}

@@ -23,9 +23,10 @@ export function contractViolation(event: StoredEvent): ParkReason | undefined {
 /** The events of a batch that break the contract, with why: computed ahead (a rebuild checks its next batch meanwhile). */
 export type ContractViolations = ReadonlyMap<StoredEvent, ParkReason>;
 
-export function contractViolations(events: readonly StoredEvent[]): ContractViolations {
+export function contractViolations(events: readonly StoredEvent[], handled: (event: StoredEvent) => boolean = () => true): ContractViolations {
   const violations = new Map<StoredEvent, ParkReason>();
   for (const event of events) {
+    if (!handled(event)) continue;
     const violation = contractViolation(event);
     if (violation) violations.set(event, violation);
   }

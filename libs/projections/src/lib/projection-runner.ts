@@ -127,6 +127,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const batchSize = options.batchSize ?? 2000;
   const idlePollMs = options.idlePollMs ?? 250;
   const reportError = options.onError ?? (() => undefined);
+  const handledTypes = projection.handles ? new Set(projection.handles) : undefined;
+  const handled = (event: StoredEvent): boolean => handledTypes === undefined || handledTypes.has(event.type);
   const parkedListeners = options.onParked ? [options.onParked] : [];
   const key = lockKey(projection.name);
   const tenantRebuildKey = lockKey(`${projection.name}:tenant-rebuild`);
@@ -265,7 +267,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     await client.query('BEGIN');
     try {
       const firstTime = skipRepeats ? await firstTimeOnly(client, schema, events) : events;
-      const setAside = await applyOrSetAside(client, firstTime, (part) => projection.apply(client, schema, part, context), violations);
+      const setAside = await applyOrSetAside(client, firstTime.filter(handled), (part) => projection.apply(client, schema, part, context), violations);
       parked = setAside.map(({ event, reason }) => parkedEventOf(projection.name, event, reason));
       await recordParked(client, parked, parkStaged);
       await recordProgress(events[events.length - 1].position, firstTime.length - parked.length);
@@ -326,7 +328,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       let position: Position = START;
       let applied = 0;
       // The next batch is read and checked against the contract while this one is applied (CPU beside the database).
-      const readChecked = (after: Position) => read(after).then((events) => ({ events, violations: contractViolations(events) }));
+      const readChecked = (after: Position) => read(after).then((events) => ({ events, violations: contractViolations(events, handled) }));
       let next = readChecked(position);
       for (;;) {
         const { events, violations } = await next;

@@ -15,6 +15,11 @@ export interface Projection {
    * event store (beside the live one, then swapped): a change of definition is a new version, re-projected.
    */
   readonly version: number;
+  /**
+   * The event types `apply` reads. The runner hands it only these, and checks only these against the contract: an
+   * event a read model ignores is never parked under it. Without it, every event.
+   */
+  readonly handles?: readonly string[];
   /** Creates the read model's tables in `schema` (which exists and is empty). */
   createTables(client: PoolClient, schema: string): Promise<void>;
   /**

@@ -18,6 +18,7 @@ export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
   version: 6,
+  handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as (keyof typeof REWORK_EVENT_TYPES)[]), 'employee.assigned'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`

@@ -10,6 +10,7 @@ export const trainingProjection: Projection = {
   name: 'training',
   schema: 'rm_training',
   version: 1,
+  handles: ['training.course_registered', 'training.completed', 'employee.identity_linked'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
