@@ -82,6 +82,23 @@ describe('request gate', () => {
     expect(await gateOn(routes, 'POST', '/v1/documents', {}, true)).toEqual({ code: undefined, principal: undefined });
   });
 
+  it('given an address over its limit of bad keys, then its unknown keys get 429, and a key known valid still passes', async () => {
+    const limiter = createRateLimiter();
+    const knownKeys = { ...apiKeys, knownValid: (key: string) => key === 'good' } as unknown as ApiKeys;
+    const gate = createRequestGate({ routes, apiKeys: knownKeys, limiter, limits: { ingestPerMinute: 100, queryPerMinute: 3 } });
+    const send = (key: string) =>
+      new Promise<string | undefined>((resolve) =>
+        gate(
+          { method: 'POST', path: '/v1/documents', headers: { authorization: `Bearer ${key}` }, query: {}, ip: '10.0.0.1', socket: {} } as unknown as Request,
+          { setHeader: () => undefined } as unknown as Response,
+          (error?: unknown) => resolve((error as { code?: string } | undefined)?.code),
+        ),
+      );
+    for (let i = 0; i < 3; i++) expect(await send(`bad-${i}`)).toBe('AUTH.INVALID_API_KEY');
+    expect(await send('bad-4')).toBe('RATE.LIMITED');
+    expect(await send('good')).toBeUndefined();
+  });
+
   it('given another method on a known path, then 405; an unknown path passes through', async () => {
     expect((await gateOn(routes, 'DELETE', '/v1/documents/d-1')).code).toBe('REQUEST.METHOD_NOT_ALLOWED');
     expect(await gateOn(routes, 'GET', '/v1/elsewhere')).toEqual({ code: undefined, principal: undefined });

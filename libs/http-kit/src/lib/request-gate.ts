@@ -1,7 +1,7 @@
 import { LedgerError } from '@rework-ledger/domain';
 import type { ApiKeys, Principal } from '@rework-ledger/tenancy';
 import type { NextFunction, Request, Response } from 'express';
-import { authenticateRequest, checkScope } from './api-key.guard';
+import { authenticateRequest, checkScope, readApiKey } from './api-key.guard';
 import { InvalidParameterError } from './query-params';
 import type { RateLimiter } from './rate-limiter';
 import { type Route, routesMatching } from './route-table';
@@ -89,7 +89,10 @@ export function createRequestGate(options: RequestGateOptions) {
     let caller = `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
     if (route.scope && !options.credentialsInBody?.(request)) {
       const failures = `${caller}|invalid-keys`;
-      limiter.check(failures, limits.queryPerMinute);
+      // Too many bad keys from one address stop its look-ups, but never a key already known valid: behind a proxy
+      // every client shares the address, and one client's bad keys must not lock the others out.
+      const key = readApiKey(request.headers);
+      if (!(key !== undefined && apiKeys.knownValid?.(key))) limiter.check(failures, limits.queryPerMinute);
       let principal: Principal;
       try {
         principal = await authenticateRequest(apiKeys, request.headers);

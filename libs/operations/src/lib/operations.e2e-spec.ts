@@ -106,6 +106,10 @@ describe('operations: tenant and operator scopes, parked events, readiness', () 
     expect(beta.status).toBe(200);
     expect(beta.body).toMatchObject({ scope: 'tenant', tenant: 'beta' });
     expect(beta.body.projections[0]).toMatchObject({ name: 'amounts', tenant: 'beta', eventsBehind: 0, parked: 1, lastParked: { code: 'SQLSTATE.22003', message: 'numeric field overflow' } });
+    // Nothing store-wide in a tenant's view: a global position would show every tenant's volume.
+    expect(beta.body.projections[0]).not.toHaveProperty('position');
+    expect(beta.body.projections[0].lastParked).not.toHaveProperty('globalPosition');
+    expect(beta.body.projections[0].lastParked).toMatchObject({ source: expect.any(String), eventId: expect.any(String) });
     expect(beta.body.projections[0]).not.toHaveProperty('eventsApplied');
     expect(beta.body.projections[0]).not.toHaveProperty('parkedByTenant');
     expect(JSON.stringify(beta.body)).not.toContain('99999');

@@ -91,7 +91,7 @@ export const ReadinessDocs = () =>
     ),
   );
 
-const lastParked = { code: 'FIELD.OUT_OF_RANGE', message: 'data.hourlyCost must not be greater than 100000', parkedAt: '2026-06-01T09:10:02.331Z', globalPosition: '110190' };
+const lastParked = { code: 'FIELD.OUT_OF_RANGE', message: 'data.hourlyCost must not be greater than 100000', parkedAt: '2026-06-01T09:10:02.331Z', source: 'urn:acme:hris', eventId: 'assign-e-17-2026-06' };
 
 const platformStatus = (name: string, rebuilding = false) => ({
   name,
@@ -116,7 +116,6 @@ const tenantStatus = (name: string, tenant: string, parked: boolean) => ({
   tenant,
   state: 'running',
   rebuilding: false,
-  position: { transactionId: '1045', globalPosition: '110233' },
   eventsBehind: 0,
   secondsBehind: 0,
   stalled: false,

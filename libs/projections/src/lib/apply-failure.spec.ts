@@ -22,9 +22,12 @@ describe('classifyApplyFailure: retry what the platform caused, park what the da
     expect(classifyApplyFailure('boom')).toEqual({ action: 'retry' });
   });
 
-  it('given a RangeError or TypeError from the projection\'s code, then the event is parked', () => {
+  it('given a RangeError from the projection\'s code, then the event is parked', () => {
     expect(classifyApplyFailure(new RangeError('Invalid time value'))).toEqual({ action: 'park', code: 'PROJECTION.RANGEERROR', message: 'Invalid time value' });
-    expect(classifyApplyFailure(new TypeError('x is not a function'))).toMatchObject({ action: 'park', code: 'PROJECTION.TYPEERROR' });
+  });
+
+  it('given a TypeError (a bug in the projection, not in the event), then the batch is retried, never parked', () => {
+    expect(classifyApplyFailure(new TypeError("Cannot read properties of undefined (reading 'x')"))).toEqual({ action: 'retry' });
   });
 
   it('given a message quoting the input, then the quoted values are left out (no payload in a parked reason)', () => {

@@ -15,8 +15,13 @@ export type ApplyFailure = Readonly<{ action: 'retry' }> | Readonly<{ action: 'p
  */
 const PARKED_SQLSTATE_CLASSES = new Set(['22', '23', '54']);
 
-/** Errors that the projection's own code throws for one malformed value (`new Date('x').toISOString()`, a deep object). */
-const PARKED_JS_ERRORS: readonly (new (...args: never[]) => Error)[] = [RangeError, TypeError];
+/**
+ * Errors that the projection's own code throws for one malformed value (`new Date('x').toISOString()`, a deep object).
+ * Not `TypeError`: that is how a bug in a deployed projection shows (a property of undefined), and parking would set
+ * aside every event of that type for every tenant; retried, the projection stalls visibly until the fix is deployed.
+ * The contract check before apply keeps malformed shapes out.
+ */
+const PARKED_JS_ERRORS: readonly (new (...args: never[]) => Error)[] = [RangeError];
 
 /** Longest message kept for a parked event: enough to name the fault, too short to carry a payload. */
 const MAX_MESSAGE_LENGTH = 200;

@@ -30,7 +30,7 @@ const amountsProjection: Projection = {
       await tenantShadowGate.hold;
     }
     const rows = events.filter((e) => e.type === 'test.amount');
-    for (const e of rows) if (e.data['explode'] === true) throw new TypeError('cannot read the amount');
+    for (const e of rows) if (e.data['explode'] === true) throw new RangeError('the amount is out of range');
     const target = context?.rebuilding ? 'staged' : 'amounts';
     const cast = context?.rebuilding ? 'a' : 'a::numeric(6,2)';
     await client.query(`INSERT INTO "${schema}".${target} SELECT t, id, ${cast} FROM unnest($1::text[], $2::text[], $3::text[]) AS u(t, id, a)`, [
@@ -100,11 +100,11 @@ describe('parked events: a projection never stops for one event', () => {
     expect(parkedSeen.map((p) => [p.event.tenant, p.event.code, p.rebuilding])).toEqual([['beta', 'SQLSTATE.22003', false]]);
   });
 
-  it('given an error thrown by the projection\'s code for one event (TypeError), then it is parked too', async () => {
+  it('given an error thrown by the projection\'s code for one event (RangeError), then it is parked too', async () => {
     await append('beta', [{ amount: '4.00', explode: true }, { amount: '5.00' }]);
     await runner.waitUntilCaughtUp(20_000);
     expect(await amounts('beta')).toEqual(['1.50', '2.50', '5.00']);
-    expect((await parkedRows()).map((row) => row.code)).toEqual(['SQLSTATE.22003', 'PROJECTION.TYPEERROR']);
+    expect((await parkedRows()).map((row) => row.code)).toEqual(['SQLSTATE.22003', 'PROJECTION.RANGEERROR']);
   });
 
   it('given a stored event that breaks the contract, then it is parked before it reaches the SQL, with the contract\'s code', async () => {

@@ -18,7 +18,8 @@ export type ParkedEvent = Readonly<{
   message: string;
 }>;
 
-export type LastParked = Readonly<{ code: string; message: string; parkedAt: string; globalPosition: string }>;
+/** The last parked event, named by its own key (source and id), never by its store-wide position (other tenants' volume). */
+export type LastParked = Readonly<{ code: string; message: string; parkedAt: string; source: string; eventId: string }>;
 export type ParkedSummary = Readonly<{ count: number; last: LastParked | null }>;
 
 export const NOTHING_PARKED: ParkedSummary = Object.freeze({ count: 0, last: null });
@@ -72,8 +73,8 @@ export async function promoteStagedParked(client: PoolClient, projection: string
 
 /** Each tenant's parked events of a projection (one tenant's when named): how many, and the last one's reason. */
 export async function parkedByTenant(pool: Pool, projection: string, tenant?: string): Promise<Map<string, ParkedSummary>> {
-  const { rows } = await pool.query<{ tenant: string; count: string; code: string; message: string; parked_at: Date; global_position: string }>(
-    `SELECT DISTINCT ON (tenant) tenant, count(*) OVER (PARTITION BY tenant) AS count, code, message, parked_at, global_position
+  const { rows } = await pool.query<{ tenant: string; count: string; code: string; message: string; parked_at: Date; source: string; event_id: string }>(
+    `SELECT DISTINCT ON (tenant) tenant, count(*) OVER (PARTITION BY tenant) AS count, code, message, parked_at, source, event_id
        FROM projection_parked_events
       WHERE projection = $1 AND NOT staged AND ($2::text IS NULL OR tenant = $2)
       ORDER BY tenant, parked_at DESC, transaction_id DESC, global_position DESC`,
@@ -82,7 +83,7 @@ export async function parkedByTenant(pool: Pool, projection: string, tenant?: st
   return new Map(
     rows.map((row) => [
       row.tenant,
-      { count: Number(row.count), last: { code: row.code, message: row.message, parkedAt: row.parked_at.toISOString(), globalPosition: row.global_position } },
+      { count: Number(row.count), last: { code: row.code, message: row.message, parkedAt: row.parked_at.toISOString(), source: row.source, eventId: row.event_id } },
     ]),
   );
 }

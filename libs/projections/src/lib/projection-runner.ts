@@ -48,7 +48,6 @@ export type TenantProjectionStatus = Readonly<{
   state: ProjectionStatus['state'];
   /** A full rebuild or a re-projection of this tenant is under way (its metrics stay served meanwhile). */
   rebuilding: boolean;
-  position: { transactionId: string; globalPosition: string };
   /** This tenant's events stored but not yet applied, counted up to {@link TENANT_LAG_COUNT_LIMIT} (that number means "or more"). */
   eventsBehind: number;
   /** Age of this tenant's oldest event not yet applied; 0 when caught up. */
@@ -807,7 +806,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         tenant,
         state,
         rebuilding: Boolean(row?.rebuild_started_at) || Boolean(row?.started_at),
-        position: { transactionId: position.transactionId.toString(), globalPosition: position.globalPosition.toString() },
+        // No position: it is store-wide, and would show every tenant's volume.
         eventsBehind: behind.length,
         secondsBehind: oldest ? Math.max(0, (Date.now() - oldest.recordedAt.getTime()) / 1000) : 0,
         stalled: row?.last_error != null,

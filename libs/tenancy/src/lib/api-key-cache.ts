@@ -46,6 +46,10 @@ export function createApiKeyCache<T extends object>(lookup: (hash: string) => Pr
       return value;
     },
     /** Forgets every cached entry whose value matches (a key revoked by this process stops working at once). */
+    /** The value of a valid look-up still cached, without looking up anything. */
+    peek(hash: string): T | undefined {
+      return found.get(hash);
+    },
     forget(matches: (value: T) => boolean): void {
       for (const [hash, value] of found.entries()) if (matches(value)) found.delete(hash);
     },

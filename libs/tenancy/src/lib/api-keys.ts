@@ -31,6 +31,8 @@ export interface ApiKeys {
   ensure(key: string, tenant: string, scopes: readonly Scope[], name: string): Promise<void>;
   /** The principal of a valid, unrevoked key. Cached: a key revoked elsewhere stops working within the cache TTL. */
   authenticate(key: string): Promise<Principal | undefined>;
+  /** True when the key is known valid from the cache, without a look-up (a flood of bad keys must not lock it out). */
+  knownValid?(key: string): boolean;
   /** Every key (of one tenant, or all), oldest first, without secrets. */
   list(tenant?: string): Promise<ApiKeyInfo[]>;
   /** Marks a key revoked (by id); it stops working here at once, in other processes within the cache TTL. */
@@ -68,6 +70,9 @@ export function createApiKeys(dataSource: DataSource, options: ApiKeyCacheOption
     },
     authenticate(key) {
       return cache.get(hashApiKey(key));
+    },
+    knownValid(key) {
+      return cache.peek(hashApiKey(key)) !== undefined;
     },
     async list(tenant) {
       const rows = await repository.find({ where: tenant === undefined ? {} : { tenant }, order: { createdAt: 'ASC', id: 'ASC' } });

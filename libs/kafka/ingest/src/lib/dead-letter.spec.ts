@@ -63,6 +63,11 @@ describe('isCausedByEventData', () => {
     ['a lost connection without a code', false, new Error('Connection terminated unexpectedly')],
     ['a pool that cannot connect in time', false, new Error('timeout exceeded when trying to connect')],
     ['a connection reset wrapped in another error', false, new Error('append failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) })],
+    ['a rotated password (28P01)', false, Object.assign(new Error('password authentication failed'), { code: '28P01' })],
+    ['a failover to a read-only standby (25006)', false, Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' })],
+    ['a revoked grant (42501)', false, Object.assign(new Error('permission denied for table events'), { code: '42501' })],
+    ['a table not migrated yet (42P01)', false, Object.assign(new Error('relation "events" does not exist'), { code: '42P01' })],
+    ['an internal error of the server (XX000)', false, Object.assign(new Error('internal error'), { code: 'XX000' })],
     ['an EventStoreDB server unavailable', false, Object.assign(new Error('14 UNAVAILABLE'), { type: 'unavailable' })],
   ])('given %s, then caused by the event’s data: %s', (_, expected, error) => {
     expect(isCausedByEventData(error)).toBe(expected);

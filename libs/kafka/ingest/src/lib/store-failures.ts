@@ -1,10 +1,15 @@
 import { LedgerError } from '@rework-ledger/domain';
 
-// SQLSTATE classes of a database that is unavailable for a while, not of the data sent to it: 08 connection exception,
-// 40 transaction rollback (serialization failure, deadlock), 53 insufficient resources, 57 operator intervention
-// (shutdown, restart, cancel), 58 system error (I/O outside PostgreSQL); and 55P03, a lock not available in time.
-const RETRIABLE_SQLSTATE_CLASSES = new Set(['08', '40', '53', '57', '58']);
-const RETRIABLE_SQLSTATES = new Set(['55P03']);
+// SQLSTATE classes of a database that is unavailable or misconfigured for a while, not of the data sent to it:
+// 08 connection exception, 25 invalid transaction state (25006: a failover left us on a read-only standby),
+// 28 invalid authorization (a rotated password), 3D/3F a database or schema missing (mid-migration), 40 transaction
+// rollback (serialization failure, deadlock), 42 syntax error or access rule violation (a revoked grant, a table not
+// yet migrated: values are bound as parameters, so no event's data causes these), 53 insufficient resources,
+// 55 object not in prerequisite state (a lock not available), 57 operator intervention (shutdown, restart, cancel),
+// 58 system error (I/O outside PostgreSQL), XX internal error. Dead-lettering events for these would empty the stream
+// into the dead-letter topic during an outage; the data classes (22, 23, 54) are what an event can cause.
+const RETRIABLE_SQLSTATE_CLASSES = new Set(['08', '25', '28', '3D', '3F', '40', '42', '53', '55', '57', '58', 'XX']);
+const RETRIABLE_SQLSTATES = new Set<string>();
 // Network errors of Node's sockets and DNS on the way to the database.
 const RETRIABLE_SYSTEM_CODES = new Set([
   'ECONNREFUSED',
@@ -33,8 +38,8 @@ const RETRIABLE_DRIVER_MESSAGES = [
 const RETRIABLE_EVENTSTOREDB_TYPES = new Set(['timeout', 'deadline-exceeded', 'unavailable', 'cancelled', 'not-leader', 'unknown']);
 
 /**
- * Whether a failed append can succeed if retried as is: the database is down, restarting, overloaded or contended
- * (a connection or availability error, SQLSTATE class 08, 40, 53, 57 or 58, a store error marked retriable). Only
+ * Whether a failed append can succeed if retried as is: the database is down, restarting, overloaded, contended or
+ * misconfigured (a connection or availability error, a SQLSTATE of the classes above, a store error marked retriable). Only
  * those are retried — a partition stalls while they last, which is right: every event behind them waits for the
  * database. Anything else (a data exception, a `RangeError` from serializing an event, a bug) could fail forever and
  * halt the partition, so the ingestor isolates the event that causes it and dead-letters it with the reason.
