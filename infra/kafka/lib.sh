@@ -5,7 +5,11 @@
 #   KAFKA_PORT             PLAINTEXT (client) port                 default 9092
 #   KAFKA_CONTROLLER_PORT  KRaft controller port                   default KAFKA_PORT+1
 #   KAFKA_HOST             bind + advertised host                  default 127.0.0.1
-#   KAFKA_DATA_DIR         log.dirs (topic + metadata data)        default infra/kafka/.cache/data
+#   KAFKA_STATE_DIR        the broker's own files: server.properties, admin.properties, kafka.pid, kafka.log,
+#                          bootstrap, and data/ unless KAFKA_DATA_DIR says otherwise   default infra/kafka/.cache
+#                          (a second broker beside the shared one, e.g. a test's, takes a folder of its own;
+#                          the jars stay in infra/kafka/.cache/libs whatever it says)
+#   KAFKA_DATA_DIR         log.dirs (topic + metadata data)        default $KAFKA_STATE_DIR/data
 #   KAFKA_HEAP_OPTS        JVM heap flags for the broker           default "-Xms256m -Xmx512m"
 #   KAFKA_JVM_OPTS         other broker JVM flags (GC, JIT)        default see below
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness           default 90
@@ -16,16 +20,19 @@
 KAFKA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 KAFKA_CACHE_DIR="$KAFKA_DIR/.cache"
 KAFKA_LIBS_DIR="$KAFKA_CACHE_DIR/libs"
-KAFKA_CONFIG_FILE="$KAFKA_CACHE_DIR/server.properties"
-KAFKA_ADMIN_CONFIG_FILE="$KAFKA_CACHE_DIR/admin.properties"
-KAFKA_PID_FILE="$KAFKA_CACHE_DIR/kafka.pid"
-KAFKA_LOG_FILE="$KAFKA_CACHE_DIR/kafka.log"
-KAFKA_BOOTSTRAP_FILE="$KAFKA_CACHE_DIR/bootstrap"
+KAFKA_STATE_DIR="${KAFKA_STATE_DIR:-$KAFKA_CACHE_DIR}"
+# Absolute, so that stop.sh run from another folder finds the pid file start.sh wrote.
+[[ "$KAFKA_STATE_DIR" == /* ]] || KAFKA_STATE_DIR="$PWD/$KAFKA_STATE_DIR"
+KAFKA_CONFIG_FILE="$KAFKA_STATE_DIR/server.properties"
+KAFKA_ADMIN_CONFIG_FILE="$KAFKA_STATE_DIR/admin.properties"
+KAFKA_PID_FILE="$KAFKA_STATE_DIR/kafka.pid"
+KAFKA_LOG_FILE="$KAFKA_STATE_DIR/kafka.log"
+KAFKA_BOOTSTRAP_FILE="$KAFKA_STATE_DIR/bootstrap"
 
 KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
-KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$KAFKA_CACHE_DIR/data}"
+KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$KAFKA_STATE_DIR/data}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
@@ -94,7 +101,7 @@ kafka_run_tool() {
 
 # Admin-client settings for the tools, so a probe against a broker that is not up fails fast.
 kafka_write_admin_config() {
-  mkdir -p "$KAFKA_CACHE_DIR"
+  mkdir -p "$KAFKA_STATE_DIR"
   cat > "$KAFKA_ADMIN_CONFIG_FILE" <<PROPS
 request.timeout.ms=5000
 default.api.timeout.ms=10000

@@ -2,7 +2,7 @@
 # Start a single-node Apache Kafka (KRaft, broker+controller) for development and CI.
 # Idempotent: if the broker started by this script is already running, it says so and exits 0.
 # Usage: infra/kafka/start.sh            (or: npm run kafka:start)
-# Environment: see infra/kafka/lib.sh (KAFKA_PORT, KAFKA_DATA_DIR, KAFKA_HEAP_OPTS, ...).
+# Environment: see infra/kafka/lib.sh (KAFKA_PORT, KAFKA_STATE_DIR, KAFKA_DATA_DIR, KAFKA_HEAP_OPTS, ...).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
@@ -31,7 +31,7 @@ for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
 done
 
 kafka_ensure_libs
-mkdir -p "$KAFKA_CACHE_DIR" "$KAFKA_DATA_DIR"
+mkdir -p "$KAFKA_STATE_DIR" "$KAFKA_DATA_DIR"
 KAFKA_DATA_DIR="$(cd "$KAFKA_DATA_DIR" && pwd)"
 
 cat > "$KAFKA_CONFIG_FILE" <<PROPS
@@ -91,7 +91,7 @@ nohup setsid bash -c 'echo $$ > "$0"; exec "$@"' "$KAFKA_PID_FILE" \
   "$JAVA" $KAFKA_HEAP_OPTS \
   $KAFKA_JVM_OPTS -Djava.awt.headless=true \
   -Dlog4j.configuration="file:$KAFKA_DIR/config/log4j.properties" \
-  -Dkafka.logs.dir="$KAFKA_CACHE_DIR" \
+  -Dkafka.logs.dir="$KAFKA_STATE_DIR" \
   -cp "$(kafka_classpath)" kafka.Kafka "$KAFKA_CONFIG_FILE" \
   >"$KAFKA_LOG_FILE" 2>&1 </dev/null &
 

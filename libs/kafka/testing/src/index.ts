@@ -1,1 +1,2 @@
 export * from './lib/kafka-test-broker';
+export * from './lib/script-broker';

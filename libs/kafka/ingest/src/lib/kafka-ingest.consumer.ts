@@ -74,6 +74,7 @@ export function createKafkaIngestor(options: KafkaIngestorOptions): KafkaIngesto
   let producer: Producer | undefined;
   let admin: Admin | undefined;
   let assigned: number[] = [];
+  let relaunchTimer: ReturnType<typeof setTimeout> | undefined;
 
   async function handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale } = payload;
@@ -189,44 +190,86 @@ export function createKafkaIngestor(options: KafkaIngestorOptions): KafkaIngesto
     return true;
   }
 
+  /**
+   * Creates, connects and runs a consumer of the group. kafkajs restarts a consumer that crashed on a retriable error
+   * by itself, but gives up on some errors a broker restart causes (KafkaJSGroupCoordinatorNotFound when the broker
+   * refuses connections while the group looks for its coordinator): such a consumer is replaced here, with backoff,
+   * until it runs again or the ingestor stops. Nothing is lost meanwhile: offsets are committed only after storing.
+   */
+  async function launchConsumer(): Promise<void> {
+    const launched = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+      rebalanceTimeout: Math.max(60_000, sessionTimeout * 2),
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 500,
+      // Bounds what one fetch holds in memory (the resident-memory target is 300 MB under load).
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 6 * 1024 * 1024,
+    });
+    consumer = launched;
+    launched.on(launched.events.GROUP_JOIN, ({ payload }) => {
+      const previous = assigned;
+      assigned = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+      for (const partition of previous) if (!assigned.includes(partition)) metrics?.consumerLag.remove({ topic, partition });
+      logger.log(`joined ${options.groupId} as ${payload.memberId}: partitions ${assigned.join(', ') || '(none)'} of ${topic}`);
+    });
+    launched.on(launched.events.CRASH, ({ payload }) => {
+      const replacing = !payload.restart && consumer === launched;
+      logger.error(`consumer crashed (${payload.restart ? 'kafkajs restarts it' : replacing ? 'replacing it' : 'not restarting'}): ${payload.error.message}`);
+      if (replacing) relaunch(backoff.initialMs);
+    });
+    // stop() may come while this consumer connects: it then disconnects it, and this one must not run.
+    const superseded = () => consumer !== launched;
+    await launched.connect();
+    if (superseded()) return;
+    await launched.subscribe({ topics: [topic], fromBeginning: true });
+    if (superseded()) return;
+    await launched.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: handleBatch,
+    });
+  }
+
+  /** Replaces the crashed consumer after `delay` ms, and again with a doubled delay while the broker cannot be reached. */
+  function relaunch(delay: number): void {
+    const crashed = consumer;
+    assigned = [];
+    relaunchTimer = setTimeout(() => {
+      relaunchTimer = undefined;
+      if (consumer !== crashed || !producer) return; // stopped meanwhile
+      void crashed
+        ?.disconnect()
+        .catch(() => undefined)
+        .then(() => launchConsumer())
+        .then(
+          () => logger.log(`consumer of ${options.groupId} replaced after a crash`),
+          (error: unknown) => {
+            const next = Math.min(delay * 2, backoff.maxMs);
+            logger.warn(`replacing the crashed consumer failed; retrying in ${next} ms: ${(error as Error)?.message ?? String(error)}`);
+            if (consumer !== undefined && producer !== undefined) relaunch(next);
+          },
+        );
+    }, delay);
+  }
+
   return {
     async start() {
-      if (consumer) return;
+      if (consumer || producer) return;
       producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5 } });
       admin = kafka.admin();
-      consumer = kafka.consumer({
-        groupId: options.groupId,
-        sessionTimeout: sessionTimeout,
-        heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
-        rebalanceTimeout: Math.max(60_000, sessionTimeout * 2),
-        allowAutoTopicCreation: false,
-        maxWaitTimeInMs: 500,
-        // Bounds what one fetch holds in memory (the resident-memory target is 300 MB under load).
-        maxBytesPerPartition: 1024 * 1024,
-        maxBytes: 6 * 1024 * 1024,
-      });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        const previous = assigned;
-        assigned = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
-        for (const partition of previous) if (!assigned.includes(partition)) metrics?.consumerLag.remove({ topic, partition });
-        logger.log(`joined ${options.groupId} as ${payload.memberId}: partitions ${assigned.join(', ') || '(none)'} of ${topic}`);
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        logger.error(`consumer crashed (${payload.restart ? 'restarting' : 'not restarting'}): ${payload.error.message}`);
-      });
-      await Promise.all([producer.connect(), admin.connect(), consumer.connect()]);
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: handleBatch,
-      });
+      await Promise.all([producer.connect(), admin.connect()]);
+      await launchConsumer();
     },
 
     async stop() {
       const [stopping, producing, administering] = [consumer, producer, admin];
       consumer = producer = admin = undefined;
+      if (relaunchTimer) clearTimeout(relaunchTimer);
+      relaunchTimer = undefined;
       assigned = [];
       await stopping?.disconnect();
       await Promise.all([producing?.disconnect(), administering?.disconnect()]);
