@@ -17,7 +17,7 @@ import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type Ou
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 6,
+  version: 7,
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
