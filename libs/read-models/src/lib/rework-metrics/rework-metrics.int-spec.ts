@@ -201,8 +201,11 @@ describe('rework metrics read model (PostgreSQL)', () => {
     fromRollups.forEach((cell, i) => {
       for (const [field, value] of Object.entries(fromOutputs[i].row)) {
         const actual = cell.row[field as keyof typeof cell.row];
-        // A cell of a day with a full sample says "at least the sample size".
-        if (field === 'employees') expect(Math.min(actual as number, EMPLOYEE_SAMPLE_SIZE)).toBe(Math.min(value as number, EMPLOYEE_SAMPLE_SIZE));
+        // Exact below k; a cell with a day of k or more employees says "at least" (a lower bound of k or more).
+        if (field === 'employees' && (value as number) >= cellsQuery.privacyMinGroupSize) {
+          expect(actual).toBeGreaterThanOrEqual(cellsQuery.privacyMinGroupSize);
+          expect(actual).toBeLessThanOrEqual(value as number);
+        } else if (field === 'employees') expect(actual).toBe(value);
         else if (typeof value === 'number' && !Number.isInteger(value)) expect(actual).toBeCloseTo(value, 9);
         else expect(actual).toEqual(value);
       }
@@ -308,6 +311,14 @@ describe('rework metrics read model (PostgreSQL)', () => {
       // Many employees: "at least the sample size" from the rollups, exact below it.
       const initech = await expectSameCells({ tenant: 'initech' });
       expect(initech.filter((cell) => cell.coordinates.team === 'big' && cell.coordinates.tool === 'copilot').map((cell) => cell.row.employees)).toEqual([EMPLOYEE_SAMPLE_SIZE]);
+      // Small cells spread over days: their days' samples united (5 people, 2 of them on both days), exact below k.
+      await ingest('initech', [
+        ...['p1', 'p2', 'p3'].map((id, i) => generated(`s1-${i}`, id, '2026-03-10T10:00:00Z', { teamId: 'spread', tool: 'rare' })),
+        ...['p2', 'p3', 'p4', 'p5'].map((id, i) => generated(`s2-${i}`, id, '2026-03-11T10:00:00Z', { teamId: 'spread', tool: 'rare' })),
+      ]);
+      const spread = (await expectSameCells({ tenant: 'initech', privacyMinGroupSize: 6 })).find((cell) => cell.coordinates.team === 'spread' && cell.coordinates.tool === 'rare');
+      expect([spread?.row.employees, spread?.row.employeeIds]).toEqual([5, ['p1', 'p2', 'p3', 'p4', 'p5']]);
+      expect((await expectSameCells({ tenant: 'initech', privacyMinGroupSize: 5 })).find((cell) => cell.coordinates.team === 'spread' && cell.coordinates.tool === 'rare')?.row.employees).toBe(5);
       expect(initech.find((cell) => cell.coordinates.team === 'tiny' && cell.coordinates.tool === 'copilot')?.row.employeeIds).toEqual(['loner']);
       // A k above the sample reads the outputs (exact counts).
       const exact = await queryReworkCells(fromPgPool(pool), {

@@ -352,8 +352,10 @@ const CELL_DIMENSIONS = ['all', 'team', 'tool', 'model', 'team×tool', 'team×mo
 const CELL_DIMENSIONS_BY_TASK_TYPE = ['all', 'team'];
 
 /**
- * The cells from the daily rollups: a cell of a period sums its days' rows; its employees are "many" when one of its
- * days holds a full sample, else the union of its days' samples (exact), read for those cells only.
+ * The cells from the daily rollups: a cell of a period sums its days' rows. Its employees are needed exactly only
+ * below k (the protection asks "fewer than k?", and who they are then): a cell with a day of k or more employees has
+ * at least that many (said as that lower bound); for the others (rare: small cells every day of the period), the union
+ * of their days' samples, each complete (fewer than k ≤ the sample size).
  */
 async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Promise<ReworkCell[]> {
   const schema = reworkMetricsProjection.schema;
@@ -365,13 +367,13 @@ async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Prom
              r.rework_minutes::float8 AS rework_minutes,
              r.lost_cost_known::float8 + r.unknown_cost_minutes::float8 / 60.0 * $4::float8 AS lost_cost,
              r.estimated_saved_minutes::float8 + ${TASK_TYPES.map((_, i) => `r.unestimated_outputs[${i + 1}] * ($5::float8[])[${i + 1}]`).join(' + ')} AS saved_minutes,
-             r.sample_size
+             COALESCE(r.sample_size, 0) AS sample_size
         FROM "${schema}".daily_rollup r
        WHERE r.tenant = $1 AND r.dimension = ANY($6::text[]) AND r.day >= $2::date AND r.day < $3::date
          AND (r.task_type = '${EVERY_TASK_TYPE}' OR r.dimension = ANY($7::text[]))
     ),
     cells AS (
-      SELECT ${cellKey}, ${SUMS}, COALESCE(bool_or(sample_size >= $9), false) AS many FROM picked GROUP BY ${cellKey}
+      SELECT ${cellKey}, ${SUMS}, max(sample_size) AS most FROM picked GROUP BY ${cellKey}
     ),
     few AS (
       SELECT c.period, c.dimension, c.value, c.task_type, (
@@ -380,13 +382,13 @@ async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Prom
                 WHERE s.tenant = $1 AND s.dimension = c.dimension AND s.day >= c.period::date AND s.day < (c.period + interval '1 ${query.period}')::date
                   AND s.value = c.value AND s.task_type = c.task_type
              ) AS ids
-        FROM cells c WHERE NOT c.many
+        FROM cells c WHERE c.most < $8
     )
     SELECT c.period AT TIME ZONE 'UTC' AS bucket, NULL::text AS "group", NULL::text[] AS subgroups, c.dimension, c.value, c.task_type,
            c.outputs, c.reworked_outputs, c.double_checked_outputs, c.corrections, c.rewrites, c.double_checks, c.discards,
            c.rework_minutes, c.lost_cost, c.saved_minutes,
-           CASE WHEN c.many THEN $9 ELSE COALESCE(cardinality(f.ids), 0) END AS employees,
-           CASE WHEN NOT c.many AND COALESCE(cardinality(f.ids), 0) < $8 THEN COALESCE(f.ids, '{}') END AS employee_ids
+           CASE WHEN c.most >= $8 THEN c.most ELSE COALESCE(cardinality(f.ids), 0) END AS employees,
+           CASE WHEN c.most < $8 AND COALESCE(cardinality(f.ids), 0) < $8 THEN COALESCE(f.ids, '{}') END AS employee_ids
       FROM cells c LEFT JOIN few f USING (${cellKey})
      ORDER BY c.period, c.dimension, c.value, c.task_type`;
   const rows = await db.query<RawRow & { dimension: string; value: string; task_type: string }>(sql, [
@@ -398,7 +400,6 @@ async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Prom
     CELL_DIMENSIONS,
     CELL_DIMENSIONS_BY_TASK_TYPE,
     query.privacyMinGroupSize,
-    EMPLOYEE_SAMPLE_SIZE,
   ]);
   return rows.map((raw) => {
     const row = toMetricsRow(raw);
