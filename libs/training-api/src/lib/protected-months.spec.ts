@@ -1,33 +1,37 @@
-import { auditProtection, cellKey } from '@rework-ledger/domain';
-import type { ReworkMetricsRow } from '@rework-ledger/read-models';
-import { cellsOfRead, isPublished, PROTECTED_TABLE_READS, protectMonths } from './protected-months';
+import { auditProtection, cellKey, type CellCoordinates, CROSSED_DIMENSIONS } from '@rework-ledger/domain';
+import type { ReworkCell, ReworkMetricsRow } from '@rework-ledger/read-models';
+import { isPublished, protectMonths } from './protected-months';
 
 const K = 5;
 
 /** Employees of one month: id, team, tool, task type, model, outputs. */
 type Person = [id: string, team: string, tool: string, taskType: string, model: string, outputs: number];
 
-/** The rows the rework query would give for one read of PROTECTED_TABLE_READS, from one month's people. */
-function rowsOf(read: (typeof PROTECTED_TABLE_READS)[number], month: string, people: readonly Person[]): ReworkMetricsRow[] {
+/** The dimensions of each protected table: the total, the team totals, the one-way tables, the team × dimension cross-tables. */
+const TABLES: readonly (readonly ('team' | (typeof CROSSED_DIMENSIONS)[number])[])[] = [
+  [],
+  ['team'],
+  ...CROSSED_DIMENSIONS.map((dimension) => [dimension]),
+  ...CROSSED_DIMENSIONS.map((dimension) => ['team' as const, dimension]),
+];
+
+/** The cells `queryReworkCells` would give for one month's people. */
+function cellsOf(month: string, people: readonly Person[]): ReworkCell[] {
   const field = { team: 1, tool: 2, taskType: 3, model: 4 } as const;
-  const groups = new Map<string, Person[]>();
-  for (const person of people) {
-    const key = JSON.stringify([read.groupBy ? person[field[read.groupBy]] : null, read.thenBy ? person[field[read.thenBy[0]]] : null]);
-    groups.set(key, [...(groups.get(key) ?? []), person]);
-  }
-  return [...groups.entries()].map(([key, members]) => {
-    const [group, sub] = JSON.parse(key) as [string | null, string | null];
-    const outputs = members.reduce((sum, person) => sum + person[5], 0);
-    const ids = [...new Set(members.map((person) => person[0]))];
-    return {
-      group,
-      subgroups: sub === null ? undefined : [sub],
-      bucket: month,
-      outputs,
-      reworkedOutputs: Math.floor(outputs / 4),
-      employees: ids.length,
-      employeeIds: ids.length < K ? ids : undefined,
-    } as ReworkMetricsRow;
+  return TABLES.flatMap((dimensions) => {
+    const groups = new Map<string, Person[]>();
+    for (const person of people) {
+      const key = JSON.stringify(dimensions.map((dimension) => person[field[dimension]]));
+      groups.set(key, [...(groups.get(key) ?? []), person]);
+    }
+    return [...groups.entries()].map(([key, members]): ReworkCell => {
+      const values = JSON.parse(key) as string[];
+      const coordinates: CellCoordinates = Object.fromEntries(dimensions.map((dimension, i) => [dimension, values[i]]));
+      const outputs = members.reduce((sum, person) => sum + person[5], 0);
+      const ids = [...new Set(members.map((person) => person[0]))];
+      const row = { group: null, bucket: month, outputs, reworkedOutputs: Math.floor(outputs / 4), employees: ids.length, employeeIds: ids.length < K ? ids : undefined } as ReworkMetricsRow;
+      return { period: month, coordinates, row };
+    });
   });
 }
 
@@ -39,7 +43,7 @@ describe('the protected tables of whole months (skills gaps)', () => {
     ['b6', 'b', 'copilot', 'review', 'gpt', 3],
     ['b7', 'b', 'copilot', 'review', 'gpt', 4],
   ];
-  const cells = PROTECTED_TABLE_READS.flatMap((read) => cellsOfRead(read, rowsOf(read, '2026-03-01T00:00:00.000Z', people)));
+  const cells = cellsOf('2026-03-01T00:00:00.000Z', people);
   const [month] = protectMonths(cells, K);
   const published = (coordinates: object) => month.protection.published.has(cellKey(coordinates));
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { METRIC_VERSION } from '@rework-ledger/domain';
-import { courseCompletions, queryReworkMetrics, type ReworkMetricsQuery, type ReworkMetricsRow } from '@rework-ledger/read-models';
+import { courseCompletions, queryReworkCells, queryReworkMetrics, type ReworkMetricsQuery, type ReworkMetricsRow } from '@rework-ledger/read-models';
 import { TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { DataSource } from 'typeorm';
 import { type CourseImpactAnswer, CourseImpactService, type ImpactParameters } from './course-impact.service';
-import { cellsOfRead, isPublished, PROTECTED_TABLE_READS, protectMonths } from './protected-months';
+import { isPublished, protectMonths } from './protected-months';
 
 export type CourseRecommendation = {
   courseId: string;
@@ -146,12 +146,12 @@ export class SkillsGapsService {
     return { tenantReworkRate: total?.reworkRate ?? null, cells: [...cells.values()], suppressed: null };
   }
 
-  /** The cells the protection of each month's tables publishes, summed over the months (non-admin callers). */
+  /**
+   * The cells the protection of each month's tables publishes, summed over the months (non-admin callers): the cells
+   * of the rework metrics' protected tables of those months (one definition, `queryReworkCells`).
+   */
   private async publishedCells(base: ReworkMetricsQuery, perEmployee: readonly ReworkMetricsRow[], k: number) {
-    const reads = await Promise.all(
-      PROTECTED_TABLE_READS.map(async (read) => cellsOfRead(read, await queryReworkMetrics(this.dataSource, { ...base, bucket: 'month', groupBy: read.groupBy, thenBy: read.thenBy }))),
-    );
-    const months = protectMonths(reads.flat(), k);
+    const months = protectMonths(await queryReworkCells(this.dataSource, { ...base, period: 'month' }), k);
     let tenantOutputs = 0;
     let tenantReworked = 0;
     let withheldCells = 0;

@@ -85,7 +85,11 @@ export function composeProtectedAnswer(
   const shape = answerCells(groupBy, filters);
   if (shape === null) return { rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' } };
   const byPeriod = new Map<string, ReworkCell[]>();
-  for (const cell of cells) byPeriod.set(cell.period, [...(byPeriod.get(cell.period) ?? []), cell]);
+  for (const cell of cells) {
+    const periodCells = byPeriod.get(cell.period);
+    if (periodCells === undefined) byPeriod.set(cell.period, [cell]);
+    else periodCells.push(cell);
+  }
 
   const published = new Map<string, ReworkMetricsRow[]>();
   const withheld: ReworkCell[] = [];
@@ -101,7 +105,10 @@ export function composeProtectedAnswer(
       if (protection.published.has(cellKey(cell.coordinates))) {
         const group = shape.over === null ? (groupBy ? (filters[groupBy as keyof typeof filters] ?? null) : null) : (cell.coordinates[shape.over] ?? null);
         const key = `${bucketed ? period : ''}\u0000${group ?? ''}`;
-        published.set(key, [...(published.get(key) ?? []), { ...cell.row, group, bucket: bucketed ? period : null }]);
+        const row = { ...cell.row, group, bucket: bucketed ? period : null };
+        const rows = published.get(key);
+        if (rows === undefined) published.set(key, [row]);
+        else rows.push(row);
       } else {
         withheld.push(cell);
         withheldHere = true;

@@ -7,7 +7,7 @@ import { createTestDatabase } from '@rework-ledger/testing';
 import type { Pool } from 'pg';
 import { fromPgPool } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
-import { queryReworkMetrics, type ReworkMetricsQuery } from './rework-metrics.query';
+import { queryReworkCells, type ReworkCellsQuery, queryReworkMetrics, type ReworkMetricsQuery } from './rework-metrics.query';
 import { EMPLOYEE_SAMPLE_SIZE } from './rework-rollups';
 import { dailyActivityFromRollups } from '../training/training.queries';
 
@@ -182,6 +182,37 @@ describe('rework metrics read model (PostgreSQL)', () => {
     expect((await query({ tenant: 'globex' }))[0].outputs).toBe(1);
   });
 
+  /** The cells of the protected tables (privacy v2) as the rollups give them must be those the outputs give. */
+  const expectSameCells = async (overrides: Partial<ReworkCellsQuery>) => {
+    const cellsQuery: ReworkCellsQuery = {
+      tenant: 'acme',
+      from: new Date('2026-03-01T00:00:00Z'),
+      to: new Date('2026-04-01T00:00:00Z'),
+      period: 'month',
+      defaultHourlyCost: 60,
+      defaultMinutesSavedByTaskType: MINUTES_SAVED,
+      privacyMinGroupSize: 5,
+      ...overrides,
+    };
+    const key = (cell: { period: string; coordinates: object }) => `${cell.period} ${JSON.stringify(Object.entries(cell.coordinates).sort())}`;
+    const fromRollups = (await queryReworkCells(fromPgPool(pool), cellsQuery)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const fromOutputs = (await queryReworkCells(fromPgPool(pool), { ...cellsQuery, readFrom: 'outputs' })).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    expect(fromRollups.map(key)).toEqual(fromOutputs.map(key));
+    fromRollups.forEach((cell, i) => {
+      for (const [field, value] of Object.entries(fromOutputs[i].row)) {
+        const actual = cell.row[field as keyof typeof cell.row];
+        // Exact below k; a cell with a day of k or more employees says "at least" (a lower bound of k or more).
+        if (field === 'employees' && (value as number) >= cellsQuery.privacyMinGroupSize) {
+          expect(actual).toBeGreaterThanOrEqual(cellsQuery.privacyMinGroupSize);
+          expect(actual).toBeLessThanOrEqual(value as number);
+        } else if (field === 'employees') expect(actual).toBe(value);
+        else if (typeof value === 'number' && !Number.isInteger(value)) expect(actual).toBeCloseTo(value, 9);
+        else expect(actual).toEqual(value);
+      }
+    });
+    return fromRollups;
+  };
+
   describe('the daily rollups', () => {
     /** The rollups' answer equals the outputs' (floats to rounding; employees exact below the sample size). */
     const expectSameAnswers = async (overrides: Partial<ReworkMetricsQuery>) => {
@@ -248,6 +279,53 @@ describe('rework metrics read model (PostgreSQL)', () => {
         ['2026-03-03T00:00:00.000Z', 'research', 1, 30],
         ['2026-03-04T00:00:00.000Z', '(unassigned)', 0, 0],
       ]);
+      // The cross-cells too: dana's output left (unassigned) × copilot and (unassigned) × its model for research's.
+      const cells = await expectSameCells({ tenant: 'hooli', period: 'day' });
+      expect(cells.filter((cell) => cell.coordinates.team !== undefined && cell.coordinates.tool !== undefined).map((cell) => [cell.period, cell.coordinates.team, cell.row.employeeIds])).toEqual([
+        ['2026-03-03T00:00:00.000Z', 'research', ['dana']],
+        ['2026-03-04T00:00:00.000Z', '(unassigned)', ['erin']],
+      ]);
+    });
+
+    it('given a late assignment that moves one of a cross-cell\'s two employees, then that cell\'s sample is recomputed without them', async () => {
+      await ingest('umbrella', [generated('u1', 'gina', '2026-03-03T10:00:00Z', { model: 'm1' }), generated('u2', 'hal', '2026-03-03T11:00:00Z', { model: 'm1' })]);
+      await ingest('umbrella', [assigned('gina', 'labs', '2026-03-20T00:00:00Z', { effectiveFrom: '2026-03-01T00:00:00Z' })]);
+      const cells = await expectSameCells({ tenant: 'umbrella', period: 'day' });
+      const crossed = (other: 'tool' | 'model') =>
+        cells.filter((cell) => cell.coordinates.team !== undefined && cell.coordinates[other] !== undefined).map((cell) => [cell.coordinates.team, cell.row.employeeIds]);
+      expect(crossed('tool')).toEqual([['(unassigned)', ['hal']], ['labs', ['gina']]]);
+      expect(crossed('model')).toEqual([['(unassigned)', ['hal']], ['labs', ['gina']]]);
+    });
+
+    it('given any period, then the cells of the protected tables (team × tool / task type / model, margins) are read from the rollups as from the outputs', async () => {
+      for (const tenant of ['acme', 'initech', 'hooli', 'globex']) {
+        for (const period of ['day', 'week', 'month'] as const) {
+          await expectSameCells({ tenant, period, from: new Date('2026-02-23T00:00:00Z'), to: new Date('2026-04-06T00:00:00Z') });
+        }
+      }
+      const acme = await expectSameCells({});
+      // Every kind of cell is there: the total, one-way tables, and the three cross-tables.
+      expect(new Set(acme.map((cell) => Object.keys(cell.coordinates).sort().join('×')))).toEqual(
+        new Set(['', 'team', 'tool', 'taskType', 'model', 'team×tool', 'taskType×team', 'model×team']),
+      );
+      // Many employees: "at least the sample size" from the rollups, exact below it.
+      const initech = await expectSameCells({ tenant: 'initech' });
+      expect(initech.filter((cell) => cell.coordinates.team === 'big' && cell.coordinates.tool === 'copilot').map((cell) => cell.row.employees)).toEqual([EMPLOYEE_SAMPLE_SIZE]);
+      // Small cells spread over days: their days' samples united (5 people, 2 of them on both days), exact below k.
+      await ingest('initech', [
+        ...['p1', 'p2', 'p3'].map((id, i) => generated(`s1-${i}`, id, '2026-03-10T10:00:00Z', { teamId: 'spread', tool: 'rare' })),
+        ...['p2', 'p3', 'p4', 'p5'].map((id, i) => generated(`s2-${i}`, id, '2026-03-11T10:00:00Z', { teamId: 'spread', tool: 'rare' })),
+      ]);
+      const spread = (await expectSameCells({ tenant: 'initech', privacyMinGroupSize: 6 })).find((cell) => cell.coordinates.team === 'spread' && cell.coordinates.tool === 'rare');
+      expect([spread?.row.employees, spread?.row.employeeIds]).toEqual([5, ['p1', 'p2', 'p3', 'p4', 'p5']]);
+      expect((await expectSameCells({ tenant: 'initech', privacyMinGroupSize: 5 })).find((cell) => cell.coordinates.team === 'spread' && cell.coordinates.tool === 'rare')?.row.employees).toBe(5);
+      expect(initech.find((cell) => cell.coordinates.team === 'tiny' && cell.coordinates.tool === 'copilot')?.row.employeeIds).toEqual(['loner']);
+      // A k above the sample reads the outputs (exact counts).
+      const exact = await queryReworkCells(fromPgPool(pool), {
+        tenant: 'initech', from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z'), period: 'month',
+        defaultHourlyCost: 60, defaultMinutesSavedByTaskType: MINUTES_SAVED, privacyMinGroupSize: EMPLOYEE_SAMPLE_SIZE + 1,
+      });
+      expect(exact.find((cell) => cell.coordinates.team === 'big' && cell.coordinates.tool === undefined && cell.coordinates.taskType === undefined && cell.coordinates.model === undefined)?.row.employees).toBe(EMPLOYEE_SAMPLE_SIZE + 8);
     });
   });
 
@@ -312,6 +390,8 @@ describe('rework metrics read model (PostgreSQL)', () => {
     expect(await answers()).toEqual(before);
     expect(await activity()).toEqual(activityBefore);
     expect(rollupsBefore.length).toBeGreaterThan(100);
+    // The cross-cells of the protected tables are among the rows compared.
+    expect(new Set(rollupsBefore.map((row: { dimension: string }) => row.dimension))).toEqual(new Set(['all', 'team', 'tool', 'taskType', 'model', 'team×tool', 'team×model']));
     expect(await rollups()).toEqual(rollupsBefore);
     expect(await extent()).toEqual(extentBefore);
     expect(await outputs()).toEqual(outputsBefore);

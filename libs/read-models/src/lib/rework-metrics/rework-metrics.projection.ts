@@ -17,7 +17,7 @@ import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type Ou
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 6,
+  version: 7,
   handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as (keyof typeof REWORK_EVENT_TYPES)[]), 'employee.assigned'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { type Bucket, type CellCoordinates, needsComplementarySuppression, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
-import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, type RollupDimension, UNSPECIFIED_MODEL_SQL } from './rework-rollups';
+import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, type RollupDimension, splitCompositeValue, UNSPECIFIED_MODEL_SQL } from './rework-rollups';
 
 export type ReworkMetricsFilters = Readonly<{ team?: string; tool?: string; taskType?: string; model?: string; employee?: string }>;
 
@@ -119,15 +119,19 @@ function rollupDimensionFor(query: ReworkMetricsQuery): RollupDimension | null {
   return (only as RollupDimension | undefined) ?? (query.filters?.taskType !== undefined ? 'taskType' : 'all');
 }
 
-/** Both reads aggregate the same cell columns; these are the sums over them, and the bucket of a time. */
+/**
+ * Both reads aggregate the same cell columns; these are the sums over them, and the bucket of a time. Counts as float8:
+ * a sum of integers is exact in it up to 2^53 (an int would fail past 2^31 outputs in one answer, and a bigint
+ * would come to JavaScript as a string).
+ */
 const SUMS = `
-  sum(outputs)::int AS outputs,
-  sum(reworked_outputs)::int AS reworked_outputs,
-  sum(double_checked_outputs)::int AS double_checked_outputs,
-  sum(corrections)::int AS corrections,
-  sum(rewrites)::int AS rewrites,
-  sum(double_checks)::int AS double_checks,
-  sum(discards)::int AS discards,
+  sum(outputs)::float8 AS outputs,
+  sum(reworked_outputs)::float8 AS reworked_outputs,
+  sum(double_checked_outputs)::float8 AS double_checked_outputs,
+  sum(corrections)::float8 AS corrections,
+  sum(rewrites)::float8 AS rewrites,
+  sum(double_checks)::float8 AS double_checks,
+  sum(discards)::float8 AS discards,
   sum(rework_minutes)::float8 AS rework_minutes,
   sum(lost_cost)::float8 AS lost_cost,
   sum(saved_minutes)::float8 AS saved_minutes`;
@@ -309,6 +313,8 @@ export type ReworkCellsQuery = Readonly<{
   defaultMinutesSavedByTaskType: Readonly<Record<string, number>>;
   /** Cells of fewer employees also list them (`employeeIds`). */
   privacyMinGroupSize: number;
+  /** 'rollups' (default) where they can answer (see `cellsFromRollupsAnswer`), 'outputs': always the outputs (the reference). */
+  readFrom?: 'rollups' | 'outputs';
 }>;
 
 /** A cell of the protected tables of one period (privacy v2): its coordinates and its figures (`group` null). */
@@ -318,13 +324,121 @@ export type ReworkCell = { period: string; coordinates: CellCoordinates; row: Re
 const CELL_GROUPING_SETS = [[], ['team'], ['tool'], ['task_type'], ['model'], ['team', 'tool'], ['team', 'task_type'], ['team', 'model']];
 
 /**
- * The cells of the protected tables (see privacy-tables.ts in the domain) of every period of [from, to), from the
- * per-output read model, with each cell's exact distinct employees (the rollups keep one dimension per cell, not the
- * team × tool and team × model cross-tables). Hash aggregations only, no DISTINCT (which would sort every output per
- * grouping set): per cell and employee first (the grouping sets), then per cell, counting its employees; the ids are
- * gathered only for the cells of fewer than k.
+ * The cells of the protected tables (see privacy-tables.ts in the domain) of every period of [from, to), each with
+ * its distinct employees (exact below k, "at least k" otherwise) and, below k, who they are: the one definition of
+ * those cells, for every endpoint that answers a caller without admin (rework metrics, skills gaps). From the daily
+ * rollups when they can answer, else from the outputs.
  */
 export async function queryReworkCells(db: SqlQueryable, query: ReworkCellsQuery): Promise<ReworkCell[]> {
+  return cellsFromRollupsAnswer(query) ? cellsFromRollups(db, query) : cellsFromOutputs(db, query);
+}
+
+/**
+ * Whether the daily rollups answer a query for cells: whole UTC days (every period is), and a k no larger than
+ * their employee sample (a cell's employees are the union of its days' samples: exact below the sample size).
+ */
+function cellsFromRollupsAnswer(query: ReworkCellsQuery): boolean {
+  return (
+    query.readFrom !== 'outputs' && query.privacyMinGroupSize <= EMPLOYEE_SAMPLE_SIZE && query.from.getTime() % DAY_MS === 0 && query.to.getTime() % DAY_MS === 0
+  );
+}
+
+/**
+ * The rollup rows that are cells of the protected tables, for every task type (`*`) or per task type: the total and
+ * the team totals and their task-type lines (`all`, `team`), the tool and model totals, the team × tool and team ×
+ * model cross-cells.
+ */
+const CELL_DIMENSIONS = ['all', 'team', 'tool', 'model', 'team×tool', 'team×model'];
+const CELL_DIMENSIONS_BY_TASK_TYPE = ['all', 'team'];
+
+/**
+ * The cells from the daily rollups: a cell of a period sums its days' rows. Its employees are needed exactly only
+ * below k (the protection asks "fewer than k?", and who they are then): a cell with a day of k or more employees has
+ * at least that many (said as that lower bound); for the others (rare: small cells every day of the period), the union
+ * of their days' samples, each complete (fewer than k ≤ the sample size).
+ */
+async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Promise<ReworkCell[]> {
+  const schema = reworkMetricsProjection.schema;
+  const cellKey = 'period, dimension, value, task_type';
+  const sql = `
+    WITH picked AS (
+      SELECT date_trunc('${query.period}', r.day::timestamp) AS period, r.dimension, r.value, r.task_type,
+             r.outputs, r.reworked_outputs, r.double_checked_outputs, r.corrections, r.rewrites, r.double_checks, r.discards,
+             r.rework_minutes::float8 AS rework_minutes,
+             r.lost_cost_known::float8 + r.unknown_cost_minutes::float8 / 60.0 * $4::float8 AS lost_cost,
+             r.estimated_saved_minutes::float8 + ${TASK_TYPES.map((_, i) => `r.unestimated_outputs[${i + 1}] * ($5::float8[])[${i + 1}]`).join(' + ')} AS saved_minutes,
+             COALESCE(r.sample_size, 0) AS sample_size
+        FROM "${schema}".daily_rollup r
+       WHERE r.tenant = $1 AND r.dimension = ANY($6::text[]) AND r.day >= $2::date AND r.day < $3::date
+         AND (r.task_type = '${EVERY_TASK_TYPE}' OR r.dimension = ANY($7::text[]))
+    ),
+    cells AS (
+      SELECT ${cellKey}, ${SUMS}, max(sample_size) AS most FROM picked GROUP BY ${cellKey}
+    ),
+    few AS (
+      SELECT c.period, c.dimension, c.value, c.task_type, (
+               SELECT array_agg(DISTINCT e ORDER BY e)
+                 FROM "${schema}".daily_samples s CROSS JOIN LATERAL unnest(s.employee_sample) AS e
+                WHERE s.tenant = $1 AND s.dimension = c.dimension AND s.day >= c.period::date AND s.day < (c.period + interval '1 ${query.period}')::date
+                  AND s.value = c.value AND s.task_type = c.task_type
+             ) AS ids
+        FROM cells c WHERE c.most < $8
+    )
+    SELECT c.period AT TIME ZONE 'UTC' AS bucket, NULL::text AS "group", NULL::text[] AS subgroups, c.dimension, c.value, c.task_type,
+           c.outputs, c.reworked_outputs, c.double_checked_outputs, c.corrections, c.rewrites, c.double_checks, c.discards,
+           c.rework_minutes, c.lost_cost, c.saved_minutes,
+           CASE WHEN c.most >= $8 THEN c.most ELSE COALESCE(cardinality(f.ids), 0) END AS employees,
+           CASE WHEN c.most < $8 AND COALESCE(cardinality(f.ids), 0) < $8 THEN COALESCE(f.ids, '{}') END AS employee_ids
+      FROM cells c LEFT JOIN few f USING (${cellKey})
+     ORDER BY c.period, c.dimension, c.value, c.task_type`;
+  const rows = await db.query<RawRow & { dimension: string; value: string; task_type: string }>(sql, [
+    query.tenant,
+    query.from.toISOString().slice(0, 10),
+    query.to.toISOString().slice(0, 10),
+    query.defaultHourlyCost,
+    TASK_TYPES.map((taskType) => query.defaultMinutesSavedByTaskType[taskType] ?? 0),
+    CELL_DIMENSIONS,
+    CELL_DIMENSIONS_BY_TASK_TYPE,
+    query.privacyMinGroupSize,
+  ]);
+  return rows.map((raw) => {
+    const row = toMetricsRow(raw);
+    return { period: row.bucket as string, coordinates: coordinatesOfRollupCell(raw.dimension, raw.value, raw.task_type), row };
+  });
+}
+
+/** The coordinates of a rollup row that is a cell of the protected tables (one of CELL_DIMENSIONS). */
+function coordinatesOfRollupCell(dimension: string, value: string, taskType: string): CellCoordinates {
+  const ofTaskType = taskType === EVERY_TASK_TYPE ? {} : { taskType };
+  switch (dimension) {
+    case 'all':
+      return ofTaskType;
+    case 'team':
+      return { team: value, ...ofTaskType };
+    case 'tool':
+      return { tool: value };
+    case 'model':
+      return { model: value };
+    case 'team×tool': {
+      const [team, tool] = splitCompositeValue(value);
+      return { team, tool };
+    }
+    case 'team×model': {
+      const [team, model] = splitCompositeValue(value);
+      return { team, model };
+    }
+    default:
+      throw new Error(`not a dimension of the protected tables: ${dimension}`);
+  }
+}
+
+/**
+ * The cells from the per-output read model (a k above the rollups' sample, or the reference), with each cell's exact
+ * distinct employees. Hash aggregations only, no DISTINCT (which would sort every output per grouping set): per cell
+ * and employee first (the grouping sets), then per cell, counting its employees; the ids are gathered only for the
+ * cells of fewer than k.
+ */
+async function cellsFromOutputs(db: SqlQueryable, query: ReworkCellsQuery): Promise<ReworkCell[]> {
   const schema = reworkMetricsProjection.schema;
   // A rolled-up dimension reads '' (told apart from a real value by the grouping id, g): equality joins, hashed.
   const dimension = (column: string) => `CASE WHEN GROUPING(${column}) = 0 THEN ${column} ELSE '' END AS ${column}`;

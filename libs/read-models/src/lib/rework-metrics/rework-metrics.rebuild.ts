@@ -5,10 +5,14 @@ import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
 import { assignmentAt, optionalNumber, optionalString } from './rework-metrics.shared';
 import {
   ACTIVITY_OF_DAY,
+  COMPOSITE_SEPARATOR,
+  compositeValueSql,
+  CROSSED_ROLLUP_DIMENSIONS,
   EMPLOYEE_SAMPLE_SIZE,
   EVERY_TASK_TYPE,
   PACKED_DAYS,
   ROLLUP_DIMENSIONS,
+  type CrossedRollupDimension,
   type RollupDimension,
   UNSPECIFIED_MODEL_SQL,
 } from './rework-rollups';
@@ -108,8 +112,11 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
   await rebuildSamples(client, schema);
   // Sums: per output cell first (exact, in numeric), then every rollup cell in one pass of grouping sets (hashed). The
   // set by task type alone gives three rollup rows: every dimension's, the task type's own, and the task type's '*'.
-  const bySet = `CASE WHEN GROUPING(b.team) = 0 THEN 'team' WHEN GROUPING(b.tool) = 0 THEN 'tool' WHEN GROUPING(b.model) = 0 THEN 'model' ELSE 'all' END`;
-  const valueOfSet = `CASE WHEN GROUPING(b.team) = 0 THEN b.team WHEN GROUPING(b.tool) = 0 THEN b.tool WHEN GROUPING(b.model) = 0 THEN b.model ELSE '' END`;
+  // GROUPING(team, tool, model): a bit set per dimension rolled up (team 4, tool 2, model 1).
+  const sets = `GROUPING(b.team, b.tool, b.model)`;
+  const bySet = `CASE ${sets} WHEN 1 THEN 'team×tool' WHEN 2 THEN 'team×model' WHEN 3 THEN 'team' WHEN 5 THEN 'tool' WHEN 6 THEN 'model' ELSE 'all' END`;
+  const valueOfSet = `CASE ${sets} WHEN 1 THEN ${compositeValueSql('b.team', 'b.tool')} WHEN 2 THEN ${compositeValueSql('b.team', 'b.model')}
+    WHEN 3 THEN b.team WHEN 5 THEN b.tool WHEN 6 THEN b.model ELSE '' END`;
   await client.query(
     `INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
        double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
@@ -138,7 +145,8 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
                FROM "${schema}".outputs o WHERE o.generated
               GROUP BY 1, 2, 3, 4, 5, 6
            ) b
-          GROUP BY b.tenant, b.day, GROUPING SETS ((), (b.task_type), (b.team), (b.team, b.task_type), (b.tool), (b.tool, b.task_type), (b.model), (b.model, b.task_type))
+          GROUP BY b.tenant, b.day, GROUPING SETS ((), (b.task_type), (b.team), (b.team, b.task_type), (b.tool), (b.tool, b.task_type), (b.model), (b.model, b.task_type),
+                                         (b.team, b.tool), (b.team, b.model))
        ) sums
        CROSS JOIN LATERAL (
          SELECT sums.dimension, sums.value, sums.task_type
@@ -192,12 +200,14 @@ async function rebuildSamples(client: PoolClient, schema: string): Promise<void>
     samples = [];
     await copyRows(client, `"${schema}".daily_samples`, ['tenant', 'day', 'dimension', 'value', 'task_type', 'employee_sample'], rows);
   };
-  type Cell = { dimension: RollupDimension; value: string; taskType: string; employees: string[] };
+  type Cell = { dimension: RollupDimension | CrossedRollupDimension; value: string; taskType: string; employees: string[] };
   // A day's cells: per dimension, per value, the cell of every task type ('*') and those of each task type.
   type ValueCells = { every: Cell; byTaskType: Map<string, Cell> };
   let tenant = '';
   let day = '';
   let cells = ROLLUP_DIMENSIONS.map(() => new Map<string, ValueCells>());
+  // The crossed cells (team × tool, team × model) of the day: every task type only.
+  let crossedCells = CROSSED_ROLLUP_DIMENSIONS.map(() => new Map<string, Cell>());
   const closeDay = async () => {
     for (const byValue of cells) {
       for (const { every, byTaskType } of byValue.values()) {
@@ -206,7 +216,11 @@ async function rebuildSamples(client: PoolClient, schema: string): Promise<void>
         }
       }
     }
+    for (const byValue of crossedCells) {
+      for (const { dimension, value, taskType, employees } of byValue.values()) samples.push([tenant, day, dimension, value, taskType, textArrayLiteral(employees)]);
+    }
     cells = ROLLUP_DIMENSIONS.map(() => new Map<string, ValueCells>());
+    crossedCells = CROSSED_ROLLUP_DIMENSIONS.map(() => new Map<string, Cell>());
     if (samples.length >= SAMPLE_WRITE_CELLS) await write();
   };
   // The rows come by employee within a day: a repeat of the same employee in a cell is its last entry.
@@ -236,6 +250,13 @@ async function rebuildSamples(client: PoolClient, schema: string): Promise<void>
         if (cell === undefined) valueCells.byTaskType.set(taskType, (cell = { dimension: ROLLUP_DIMENSIONS[d], value, taskType, employees: [] }));
         add(cell, employee);
         add(valueCells.every, employee);
+      }
+      for (let d = 0; d < CROSSED_ROLLUP_DIMENSIONS.length; d++) {
+        // team (column 3) with the tool (column 4), then with the model (column 6).
+        const value = `${row[3]}${COMPOSITE_SEPARATOR}${row[d === 0 ? 4 : 6]}`;
+        let cell = crossedCells[d].get(value);
+        if (cell === undefined) crossedCells[d].set(value, (cell = { dimension: CROSSED_ROLLUP_DIMENSIONS[d], value, taskType: EVERY_TASK_TYPE, employees: [] }));
+        add(cell, employee);
       }
     }
     if (rows.length < SAMPLE_FETCH_ROWS) break;

@@ -6,7 +6,9 @@ import type { PoolClient } from 'pg';
  * aggregates a year of outputs at query time:
  *
  * - `daily_rollup`: per UTC day, dimension (all, team, tool, taskType, model), its value and task type (and `*`, every
- *   task type, so that an unfiltered query reads one row per day and value), the sums of every v1 metric (tenant
+ *   task type, so that an unfiltered query reads one row per day and value), and the crossed cells of the protected
+ *   tables of privacy v2 that those do not hold (`team×tool`, `team×model`, every task type only: see
+ *   CROSSED_ROLLUP_DIMENSIONS), the sums of every v1 metric (tenant
  *   defaults stay query-time parameters: the cost of rework by people without an hourly cost is kept in minutes, and
  *   the outputs without a saved-minutes estimate are counted per task type, in TASK_TYPES order); beside it,
  *   `daily_samples`, the `EMPLOYEE_SAMPLE_SIZE` smallest employee ids of each cell. A row's distinct employees are
@@ -33,9 +35,41 @@ export const ACTIVITY_OF_DAY = `floor(extract(epoch FROM o.generated_at) / 86400
 /** Those days packed into one `activity` value, in day order. */
 export const PACKED_DAYS = `string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)`;
 
-/** The rollup dimensions; `all` has the one value ''. */
+/** The rollup dimensions kept per task type (and for every task type); `all` has the one value ''. */
 export const ROLLUP_DIMENSIONS = ['all', 'team', 'tool', 'taskType', 'model'] as const;
 export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+/**
+ * The team × tool and team × model cells of the protected tables (privacy v2), kept for every task type only (the
+ * tables cross team with one dimension at a time; team × task type is the `team` dimension per task type). Their value
+ * is the team and the tool (model) joined by COMPOSITE_SEPARATOR.
+ */
+export const CROSSED_ROLLUP_DIMENSIONS = ['team×tool', 'team×model'] as const;
+export type CrossedRollupDimension = (typeof CROSSED_ROLLUP_DIMENSIONS)[number];
+
+/**
+ * Between the two values of a crossed cell: a control character, which the contract refuses in every identifier
+ * (libs/contracts characters.ts), so a composite value splits back into its two values unambiguously.
+ */
+export const COMPOSITE_SEPARATOR = '\u001f';
+/** The same in SQL (chr(31)). */
+const COMPOSITE_SEPARATOR_SQL = `chr(${COMPOSITE_SEPARATOR.charCodeAt(0)})`;
+
+/** The value of a crossed cell of a team and a tool (or model). */
+export function compositeValue(team: string, other: string): string {
+  return `${team}${COMPOSITE_SEPARATOR}${other}`;
+}
+
+/** The two values of a crossed cell's value. */
+export function splitCompositeValue(value: string): [string, string] {
+  const at = value.indexOf(COMPOSITE_SEPARATOR);
+  return [value.slice(0, at), value.slice(at + 1)];
+}
+
+/** `compositeValue` in SQL, of two text expressions. */
+export function compositeValueSql(team: string, other: string): string {
+  return `${team} || ${COMPOSITE_SEPARATOR_SQL} || ${other}`;
+}
 
 /** The task type of the rollup rows that cover every task type. */
 export const EVERY_TASK_TYPE = '*';
@@ -217,8 +251,10 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
               sum(b.unknown_cost_minutes) AS unknown_cost_minutes, sum(b.estimated_saved_minutes) AS estimated_saved_minutes,
               ARRAY[${TASK_TYPES.map((taskType) => `sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}')`).join(', ')}] AS unestimated_outputs
          FROM base b
-         CROSS JOIN LATERAL (VALUES ('all', ''), ('team', b.team), ('tool', b.tool), ('taskType', b.task_type), ('model', b.model)) AS g(dimension, value)
-         CROSS JOIN LATERAL (VALUES (b.task_type), ('${EVERY_TASK_TYPE}')) AS t(task_type)
+         CROSS JOIN LATERAL (VALUES ('all', '', true), ('team', b.team, true), ('tool', b.tool, true), ('taskType', b.task_type, true),
+                                    ('model', b.model, true), ('team×tool', ${compositeValueSql('b.team', 'b.tool')}, false),
+                                    ('team×model', ${compositeValueSql('b.team', 'b.model')}, false)) AS g(dimension, value, by_task_type)
+         CROSS JOIN LATERAL (SELECT b.task_type WHERE g.by_task_type UNION ALL SELECT '${EVERY_TASK_TYPE}') AS t(task_type)
         GROUP BY 1, 2, 3, 4, 5
      ),
      added AS (
@@ -286,7 +322,9 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
             WHERE o.tenant = s.tenant AND o.generated AND (s.task_type = '${EVERY_TASK_TYPE}' OR o.task_type = s.task_type)
               AND o.generated_at >= s.day::timestamp AT TIME ZONE 'UTC' AND o.generated_at < (s.day + 1)::timestamp AT TIME ZONE 'UTC'
               AND CASE s.dimension WHEN 'team' THEN o.team WHEN 'tool' THEN o.tool WHEN 'taskType' THEN o.task_type
-                                   WHEN 'model' THEN COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) ELSE '' END = s.value
+                                   WHEN 'model' THEN COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL})
+                                   WHEN 'team×tool' THEN ${compositeValueSql('o.team', 'o.tool')}
+                                   WHEN 'team×model' THEN ${compositeValueSql('o.team', `COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL})`)} ELSE '' END = s.value
          ), '{}')
          FROM (${leftCells}) c
         WHERE (s.tenant, s.dimension, s.day, s.value, s.task_type) = (c.tenant, c.dimension, c.day, c.value, c.task_type)`,
@@ -412,11 +450,17 @@ function cellsLeftBySomeone(changes: readonly OutputChange[]): string[][] {
 /** Calls `visit` with each rollup cell an output is in (its key, and the key joined into one string). */
 function forEachCell(change: OutputChange, visit: (key: string[], id: string) => void): void {
   const day = change.generated_at.toISOString().slice(0, 10);
-  const values: Record<RollupDimension, string> = { all: '', team: change.team, tool: change.tool, taskType: change.task_type, model: change.model ?? UNSPECIFIED_MODEL };
+  const model = change.model ?? UNSPECIFIED_MODEL;
+  const values: Record<RollupDimension, string> = { all: '', team: change.team, tool: change.tool, taskType: change.task_type, model };
   for (const dimension of ROLLUP_DIMENSIONS) {
     for (const taskType of [change.task_type, EVERY_TASK_TYPE]) {
       const key = [change.tenant, dimension, day, values[dimension], taskType];
       visit(key, key.join('\u0000'));
     }
+  }
+  const crossed: Record<CrossedRollupDimension, string> = { 'team×tool': compositeValue(change.team, change.tool), 'team×model': compositeValue(change.team, model) };
+  for (const dimension of CROSSED_ROLLUP_DIMENSIONS) {
+    const key = [change.tenant, dimension, day, crossed[dimension], EVERY_TASK_TYPE];
+    visit(key, key.join('\u0000'));
   }
 }
