@@ -24,9 +24,17 @@ export function readApiKey(headers: Headers): string | undefined {
   return (typeof header === 'string' ? header.trim() : undefined) || undefined;
 }
 
-/** Throws AuthError 403 unless the principal's scopes satisfy `scope`. */
-export function checkScope(principal: Principal, scope: Scope): void {
-  if (!scopeSatisfies(principal.scopes, scope)) throw new AuthError('AUTH.MISSING_SCOPE', `this API key lacks the "${scope}" scope`, 403);
+/** Throws AuthError 403 unless the principal's scopes satisfy one of `scopes`. */
+export function checkScope(principal: Principal, scopes: readonly Scope[]): void {
+  if (scopes.some((scope) => scopeSatisfies(principal.scopes, scope))) return;
+  const message = scopes.length === 1 ? `this API key lacks the "${scopes[0]}" scope` : `this API key lacks one of the scopes ${scopes.map((s) => `"${s}"`).join(', ')}`;
+  throw new AuthError('AUTH.MISSING_SCOPE', message, 403);
+}
+
+/** The scopes a route's metadata names (one of which its key needs); undefined for a public route. */
+export function requiredScopes(metadata: Scope | readonly Scope[] | undefined): readonly Scope[] | undefined {
+  if (metadata === undefined) return undefined;
+  return typeof metadata === 'string' ? [metadata] : metadata;
 }
 
 /** The principal of a request's key, or AuthError: 401 without a key or with an invalid one. */
@@ -50,11 +58,11 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
-    if (!scope) return true;
+    const scopes = requiredScopes(this.reflector.getAllAndOverride<readonly Scope[] | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]));
+    if (!scopes) return true;
     const request = context.switchToHttp().getRequest<{ headers: Headers; principal?: Principal }>();
     const principal = request.principal ?? (await authenticateRequest(this.apiKeys, request.headers));
-    checkScope(principal, scope);
+    checkScope(principal, scopes);
     request.principal = principal;
     return true;
   }

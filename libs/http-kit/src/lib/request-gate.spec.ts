@@ -57,8 +57,8 @@ describe('request gate', () => {
 
   it('reads every route, its scope and the media types it declares, from the controllers', () => {
     expect(routes).toEqual([
-      { method: 'POST', path: '/v1/documents', scope: 'ingest', accepts: ['multipart/mixed', 'application/json'] },
-      { method: 'PUT', path: '/v1/documents/:id', scope: 'ingest' },
+      { method: 'POST', path: '/v1/documents', scopes: ['ingest'], accepts: ['multipart/mixed', 'application/json'] },
+      { method: 'PUT', path: '/v1/documents/:id', scopes: ['ingest'] },
       { method: 'GET', path: '/v1/documents/:id' },
     ]);
   });

@@ -85,9 +85,9 @@ export function createRequestGate(options: RequestGateOptions) {
       const allow = [...new Set(matching.flatMap((candidate) => (candidate.method === 'GET' ? ['GET', 'HEAD'] : [candidate.method])))];
       throw new MethodNotAllowedError(request.method, allow);
     }
-    const limit = route.scope === 'ingest' ? limits.ingestPerMinute : limits.queryPerMinute;
+    const limit = route.scopes?.includes('ingest') ? limits.ingestPerMinute : limits.queryPerMinute;
     let caller = `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
-    if (route.scope && !options.credentialsInBody?.(request)) {
+    if (route.scopes && !options.credentialsInBody?.(request)) {
       const failures = `${caller}|invalid-keys`;
       // Too many bad keys from one address stop its look-ups, but never a key already known valid: behind a proxy
       // every client shares the address, and one client's bad keys must not lock the others out.
@@ -100,7 +100,7 @@ export function createRequestGate(options: RequestGateOptions) {
         if ((error as LedgerError).code === 'AUTH.INVALID_API_KEY' && limits.queryPerMinute > 0) limiter.count(failures);
         throw error;
       }
-      checkScope(principal, route.scope);
+      checkScope(principal, route.scopes);
       (request as Request & { principal?: Principal }).principal = principal;
       caller = `tenant:${principal.tenant}`;
     }

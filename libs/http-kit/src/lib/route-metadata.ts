@@ -4,8 +4,11 @@ import type { Scope } from '@rework-ledger/tenancy';
 export const REQUIRED_SCOPE = 'rework-ledger:required-scope';
 export const ACCEPTED_CONTENT_TYPES = 'rework-ledger:accepted-content-types';
 
-/** The scope a route needs; routes without it are public. */
-export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope);
+/**
+ * The scope a route needs, or the scopes of which it needs one (a tenant's scope or `operator`, which implies none
+ * and is implied by none); routes without it are public.
+ */
+export const RequireScope = (...scopes: [Scope, ...Scope[]]) => SetMetadata(REQUIRED_SCOPE, scopes);
 
 /**
  * The media types a route's body may have (e.g. `multipart/mixed` for xAPI attachments); others get 415 before the

@@ -1,11 +1,11 @@
 import { type Route, routesMatching } from './route-table';
 
 const routes: Route[] = [
-  { method: 'POST', path: '/v1/events', scope: 'ingest' },
-  { method: 'GET', path: '/v1/training/courses/:courseId/impact', scope: 'read' },
+  { method: 'POST', path: '/v1/events', scopes: ['ingest'] },
+  { method: 'GET', path: '/v1/training/courses/:courseId/impact', scopes: ['read'] },
   { method: 'GET', path: '/' },
-  { method: 'POST', path: '/v1/xapi/statements', scope: 'ingest' },
-  { method: 'PUT', path: '/v1/xapi/statements', scope: 'ingest' },
+  { method: 'POST', path: '/v1/xapi/statements', scopes: ['ingest'] },
+  { method: 'PUT', path: '/v1/xapi/statements', scopes: ['ingest'] },
 ];
 
 describe('routesMatching', () => {

@@ -3,14 +3,15 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { DiscoveryService, Reflector } from '@nestjs/core';
 import type { Scope } from '@rework-ledger/tenancy';
 import { ACCEPTED_CONTENT_TYPES, REQUIRED_SCOPE } from './route-metadata';
+import { requiredScopes } from './api-key.guard';
 
 /** One route of the application, as its controller declares it. */
 export type Route = Readonly<{
   method: string;
   /** Express-style path, e.g. `/v1/training/courses/:courseId/impact`. */
   path: string;
-  /** The scope its key needs; absent: public. */
-  scope?: Scope;
+  /** The scopes of which its key needs one; absent: public. */
+  scopes?: readonly Scope[];
   /** Media types its body may have; absent: JSON (`application/json`, `application/*+json`). */
   accepts?: readonly string[];
 }>;
@@ -30,11 +31,11 @@ export function discoverRoutes(discovery: DiscoveryService, reflector: Reflector
       if (typeof handler !== 'function' || name === 'constructor') continue;
       const requestMethod = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (requestMethod === undefined || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-      const scope = reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, [handler, controller]);
+      const scopes = requiredScopes(reflector.getAllAndOverride<readonly Scope[] | undefined>(REQUIRED_SCOPE, [handler, controller]));
       const accepts = reflector.getAllAndOverride<readonly string[] | undefined>(ACCEPTED_CONTENT_TYPES, [handler, controller]);
       for (const prefix of prefixes) {
         for (const path of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
-          routes.push({ method: RequestMethod[requestMethod], path: joinPath(prefix, path), ...(scope ? { scope } : {}), ...(accepts ? { accepts } : {}) });
+          routes.push({ method: RequestMethod[requestMethod], path: joinPath(prefix, path), ...(scopes ? { scopes } : {}), ...(accepts ? { accepts } : {}) });
         }
       }
     }

@@ -1,11 +1,10 @@
 import { Controller, Get, Header, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { AuthError, CurrentPrincipal } from '@rework-ledger/http-kit';
+import { ApiKeyGuard, AuthError, CurrentPrincipal, RequireScope } from '@rework-ledger/http-kit';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { LedgerError } from '@rework-ledger/domain';
 import { type Principal, scopeSatisfies } from '@rework-ledger/tenancy';
 import { DEMO_DATA_LOADER, type DemoDataLoader } from './demo-data.loader';
 import { MetricsTokenGuard } from './metrics-token.guard';
-import { OperationsAccessGuard, RequireAnyScope } from './operations-access.guard';
 import { HealthDocs, ProjectionsDocs, PrometheusDocs, ReadinessDocs, RebuildDocs } from './operations.openapi';
 import { PLATFORM_METRICS, type PlatformMetrics } from './prometheus';
 
@@ -22,7 +21,7 @@ const otherTenantRefused = () => new AuthError('AUTH.MISSING_SCOPE', 'another te
 export type DegradedReason = 'stalled' | 'parked-events';
 
 @Controller()
-@UseGuards(OperationsAccessGuard)
+@UseGuards(ApiKeyGuard)
 export class OperationsController {
   constructor(
     @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
@@ -73,7 +72,7 @@ export class OperationsController {
    * every projection's platform-wide status (volume, every tenant's parked events), or one tenant's with `?tenant=`.
    */
   @Get('v1/projections')
-  @RequireAnyScope('read', 'operator')
+  @RequireScope('read', 'operator')
   @ProjectionsDocs()
   async projections(@CurrentPrincipal() principal: Principal, @Query('tenant') tenant?: string) {
     const operator = scopeSatisfies(principal.scopes, 'operator');
@@ -98,7 +97,7 @@ export class OperationsController {
    * with `?tenant=`.
    */
   @Post('v1/projections/:name/rebuild')
-  @RequireAnyScope('admin', 'operator')
+  @RequireScope('admin', 'operator')
   @RebuildDocs()
   async rebuild(@Param('name') name: string, @CurrentPrincipal() principal: Principal, @Query('tenant') tenant?: string) {
     const runner = this.runners.find((candidate) => candidate.name === name);

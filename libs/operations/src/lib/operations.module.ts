@@ -1,6 +1,5 @@
 import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
-import { OperationsAccessGuard } from './operations-access.guard';
 import { OperationsController } from './operations.controller';
 import { PLATFORM_METRICS, type PlatformMetrics } from './prometheus';
 
@@ -20,5 +19,5 @@ class ParkedEventsCounter implements OnModuleInit {
 }
 
 /** Health, Prometheus metrics and projection status/rebuild. Needs PROJECTION_RUNNERS and PLATFORM_METRICS. */
-@Module({ controllers: [OperationsController], providers: [OperationsAccessGuard, ParkedEventsCounter] })
+@Module({ controllers: [OperationsController], providers: [ParkedEventsCounter] })
 export class OperationsModule {}

@@ -35,7 +35,7 @@ export function createMetricsRegistry(): {
   });
   const projectionParkedEvents = new Gauge({
     name: metricName('projection_parked_events'),
-    help: 'Events currently parked by a projection (whichever process runs it), every tenant together.',
+    help: 'Events currently parked by a projection (whichever process runs it), platform-wide.',
     labelNames: ['projection'] as const,
     registers: [registry],
   });
