@@ -92,10 +92,18 @@ describe('training impact end to end (HTTP → read models → estimator)', () =
     expect(again.body).toEqual(body);
   });
 
-  it('gives a cohort of fewer than k eligible trainees to non-admin callers as counts only', async () => {
-    const { body } = await get(`/v1/training/courses/prompting-for-analysts/impact?asOf=${END.toISOString()}&minOutputs=70`, reader);
+  it('lets no non-admin caller choose who the trainees are: windowDays and minOutputs other than the defaults need admin', async () => {
+    // At minOutputs m and m + 1 two answers would differ by the trainees with exactly m outputs: one person's effect.
+    const narrowed = await get(`/v1/training/courses/prompting-for-analysts/impact?asOf=${END.toISOString()}&minOutputs=70`, reader);
+    expect(narrowed.status).toBe(403);
+    expect(narrowed.body).toMatchObject({ code: 'PRIVACY.PARAMETER_NEEDS_ADMIN', field: 'minOutputs' });
+    const windowed = await get(`/v1/skills/gaps?windowDays=21`, reader);
+    expect(windowed.body).toMatchObject({ code: 'PRIVACY.PARAMETER_NEEDS_ADMIN', field: 'windowDays' });
+    const atDefaults = await get(`/v1/training/courses/prompting-for-analysts/impact?asOf=${END.toISOString()}&minOutputs=5&windowDays=28`, reader);
+    expect(atDefaults.status).toBe(200);
+    const { body } = await get(`/v1/training/courses/prompting-for-analysts/impact?asOf=${END.toISOString()}&minOutputs=70`, admin);
     expect(body.trainees.eligible).toBeLessThan(5);
-    expect(body).toMatchObject({ estimateShown: false, att: null, ci95: null, placebo: null });
+    expect(body).toMatchObject({ estimateShown: true });
   });
 
   describe('non-admin callers: asOf snapped to weeks, estimates published in steps of k trainees (issue 14)', () => {

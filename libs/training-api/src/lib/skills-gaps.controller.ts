@@ -22,6 +22,7 @@ export class SkillsGapsController {
     const to = parseTimestampParam('to', params['to'], now);
     const from = parseTimestampParam('from', params['from'], new Date(to.getTime() - DEFAULT_PERIOD_DAYS * 86_400_000));
     if (from.getTime() >= to.getTime()) throw new InvalidParameterError('from', 'from must be before to');
-    return this.queryBus.execute(new GetSkillsGapsQuery(principal.tenant, from, to, parseImpactParameters(params, now), principal.scopes.includes('admin')));
+    const admin = principal.scopes.includes('admin');
+    return this.queryBus.execute(new GetSkillsGapsQuery(principal.tenant, from, to, parseImpactParameters(params, now, admin), admin));
   }
 }

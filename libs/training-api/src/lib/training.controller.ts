@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query as QueryParam, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { LedgerError } from '@rework-ledger/domain';
 import { ApiKeyGuard, CurrentPrincipal, InvalidParameterError, parseTimestampParam, RequireScope } from '@rework-ledger/http-kit';
 import type { Principal } from '@rework-ledger/tenancy';
 import { COURSE_IMPACT_DEFAULTS } from '@rework-ledger/training-impact';
@@ -19,9 +20,27 @@ function parseIntegerParam(name: string, value: string | undefined, fallback: nu
   return parsed;
 }
 
-/** The impact parameters of a request; asOf defaults to the start of the current UTC day. */
-export function parseImpactParameters(params: Record<string, string | undefined>, now: Date): ImpactParameters {
+/** A parameter that decides who the trainees are, set by a caller without admin. */
+export class ParameterNeedsAdminError extends LedgerError {
+  readonly status = 403;
+  constructor(field: string) {
+    super('PRIVACY.PARAMETER_NEEDS_ADMIN', `${field} decides which trainees an estimate covers: only an admin key may change it`, field);
+  }
+}
+
+/**
+ * The impact parameters of a request; asOf defaults to the start of the current UTC day. Without admin, `windowDays`
+ * and `minOutputs` stay at their defaults: each decides who is eligible, and two answers at m and m + 1 outputs would
+ * differ by the trainees with exactly m (one person's effect), whatever the steps of k at one setting.
+ */
+export function parseImpactParameters(params: Record<string, string | undefined>, now: Date, admin = true): ImpactParameters {
   const startOfToday = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  if (!admin) {
+    for (const field of ['windowDays', 'minOutputs'] as const) {
+      const value = params[field];
+      if (value !== undefined && value !== '' && Number(value) !== COURSE_IMPACT_DEFAULTS[field]) throw new ParameterNeedsAdminError(field);
+    }
+  }
   return {
     windowDays: parseIntegerParam('windowDays', params['windowDays'], COURSE_IMPACT_DEFAULTS.windowDays, 1, 365),
     minOutputs: parseIntegerParam('minOutputs', params['minOutputs'], COURSE_IMPACT_DEFAULTS.minOutputs, 1, 100_000),
@@ -71,6 +90,7 @@ export class TrainingController {
   @RequireScope('read')
   @CourseImpactDocs()
   async courseImpact(@CurrentPrincipal() principal: Principal, @Param('courseId') courseId: string, @QueryParam() params: Record<string, string | undefined>) {
-    return this.queryBus.execute(new GetCourseImpactQuery(principal.tenant, courseId, parseImpactParameters(params, new Date()), principal.scopes.includes('admin')));
+    const admin = principal.scopes.includes('admin');
+    return this.queryBus.execute(new GetCourseImpactQuery(principal.tenant, courseId, parseImpactParameters(params, new Date(), admin), admin));
   }
 }
