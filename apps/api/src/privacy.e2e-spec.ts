@@ -157,6 +157,29 @@ describe('privacy v2 through GET /v1/metrics/rework (k = 5)', () => {
     expect(exact.from).toBe('2026-03-02T00:00:00.000Z');
   });
 
+  it('given day and week buckets, then a read key gets the month cells again: one hierarchy, so no team is its month total minus its published days', async () => {
+    // Tables protected per day and per month apart have different partners for a small team: the month's total minus
+    // the month's published teams minus a partner summed from its published days would give the small team exactly.
+    const byMonth = (await (await fetch(`${baseUrl}/v1/metrics/rework?from=2026-03-01&to=2026-04-01&groupBy=team&bucket=month`, { headers: { authorization: `Bearer ${reader}` } })).json()) as Answer & { bucket: string };
+    for (const bucket of ['day', 'week']) {
+      const answer = (await (await fetch(`${baseUrl}/v1/metrics/rework?from=2026-03-01&to=2026-04-01&groupBy=team&bucket=${bucket}`, { headers: { authorization: `Bearer ${reader}` } })).json()) as Answer & { bucket: string };
+      expect(answer.bucket).toBe('month');
+      expect(answer.rows).toEqual(byMonth.rows);
+      expect(answer.suppressed).toEqual(byMonth.suppressed);
+    }
+    // An admin still gets days.
+    const daily = (await (await fetch(`${baseUrl}/v1/metrics/rework?from=2026-03-01&to=2026-04-01&groupBy=team&bucket=day`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Answer & { bucket: string };
+    expect(daily.bucket).toBe('day');
+  });
+
+  it('given a span of more than 36 months, then a read key gets 400 (each month is protected on request), an admin an answer', async () => {
+    const url = `${baseUrl}/v1/metrics/rework?from=2020-01-01&to=2026-04-01&groupBy=team`;
+    const refused = await fetch(url, { headers: { authorization: `Bearer ${reader}` } });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: 'REQUEST.INVALID_PARAMETER', field: 'from' });
+    expect((await fetch(url, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
+  });
+
   it('given filters the protected tables do not cross (tool × model), then the answer is withheld, and says why', async () => {
     const answer = await get('&tool=copilot&model=gpt', reader);
     expect(answer).toMatchObject({ rows: [], suppressed: { rows: 0, outputs: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' } });

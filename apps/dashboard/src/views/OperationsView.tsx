@@ -73,7 +73,8 @@ export function OperationsView(props: { apiKey: string; filters: OperationsFilte
       </div>
       {loaded.state === 'loading' && <Loading what="rework metrics" />}
       {loaded.state === 'failed' && <Failed error={loaded.error} retry={loaded.retry} />}
-      {loaded.state === 'ready' && <OperationsContent data={loaded.data} asked={range} periodLabel={period.label} bucket={bucket} groupBy={groupBy} team={team} onDrill={(value) => set({ team: value, groupBy: 'taskType' })} />}
+      {/* Without admin the answer comes per month, whatever bucket was asked (docs/privacy.md): label what came. */}
+      {loaded.state === 'ready' && <OperationsContent data={loaded.data} asked={range} periodLabel={period.label} bucket={loaded.data[1].bucket ?? bucket} groupBy={groupBy} team={team} onDrill={(value) => set({ team: value, groupBy: 'taskType' })} />}
     </div>
   );
 }

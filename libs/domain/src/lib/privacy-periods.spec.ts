@@ -1,11 +1,18 @@
-import { nextPeriodStart, privacyPeriodOf, snapToPeriods } from './privacy-periods';
+import { nextPeriodStart, periodsBetween, PRIVACY_PERIOD, privacyBucketOf, snapToPeriods } from './privacy-periods';
 
 const d = (iso: string) => new Date(iso);
 
 describe('privacy periods', () => {
-  it('builds an answer without a bucket from whole months, else from its bucket', () => {
-    expect(privacyPeriodOf(undefined)).toBe('month');
-    expect(privacyPeriodOf('week')).toBe('week');
+  it('builds every answer from whole months, whatever its bucket (one hierarchy: no day or week against its month)', () => {
+    expect(PRIVACY_PERIOD).toBe('month');
+    expect(privacyBucketOf(undefined)).toBeUndefined();
+    expect(privacyBucketOf('day')).toBe('month');
+    expect(privacyBucketOf('week')).toBe('month');
+  });
+
+  it('counts the periods of a span', () => {
+    expect(periodsBetween(d('2026-01-01'), d('2027-01-01'), 'month')).toBe(12);
+    expect(periodsBetween(d('2026-03-01'), d('2026-03-01'), 'month')).toBe(0);
   });
 
   it.each([

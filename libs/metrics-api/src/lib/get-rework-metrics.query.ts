@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { type Bucket, METRIC_VERSION, type ReworkGroupBy } from '@rework-ledger/domain';
+import { type Bucket, METRIC_VERSION, privacyBucketOf, type ReworkGroupBy } from '@rework-ledger/domain';
 import { queryProtectedReworkMetrics, queryReworkMetrics, type ReworkMetricsFilters, type ReworkMetricsRow, type WithheldReason } from '@rework-ledger/read-models';
 import { TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { DataSource } from 'typeorm';
@@ -68,12 +68,12 @@ export class GetReworkMetricsHandler implements IQueryHandler<GetReworkMetricsQu
       defaultMinutesSavedByTaskType: settings.minutesSavedByTaskType,
       privacyMinGroupSize: settings.privacyMinGroupSize,
     };
-    const answer = (from: Date, to: Date) => ({
+    const answer = (from: Date, to: Date, bucket = query.bucket) => ({
       metricVersion: METRIC_VERSION,
       from: from.toISOString(),
       to: to.toISOString(),
       groupBy: query.groupBy ?? null,
-      bucket: query.bucket ?? null,
+      bucket: bucket ?? null,
       currency: settings.currency,
     });
     if (query.seesSmallGroups) {
@@ -85,7 +85,8 @@ export class GetReworkMetricsHandler implements IQueryHandler<GetReworkMetricsQu
     const protectedAnswer = await queryProtectedReworkMetrics(this.dataSource, { ...base, groupBy: query.groupBy, filters });
     const { suppressed } = protectedAnswer;
     return {
-      ...answer(protectedAnswer.from, protectedAnswer.to),
+      // Built from whole months, a day or week bucket is answered per month (and says so).
+      ...answer(protectedAnswer.from, protectedAnswer.to, privacyBucketOf(query.bucket)),
       rows: protectedAnswer.rows.map(publicRow),
       suppressed:
         suppressed === null

@@ -1,11 +1,14 @@
 import {
   type Bucket,
+  LedgerError,
   type CellCoordinates,
   cellKey,
   isProtectedCell,
   type Protection,
   protectTables,
-  privacyPeriodOf,
+  MAX_PRIVACY_PERIODS,
+  periodsBetween,
+  PRIVACY_PERIOD,
   type ProtectedDimension,
   type ReworkGroupBy,
   snapToPeriods,
@@ -24,6 +27,13 @@ export type ProtectedReworkQuery = Readonly<{
   defaultMinutesSavedByTaskType: Readonly<Record<string, number>>;
   privacyMinGroupSize: number;
 }>;
+
+/** A non-admin span of more periods than are protected on request. */
+export class PrivacySpanTooLongError extends LedgerError {
+  constructor() {
+    super('REQUEST.INVALID_PARAMETER', `without the admin scope, an answer covers at most ${MAX_PRIVACY_PERIODS} whole months`, 'from');
+  }
+}
 
 /** Why `suppressed` carries no figures. */
 export type WithheldReason =
@@ -48,8 +58,9 @@ export type ProtectedReworkAnswer = {
  * answer summed from the published cells only.
  */
 export async function queryProtectedReworkMetrics(db: SqlQueryable, query: ProtectedReworkQuery): Promise<ProtectedReworkAnswer> {
-  const period = privacyPeriodOf(query.bucket);
+  const period = PRIVACY_PERIOD;
   const { from, to } = snapToPeriods(query.from, query.to, period);
+  if (periodsBetween(from, to, period) > MAX_PRIVACY_PERIODS) throw new PrivacySpanTooLongError();
   const cellsOf = answerCells(query.groupBy, query.filters ?? {});
   if (cellsOf === null) return { from, to, rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' } };
   const cells = await queryReworkCells(db, { ...query, from, to, period });
