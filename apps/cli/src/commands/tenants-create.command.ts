@@ -1,3 +1,4 @@
+import { MAX_MONEY_AMOUNT } from '@rework-ledger/contracts';
 import { createApiKeys, TENANT_SCOPES } from '@rework-ledger/tenancy';
 import { openCliRuntime, stringOption } from '../cli-runtime';
 import { type CliCommand, UsageError } from '../command';
@@ -22,7 +23,9 @@ export const tenantsCreateCommand: CliCommand = {
     if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) throw new UsageError(`--currency takes an ISO 4217 code such as EUR (got ${currency})`);
     const hourlyCostText = stringOption(options, 'hourly-cost');
     const hourlyCost = hourlyCostText === undefined ? undefined : Number(hourlyCostText);
-    if (hourlyCost !== undefined && !(Number.isFinite(hourlyCost) && hourlyCost >= 0)) throw new UsageError(`--hourly-cost takes a number ≥ 0 (got ${hourlyCostText})`);
+    if (hourlyCost !== undefined && !(Number.isFinite(hourlyCost) && hourlyCost >= 0 && hourlyCost <= MAX_MONEY_AMOUNT)) {
+      throw new UsageError(`--hourly-cost takes a number from 0 to ${MAX_MONEY_AMOUNT} (got ${hourlyCostText})`);
+    }
     const kText = stringOption(options, 'privacy-k');
     const k = kText === undefined ? undefined : Number(kText);
     if (k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= 1000)) throw new UsageError(`--privacy-k takes a whole number from 1 to 1000 (got ${kText})`);

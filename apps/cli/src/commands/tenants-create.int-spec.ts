@@ -36,7 +36,8 @@ describe('cli tenants create', () => {
   it.each([
     [{}, '--tenant is required'],
     [{ tenant: 'acme', currency: 'euro' }, '--currency takes an ISO 4217 code such as EUR (got euro)'],
-    [{ tenant: 'acme', 'hourly-cost': '-1' }, '--hourly-cost takes a number ≥ 0 (got -1)'],
+    [{ tenant: 'acme', 'hourly-cost': '-1' }, '--hourly-cost takes a number from 0 to 1000000000 (got -1)'],
+    [{ tenant: 'acme', 'hourly-cost': '1e308' }, '--hourly-cost takes a number from 0 to 1000000000 (got 1e308)'],
     [{ tenant: 'acme', 'privacy-k': '0' }, '--privacy-k takes a whole number from 1 to 1000 (got 0)'],
   ])('given %o, then it refuses with a usage error', async (options, message) => {
     await expect(tenantsCreateCommand.run(options, [])).rejects.toEqual(new UsageError(message));

@@ -1,3 +1,4 @@
+import { MAX_MONEY_AMOUNT } from '@rework-ledger/contracts';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsOptional, isISO4217CurrencyCode, ValidateBy, ValidateIf, validateSync, ValidationArguments } from 'class-validator';
 import { ConfigError, ConfigIssue } from './config.errors';
@@ -153,7 +154,8 @@ export class AppConfig {
   readonly DEFAULT_CURRENCY: string = CONFIG_DEFAULTS.DEFAULT_CURRENCY;
 
   @toNumber
-  @Rule('must be a number ≥ 0', (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0)
+  // The contract's bound for an employee's hourlyCost: the read models' arithmetic is sized for it.
+  @Rule(`must be a number from 0 to ${MAX_MONEY_AMOUNT}`, (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_MONEY_AMOUNT)
   readonly DEFAULT_HOURLY_COST: number = CONFIG_DEFAULTS.DEFAULT_HOURLY_COST;
 
   @toInteger
