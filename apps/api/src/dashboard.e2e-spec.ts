@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { DEFAULT_COURSES, generateOrganisation, preset } from '@rework-ledger/demo-data';
-import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { createApiApp } from './create-api-app';
+import { postEventsAndCatchUp } from './post-events.test-support';
 
 /**
  * Browser tests of the dashboard: the API on a test database seeded with a synthetic organisation, the dashboard as
@@ -127,15 +127,7 @@ describeWithBrowser(SUITE, () => {
     ingestOnly = ingest;
     emptyTenant = (await apiKeys.create('newcomer', ['read'], 'e2e tenant without events')).key;
     const events = [...organisation.allEvents(), ...smallTeamEvents()];
-    for (let i = 0; i < events.length; i += 1000) {
-      const response = await fetch(`${baseUrl}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ingest}`, 'content-type': 'application/json' },
-        body: JSON.stringify(events.slice(i, i + 1000)),
-      });
-      expect(response.status).toBe(202);
-    }
-    for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(120_000);
+    await postEventsAndCatchUp(app, baseUrl, ingest, events, 120_000);
     // Course impacts (1000 bootstrap resamples each) are computed once and cached until the read models move.
     await api('/v1/training/courses');
 

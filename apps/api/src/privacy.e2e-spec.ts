@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { type CellCoordinates, cellKey, determinedCells, tableRelations } from '@rework-ledger/domain';
-import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { createApiApp } from './create-api-app';
+import { postEventsAndCatchUp } from './post-events.test-support';
 
 /**
  * Privacy v2 through the API, as issue 14's attacker probed it: with a read key, every answer of a month, combined,
@@ -81,15 +81,7 @@ describe('privacy v2 through GET /v1/metrics/rework (k = 5)', () => {
     reader = (await apiKeys.create('privacyco', ['read'], 'e2e read')).key;
     admin = (await apiKeys.create('privacyco', ['admin'], 'e2e admin')).key;
     const events = organisation();
-    for (let i = 0; i < events.length; i += 1000) {
-      const response = await fetch(`${baseUrl}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ingest}`, 'content-type': 'application/json' },
-        body: JSON.stringify(events.slice(i, i + 1000)),
-      });
-      expect(response.status).toBe(202);
-    }
-    for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(60_000);
+    await postEventsAndCatchUp(app, baseUrl, ingest, events);
   }, 120_000);
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projec
 import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { createApiApp } from './create-api-app';
+import { postEventsAndCatchUp } from './post-events.test-support';
 
 /** The 'small' synthetic organisation: 30 employees, 70% of them trained on prompting-for-analysts (true effect −0.08). */
 const organisation = generateOrganisation(preset('small', { tenant: 'acme' }));
@@ -38,15 +39,7 @@ describe('training impact end to end (HTTP → read models → estimator)', () =
     admin = (await apiKeys.create('acme', ['ingest', 'admin'], 'e2e admin')).key;
     reader = (await apiKeys.create('acme', ['read'], 'e2e read')).key;
     const events = organisation.allEvents();
-    for (let i = 0; i < events.length; i += 1000) {
-      const response = await fetch(`${baseUrl}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify(events.slice(i, i + 1000)),
-      });
-      expect(response.status).toBe(202);
-    }
-    for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(60_000);
+    await postEventsAndCatchUp(app, baseUrl, admin, events);
   }, 120_000);
 
   afterAll(async () => {

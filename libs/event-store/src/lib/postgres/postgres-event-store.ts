@@ -1,3 +1,4 @@
+import { isStorableText } from '@rework-ledger/contracts';
 import { LedgerError } from '@rework-ledger/domain';
 import { isDatabaseUnavailable } from '@rework-ledger/platform';
 import type { Pool, PoolClient } from 'pg';
@@ -230,11 +231,6 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
 // In JSON text from JSON.stringify, an escape of NUL or of a lone surrogate (a paired one is written as is), not
 // itself escaped (an even number of backslashes before it).
 const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
-const LONE_SURROGATE = /\p{Cs}/u;
-
-function isStorableText(value: string): boolean {
-  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
-}
 
 /**
  * Each event's data as JSON text, checked once before any transaction: what PostgreSQL's text and jsonb cannot hold
