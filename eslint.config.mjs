@@ -1,7 +1,17 @@
 // ESLint 9 flat config: TypeScript rules plus the Nx project boundaries (STYLE.md §9).
 import nx from '@nx/eslint-plugin';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const FRAMEWORKS = ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', 'express', '@eventstore/db-client', 'class-validator', 'class-transformer', 'cloudevents'];
+
+// The domain libraries (tag type:domain), read from their project.json: no comment may switch a rule off in them, so
+// that no test or file of theirs can import a library the boundaries forbid (an eslint-disable would be ignored).
+const projectJson = (name) => join(import.meta.dirname, 'libs', name, 'project.json');
+const DOMAIN_LIBRARIES = readdirSync(join(import.meta.dirname, 'libs'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(projectJson(entry.name)))
+  .filter((entry) => JSON.parse(readFileSync(projectJson(entry.name), 'utf8')).tags?.includes('type:domain'))
+  .map((entry) => `libs/${entry.name}/**`);
 
 export default [
   ...nx.configs['flat/base'],
@@ -34,6 +44,7 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
+  { files: DOMAIN_LIBRARIES, linterOptions: { noInlineConfig: true } },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
