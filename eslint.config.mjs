@@ -46,6 +46,16 @@ export default [
   },
   { files: DOMAIN_LIBRARIES, linterOptions: { noInlineConfig: true } },
   {
+    // @rework-ledger/ingestion/core: the ingest rules the HTTP command, the Kafka ingestor and xAPI share, framework-free.
+    files: ['libs/ingestion/src/core.ts', 'libs/ingestion/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@nestjs/*', 'express', 'typeorm', 'pg', 'kafkajs', '../lib/*', './lib/*'], message: 'ingestion/core stays framework-free: no NestJS, HTTP, database driver or Kafka.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
