@@ -1,4 +1,4 @@
-// ESLint 9 flat config: TypeScript rules plus the Nx project boundaries (STYLE.md §9).
+// ESLint 9 flat config: TypeScript rules plus the Nx project boundaries (docs/style.md, convention 9).
 import nx from '@nx/eslint-plugin';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
