@@ -2,7 +2,7 @@ import { type Bucket, type CellCoordinates, needsComplementarySuppression, rateO
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
 import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, splitCompositeValue } from './rework-rollups';
-import { dimensionSql, doubleCheckedSql, lostCostSql, REWORK_KINDS, reworkedSql, reworkMinutesSql, type RollupDimension, rollupSumsOfOutput } from './rework-rules';
+import { dimensionSql, doubleCheckedSql, lostCostSql, REWORK_KINDS, reworkedSql, reworkMinutesSql, type RollupDimension, rollupSumsOfOutput, savedMinutesOfCellSql, savedMinutesSql } from './rework-rules';
 
 export type ReworkMetricsFilters = Readonly<{ team?: string; tool?: string; taskType?: string; model?: string; employee?: string }>;
 
@@ -214,7 +214,7 @@ async function queryRollups(db: SqlQueryable, query: ReworkMetricsQuery, dimensi
       SELECT "group", bucket, ${SUMS}, bool_or(sample_size >= $12) AS many
         FROM (
           SELECT c.*, ${lostCostSql('c', '$9::float8')} AS lost_cost,
-                 c.estimated_saved_minutes + ${TASK_TYPES.map((_, i) => `c.unestimated_outputs[${i + 1}] * ($10::float8[])[${i + 1}]`).join(' + ')} AS saved_minutes
+                 ${savedMinutesOfCellSql('c', '$10::float8[]')} AS saved_minutes
             FROM cells c
         ) priced
        GROUP BY 1, 2
@@ -276,7 +276,7 @@ async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promis
              ${REWORK_KINDS.map((kind) => `sum(o.${kind.count}) AS ${kind.count}`).join(', ')},
              sum(${reworkMinutesSql('o')}) AS rework_minutes,
              sum(${lostCostSql('o', '$4::float8')}) AS lost_cost,
-             sum(COALESCE(o.minutes_saved_estimate, saved_by_task.minutes, 0)) AS saved_minutes
+             sum(${savedMinutesSql('o', 'saved_by_task.minutes')}) AS saved_minutes
         FROM "${schema}".outputs o
         LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
        WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
@@ -356,7 +356,7 @@ async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Prom
       SELECT date_trunc('${query.period}', r.day::timestamp) AS period, r.dimension, r.value, r.task_type,
              ${OUTPUT_SUMS.slice(0, -3).map((sum) => `r.${sum.column}${sum.type === 'numeric' ? `::float8 AS ${sum.column}` : ''}`).join(', ')},
              ${lostCostSql('r', '$4::float8', '::float8')} AS lost_cost,
-             r.estimated_saved_minutes::float8 + ${TASK_TYPES.map((_, i) => `r.unestimated_outputs[${i + 1}] * ($5::float8[])[${i + 1}]`).join(' + ')} AS saved_minutes,
+             ${savedMinutesOfCellSql('r', '$5::float8[]', '::float8')} AS saved_minutes,
              COALESCE(r.sample_size, 0) AS sample_size
         FROM "${schema}".daily_rollup r
        WHERE r.tenant = $1 AND r.dimension = ANY($6::text[]) AND r.day >= $2::date AND r.day < $3::date
@@ -442,7 +442,7 @@ async function cellsFromOutputs(db: SqlQueryable, query: ReworkCellsQuery): Prom
              ${REWORK_KINDS.map((kind) => `o.${kind.count}`).join(', ')},
              ${reworkMinutesSql('o')} AS rework_minutes,
              ${lostCostSql('o', '$4::float8')} AS lost_cost,
-             COALESCE(o.minutes_saved_estimate, saved_by_task.minutes, 0) AS saved_minutes
+             ${savedMinutesSql('o', 'saved_by_task.minutes')} AS saved_minutes
         FROM "${schema}".outputs o
         LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
        WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3

@@ -1,4 +1,4 @@
-import type { ReworkGroupBy, ReworkKind } from '@rework-ledger/domain';
+import { type ReworkGroupBy, type ReworkKind, TASK_TYPES } from '@rework-ledger/domain';
 
 // The one definition of each rework metric rule of PRODUCT.md (v1), as the SQL and the TypeScript that the rework
 // projection's live path, its rebuild, the rollups and the queries are all built from: which rework kinds an output
@@ -77,6 +77,19 @@ function reworkCostSql(minutes: string, hourlyCost: string): string {
 /** lostCost of an output: its rework priced at each reworker's hourly cost, the tenant default (`defaultHourlyCost`) when unknown. */
 export function lostCostSql(o: string, defaultHourlyCost: string, cast = ''): string {
   return `${o}.lost_cost_known${cast} + ${reworkCostSql(`${o}.unknown_cost_minutes${cast}`, defaultHourlyCost)}`;
+}
+
+/** Minutes saved by an output: its estimate, else the tenant's default for its task type (`defaultForTaskType`), else 0. */
+export function savedMinutesSql(o: string, defaultForTaskType: string): string {
+  return `COALESCE(${o}.minutes_saved_estimate, ${defaultForTaskType}, 0)`;
+}
+
+/**
+ * The same summed over a rollup cell `c`: its estimated minutes plus, per task type (TASK_TYPES order), its outputs
+ * without an estimate times that task type's default (`defaults`: a float8[] in that order).
+ */
+export function savedMinutesOfCellSql(c: string, defaults: string, cast = ''): string {
+  return `${c}.estimated_saved_minutes${cast} + ${TASK_TYPES.map((_, i) => `${c}.unestimated_outputs[${i + 1}] * (${defaults})[${i + 1}]`).join(' + ')}`;
 }
 
 /**
