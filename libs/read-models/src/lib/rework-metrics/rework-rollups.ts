@@ -58,8 +58,10 @@ export const ACTIVITY_RECORD_BYTES = 20;
 export const ACTIVITY_OF_DAY = `floor(extract(epoch FROM o.generated_at) / 86400)::int AS day, count(*)::int AS outputs,
   count(*) FILTER (WHERE ${reworkedSql('o')})::int AS reworked,
   sum(${activityMinutesSql('o')})::float8 AS minutes`;
+/** One such day (day, outputs, reworked, minutes) as its record. */
+const ACTIVITY_RECORD = `int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes)`;
 /** Those days packed into one `activity` value, in day order. */
-export const PACKED_DAYS = `string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)`;
+export const PACKED_DAYS = `string_agg(${ACTIVITY_RECORD}, ''::bytea ORDER BY day)`;
 
 /** The two values of a crossed cell's value. */
 export function splitCompositeValue(value: string): [string, string] {
@@ -317,27 +319,47 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
 }
 
 /**
- * One statement that packs again, from the outputs, the employee-months of the given outputs (tenants $1, employees $2,
- * generation times $3): what a batch runs, under the projection runner's transaction and checkpoint, for the months
- * whose activity it moved. An output's month and employee never change: a month is only ever rewritten whole, never
- * emptied.
+ * One statement that packs again the employee-months of the given outputs (tenants $1, employees $2, generation times
+ * $3): what a batch runs, under the projection runner's transaction and checkpoint, for the months whose activity it
+ * moved. Only the days of those outputs are aggregated again, from their outputs; the month's other days are kept as
+ * they are packed. An output's employee and day never change: a day is only ever rewritten whole, never emptied.
  */
 export function repackEmployeeMonths(schema: string): string {
-  return `WITH months AS (
-       SELECT DISTINCT tenant, employee_id, date_trunc('month', at AT TIME ZONE 'UTC')::date AS month
+  const dayOf = (record: string) => `('x' || encode(substring(${record} FROM 1 FOR 4), 'hex'))::bit(32)::int`;
+  return `WITH changed AS (
+       SELECT DISTINCT tenant, employee_id, floor(extract(epoch FROM at) / 86400)::int AS day
          FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(tenant, employee_id, at)
      ),
-     days AS (
-       SELECT months.tenant, months.employee_id, months.month, ${ACTIVITY_OF_DAY}
-         FROM months
-         JOIN "${schema}".outputs o ON o.tenant = months.tenant AND o.employee_id = months.employee_id AND o.generated
-          AND o.generated_at >= months.month::timestamp AT TIME ZONE 'UTC'
-          AND o.generated_at < (months.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
-        GROUP BY 1, 2, 3, 4
+     months AS (
+       SELECT tenant, employee_id, date_trunc('month', to_timestamp(day::float8 * 86400) AT TIME ZONE 'UTC')::date AS month,
+              array_agg(day) AS days
+         FROM changed GROUP BY 1, 2, 3
+     ),
+     fresh AS (
+       SELECT c.tenant, c.employee_id, ${ACTIVITY_OF_DAY}
+         FROM changed c
+         JOIN "${schema}".outputs o ON o.tenant = c.tenant AND o.employee_id = c.employee_id AND o.generated
+          AND o.generated_at >= to_timestamp(c.day::float8 * 86400) AND o.generated_at < to_timestamp((c.day + 1)::float8 * 86400)
+        GROUP BY 1, 2, 3
+     ),
+     records AS (
+       SELECT f.tenant, f.employee_id, date_trunc('month', to_timestamp(f.day::float8 * 86400) AT TIME ZONE 'UTC')::date AS month, f.day,
+              ${ACTIVITY_RECORD} AS record
+         FROM fresh f
+       UNION ALL
+       SELECT m.tenant, m.employee_id, m.month, kept.day, kept.record
+         FROM months m
+         JOIN "${schema}".employee_months e ON e.tenant = m.tenant AND e.employee_id = m.employee_id AND e.month = m.month
+         CROSS JOIN LATERAL (
+           SELECT ${dayOf('r.record')} AS day, r.record
+             FROM generate_series(0, length(e.activity) / ${ACTIVITY_RECORD_BYTES} - 1) AS i
+             CROSS JOIN LATERAL (SELECT substring(e.activity FROM i * ${ACTIVITY_RECORD_BYTES} + 1 FOR ${ACTIVITY_RECORD_BYTES}) AS record) r
+         ) kept
+        WHERE kept.day <> ALL (m.days)
      )
      INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
-     SELECT tenant, employee_id, month, ${PACKED_DAYS}
-       FROM days GROUP BY 1, 2, 3
+     SELECT tenant, employee_id, month, string_agg(record, ''::bytea ORDER BY day)
+       FROM records GROUP BY 1, 2, 3
      ON CONFLICT (tenant, employee_id, month) DO UPDATE SET activity = EXCLUDED.activity`;
 }
 
