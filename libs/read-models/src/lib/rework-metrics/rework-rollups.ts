@@ -8,6 +8,7 @@ import {
   dimensionSql,
   dimensionValues,
   isReworked,
+  REWORK_COLUMNS,
   REWORK_KINDS,
   reworkedSql,
   ROLLUP_DIMENSIONS,
@@ -212,7 +213,7 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
   // hash aggregations over a few thousand rows, no sort.
   // Per change: its sign, its cell coordinates, then the output columns the rollup sums are computed from.
   const coordinates = ['sign', 'tenant', 'generated_at', 'team', 'tool', 'task_type', 'model'] as const;
-  const figures = [...REWORK_KINDS.map((kind) => kind.count), ...REWORK_KINDS.map((kind) => kind.minutes), 'lost_cost_known', 'unknown_cost_minutes', 'minutes_saved_estimate'];
+  const figures = [...REWORK_COLUMNS, 'minutes_saved_estimate'];
   const types: Record<string, string> = { sign: 'int', generated_at: 'timestamptz', ...Object.fromEntries(REWORK_KINDS.map((kind) => [kind.count, 'int'])) };
   const columns = [...coordinates, ...figures];
   const typeOf = (name: string) => types[name] ?? (figures.includes(name) ? 'float8' : 'text');

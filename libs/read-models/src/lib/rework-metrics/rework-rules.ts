@@ -17,10 +17,8 @@ export const REWORK_KINDS: readonly { kind: ReworkKind; count: string; minutes: 
 const REWORKING_KINDS = REWORK_KINDS.filter((kind) => kind.reworks);
 const DOUBLE_CHECK = REWORK_KINDS.find((kind) => !kind.reworks) as (typeof REWORK_KINDS)[number];
 
-/** The per-output columns the kinds fill (counts, then minutes), in REWORK_KINDS order. */
-export const KIND_COLUMNS = [...REWORK_KINDS.map((kind) => kind.count), ...REWORK_KINDS.map((kind) => kind.minutes)];
-/** The per-output columns a rework adds to: its kind's, its cost (known, or minutes priced at the tenant default later). */
-export const REWORK_COLUMNS = [...KIND_COLUMNS, 'lost_cost_known', 'unknown_cost_minutes'];
+/** The per-output columns a rework adds to: its kind's count and minutes, its cost (known, or minutes priced at the tenant default later). */
+export const REWORK_COLUMNS = [...REWORK_KINDS.map((kind) => kind.count), ...REWORK_KINDS.map((kind) => kind.minutes), 'lost_cost_known', 'unknown_cost_minutes'];
 
 /** Columns of a per-output row (alias `o`: the outputs, or a change of one), as SQL or as a TypeScript record. */
 type Row = Readonly<Record<string, unknown>>;
@@ -56,9 +54,6 @@ export function doubleCheckedSql(o: string): string {
 /** reworkMinutes of an output: the minutes of all four kinds (double-checking is lost time too). */
 export function reworkMinutesSql(o: string): string {
   return sumOf(o, REWORK_KINDS.map((kind) => kind.minutes));
-}
-export function reworkMinutesOf(row: Row): number {
-  return sumOfJs(row, REWORK_KINDS.map((kind) => kind.minutes));
 }
 
 /** The rework minutes of training impact's activity: those of the kinds that rework an output (no double-checks). */
