@@ -24,10 +24,10 @@ export async function tenantRows(pool: Pool, tenant: string): Promise<Record<str
 }
 
 /**
- * Per employee and month activity: live marks a month stale and computes it when read; a rebuild computes every month.
- * The same months are covered either way (computed or to be computed).
+ * Per employee and month activity, packed as bytes: live packs the months a batch moved, a rebuild every month. The
+ * same months are covered either way (compared as such: a packed month's minutes are summed in another order).
  */
-export const LAZY_CACHE = ['rm_rework.employee_months', 'rm_rework.stale_employee_months'];
+export const LAZY_CACHE = ['rm_rework.employee_months'];
 export const employeeMonthsCovered = (snapshot: Record<string, string[]>) =>
   [
     ...new Set(

@@ -40,7 +40,8 @@ export type Assignment = Readonly<{ teamId: string; hourlyCost?: number; effecti
 
 /**
  * The assignment in effect at `time`: the latest `effectiveFrom` ≤ time, ties broken by store order.
- * Returns undefined when the employee had no assignment yet.
+ * Returns undefined when the employee had no assignment yet. The TypeScript reference of the read side's SQL rule
+ * (`assignmentAt` in libs/read-models rework-rules.ts), which rework-rules.int-spec.ts checks against it.
  */
 export function assignmentInEffect(assignments: readonly Assignment[], time: Date): Assignment | undefined {
   let inEffect: Assignment | undefined;

@@ -3,7 +3,8 @@ import type { StoredEvent } from '@rework-ledger/event-store';
 import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
 import { completeRebuild, stageFacts } from './rework-metrics.rebuild';
-import { assignmentAt, optionalNumber, optionalString } from './rework-metrics.shared';
+import { optionalNumber, optionalString } from './rework-metrics.shared';
+import { assignmentAt, REWORK_COLUMNS, reworkAggregates } from './rework-rules';
 import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES } from './rework-rollups';
 
 /**
@@ -17,7 +18,7 @@ import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type Ou
 export const reworkMetricsProjection: Projection = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 7,
+  version: 8,
   handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as (keyof typeof REWORK_EVENT_TYPES)[]), 'employee.assigned'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
@@ -172,6 +173,7 @@ export const reworkMetricsProjection: Projection = {
     if (reworks.length > 0) {
       // One statement: keep the rework events, price each at the hourly cost in effect for whoever did it, and add
       // counts, minutes and cost to its output (a placeholder row when the output has not arrived yet).
+      const aggregated = reworkAggregates('priced', 'priced.hourly_cost');
       const result = await client.query<OutputChange>(
         changesOf(
           schema,
@@ -185,30 +187,11 @@ export const reworkMetricsProjection: Projection = {
              LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
          ),
          changed AS (
-         INSERT INTO "${schema}".outputs AS o
-           (tenant, output_id, corrections, rewrites, double_checks, discards,
-            correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes,
-            lost_cost_known, unknown_cost_minutes, first_rework_at)
-         SELECT tenant, output_id,
-                count(*) FILTER (WHERE kind = 'correction'), count(*) FILTER (WHERE kind = 'rewrite'),
-                count(*) FILTER (WHERE kind = 'doubleCheck'), count(*) FILTER (WHERE kind = 'discard'),
-                COALESCE(sum(minutes) FILTER (WHERE kind = 'correction'), 0), COALESCE(sum(minutes) FILTER (WHERE kind = 'rewrite'), 0),
-                COALESCE(sum(minutes) FILTER (WHERE kind = 'doubleCheck'), 0), COALESCE(sum(minutes) FILTER (WHERE kind = 'discard'), 0),
-                COALESCE(sum(minutes / 60.0 * hourly_cost) FILTER (WHERE hourly_cost IS NOT NULL), 0),
-                COALESCE(sum(minutes) FILTER (WHERE hourly_cost IS NULL), 0),
-                min(occurred_at) FILTER (WHERE kind <> 'doubleCheck')
-           FROM priced GROUP BY tenant, output_id
+         INSERT INTO "${schema}".outputs AS o (tenant, output_id, ${aggregated.map((a) => a.column).join(', ')})
+         SELECT priced.tenant, priced.output_id, ${aggregated.map((a) => a.sql).join(', ')}
+           FROM priced GROUP BY priced.tenant, priced.output_id
          ON CONFLICT (tenant, output_id) DO UPDATE SET
-           corrections = o.corrections + EXCLUDED.corrections,
-           rewrites = o.rewrites + EXCLUDED.rewrites,
-           double_checks = o.double_checks + EXCLUDED.double_checks,
-           discards = o.discards + EXCLUDED.discards,
-           correction_minutes = o.correction_minutes + EXCLUDED.correction_minutes,
-           rewrite_minutes = o.rewrite_minutes + EXCLUDED.rewrite_minutes,
-           double_check_minutes = o.double_check_minutes + EXCLUDED.double_check_minutes,
-           discard_minutes = o.discard_minutes + EXCLUDED.discard_minutes,
-           lost_cost_known = o.lost_cost_known + EXCLUDED.lost_cost_known,
-           unknown_cost_minutes = o.unknown_cost_minutes + EXCLUDED.unknown_cost_minutes,
+           ${REWORK_COLUMNS.map((column) => `${column} = o.${column} + EXCLUDED.${column}`).join(', ')},
            first_rework_at = LEAST(o.first_rework_at, EXCLUDED.first_rework_at)
          RETURNING ${RETURNING_CHANGES})`,
         ),
@@ -277,23 +260,22 @@ export const reworkMetricsProjection: Projection = {
  * events and the hourly cost in effect for whoever did each, at its time; returns the outputs whose cost changed.
  */
 async function recostOutputs(client: PoolClient, schema: string, affected: string, parameters: unknown[]): Promise<OutputChange[]> {
+  const cost = reworkAggregates('r', 'a.hourly_cost').filter((a) => a.column === 'lost_cost_known' || a.column === 'unknown_cost_minutes');
   const result = await client.query<OutputChange>(
     changesOf(
       schema,
       `affected AS (${affected}),
      costs AS (
-       SELECT r.tenant, r.output_id,
-              COALESCE(sum(r.minutes / 60.0 * a.hourly_cost) FILTER (WHERE a.hourly_cost IS NOT NULL), 0) AS known,
-              COALESCE(sum(r.minutes) FILTER (WHERE a.hourly_cost IS NULL), 0) AS unknown_minutes
+       SELECT r.tenant, r.output_id, ${cost.map((a) => `${a.sql} AS ${a.column}`).join(', ')}
          FROM "${schema}".reworks r
          JOIN affected USING (tenant, output_id)
          LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at')}) a ON true
         GROUP BY r.tenant, r.output_id
      ),
      changed AS (
-       UPDATE "${schema}".outputs o SET lost_cost_known = costs.known, unknown_cost_minutes = costs.unknown_minutes
+       UPDATE "${schema}".outputs o SET lost_cost_known = costs.lost_cost_known, unknown_cost_minutes = costs.unknown_cost_minutes
          FROM costs WHERE o.tenant = costs.tenant AND o.output_id = costs.output_id
-          AND (o.lost_cost_known IS DISTINCT FROM costs.known OR o.unknown_cost_minutes IS DISTINCT FROM costs.unknown_minutes)
+          AND (o.lost_cost_known IS DISTINCT FROM costs.lost_cost_known OR o.unknown_cost_minutes IS DISTINCT FROM costs.unknown_cost_minutes)
        RETURNING ${RETURNING_CHANGES})`,
     ),
     parameters,

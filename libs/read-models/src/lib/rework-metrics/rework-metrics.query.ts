@@ -1,7 +1,8 @@
 import { type Bucket, type CellCoordinates, needsComplementarySuppression, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
-import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, type RollupDimension, splitCompositeValue, UNSPECIFIED_MODEL_SQL } from './rework-rollups';
+import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, splitCompositeValue } from './rework-rollups';
+import { dimensionSql, doubleCheckedSql, lostCostSql, REWORK_KINDS, reworkedSql, reworkMinutesSql, type RollupDimension, rollupSumsOfOutput, savedMinutesOfCellSql, savedMinutesSql } from './rework-rules';
 
 export type ReworkMetricsFilters = Readonly<{ team?: string; tool?: string; taskType?: string; model?: string; employee?: string }>;
 
@@ -84,13 +85,9 @@ export function sumReworkMetricsRows(rows: readonly ReworkMetricsRow[]): ReworkM
 }
 
 /** An output's value of each dimension (grouping and filtering alike). */
-const DIMENSION_EXPRESSIONS: Record<ReworkGroupBy, string> = {
-  team: 'o.team',
-  tool: 'o.tool',
-  taskType: 'o.task_type',
-  model: `COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL})`,
-  employee: 'o.employee_id',
-};
+const DIMENSION_EXPRESSIONS: Record<ReworkGroupBy, string> = dimensionSql('o');
+/** The rollup sums of one output (`o`), as the rollups keep them per cell. */
+const OUTPUT_SUMS = rollupSumsOfOutput('o');
 
 const DAY_MS = 86_400_000;
 
@@ -205,24 +202,19 @@ async function queryRollups(db: SqlQueryable, query: ReworkMetricsQuery, dimensi
   const sql = `
     WITH cells AS (
       SELECT ${groupOfRollup} AS "group", ${rollupBucket} AS bucket,
-             r.outputs, r.reworked_outputs, r.double_checked_outputs, r.corrections, r.rewrites, r.double_checks, r.discards,
-             r.rework_minutes::float8, r.lost_cost_known::float8, r.unknown_cost_minutes::float8,
-             r.estimated_saved_minutes::float8, r.unestimated_outputs, r.sample_size
+             ${OUTPUT_SUMS.map((sum) => `r.${sum.column}${sum.type === 'numeric' ? '::float8' : ''}`).join(', ')}, r.unestimated_outputs, r.sample_size
         FROM "${schema}".daily_rollup r WHERE ${rollupRange}
       UNION ALL
       SELECT ${groupOfOutput}, ${outputBucket},
-             1, (o.corrections + o.rewrites + o.discards > 0)::int, (o.double_checks > 0)::int,
-             o.corrections, o.rewrites, o.double_checks, o.discards,
-             o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes,
-             o.lost_cost_known, o.unknown_cost_minutes, COALESCE(o.minutes_saved_estimate, 0),
+             ${OUTPUT_SUMS.map((sum) => sum.sql).join(', ')},
              ARRAY[${TASK_TYPES.map((taskType) => `(o.minutes_saved_estimate IS NULL AND o.task_type = '${taskType}')::int`).join(', ')}], 1
         FROM "${schema}".outputs o WHERE ${outputRange}
     ),
     grouped AS (
       SELECT "group", bucket, ${SUMS}, bool_or(sample_size >= $12) AS many
         FROM (
-          SELECT c.*, c.lost_cost_known + c.unknown_cost_minutes / 60.0 * $9::float8 AS lost_cost,
-                 c.estimated_saved_minutes + ${TASK_TYPES.map((_, i) => `c.unestimated_outputs[${i + 1}] * ($10::float8[])[${i + 1}]`).join(' + ')} AS saved_minutes
+          SELECT c.*, ${lostCostSql('c', '$9::float8')} AS lost_cost,
+                 ${savedMinutesOfCellSql('c', '$10::float8[]')} AS saved_minutes
             FROM cells c
         ) priced
        GROUP BY 1, 2
@@ -279,13 +271,12 @@ async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promis
     per_employee AS (
       SELECT ${groupSql} AS "group", ${bucketSql} AS bucket, ${subgroupSql} AS subgroups, o.employee_id,
              count(*) AS outputs,
-             count(*) FILTER (WHERE o.corrections + o.rewrites + o.discards > 0) AS reworked_outputs,
-             count(*) FILTER (WHERE o.double_checks > 0) AS double_checked_outputs,
-             sum(o.corrections) AS corrections, sum(o.rewrites) AS rewrites,
-             sum(o.double_checks) AS double_checks, sum(o.discards) AS discards,
-             sum(o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes) AS rework_minutes,
-             sum(o.lost_cost_known + o.unknown_cost_minutes / 60.0 * $4::float8) AS lost_cost,
-             sum(COALESCE(o.minutes_saved_estimate, saved_by_task.minutes, 0)) AS saved_minutes
+             count(*) FILTER (WHERE ${reworkedSql('o')}) AS reworked_outputs,
+             count(*) FILTER (WHERE ${doubleCheckedSql('o')}) AS double_checked_outputs,
+             ${REWORK_KINDS.map((kind) => `sum(o.${kind.count}) AS ${kind.count}`).join(', ')},
+             sum(${reworkMinutesSql('o')}) AS rework_minutes,
+             sum(${lostCostSql('o', '$4::float8')}) AS lost_cost,
+             sum(${savedMinutesSql('o', 'saved_by_task.minutes')}) AS saved_minutes
         FROM "${schema}".outputs o
         LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
        WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
@@ -363,10 +354,9 @@ async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Prom
   const sql = `
     WITH picked AS (
       SELECT date_trunc('${query.period}', r.day::timestamp) AS period, r.dimension, r.value, r.task_type,
-             r.outputs, r.reworked_outputs, r.double_checked_outputs, r.corrections, r.rewrites, r.double_checks, r.discards,
-             r.rework_minutes::float8 AS rework_minutes,
-             r.lost_cost_known::float8 + r.unknown_cost_minutes::float8 / 60.0 * $4::float8 AS lost_cost,
-             r.estimated_saved_minutes::float8 + ${TASK_TYPES.map((_, i) => `r.unestimated_outputs[${i + 1}] * ($5::float8[])[${i + 1}]`).join(' + ')} AS saved_minutes,
+             ${OUTPUT_SUMS.slice(0, -3).map((sum) => `r.${sum.column}${sum.type === 'numeric' ? `::float8 AS ${sum.column}` : ''}`).join(', ')},
+             ${lostCostSql('r', '$4::float8', '::float8')} AS lost_cost,
+             ${savedMinutesOfCellSql('r', '$5::float8[]', '::float8')} AS saved_minutes,
              COALESCE(r.sample_size, 0) AS sample_size
         FROM "${schema}".daily_rollup r
        WHERE r.tenant = $1 AND r.dimension = ANY($6::text[]) AND r.day >= $2::date AND r.day < $3::date
@@ -447,12 +437,12 @@ async function cellsFromOutputs(db: SqlQueryable, query: ReworkCellsQuery): Prom
     WITH saved_by_task AS (SELECT key AS task_type, value::float8 AS minutes FROM jsonb_each_text($5::jsonb)),
     facts AS (
       SELECT date_trunc('${query.period}', o.generated_at AT TIME ZONE 'UTC') AS period,
-             o.team, o.tool, o.task_type, COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) AS model, o.employee_id,
-             (o.corrections + o.rewrites + o.discards > 0)::int AS reworked, (o.double_checks > 0)::int AS double_checked,
-             o.corrections, o.rewrites, o.double_checks, o.discards,
-             o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes AS rework_minutes,
-             o.lost_cost_known + o.unknown_cost_minutes / 60.0 * $4::float8 AS lost_cost,
-             COALESCE(o.minutes_saved_estimate, saved_by_task.minutes, 0) AS saved_minutes
+             o.team, o.tool, o.task_type, ${DIMENSION_EXPRESSIONS.model} AS model, o.employee_id,
+             ${reworkedSql('o')}::int AS reworked, ${doubleCheckedSql('o')}::int AS double_checked,
+             ${REWORK_KINDS.map((kind) => `o.${kind.count}`).join(', ')},
+             ${reworkMinutesSql('o')} AS rework_minutes,
+             ${lostCostSql('o', '$4::float8')} AS lost_cost,
+             ${savedMinutesSql('o', 'saved_by_task.minutes')} AS saved_minutes
         FROM "${schema}".outputs o
         LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
        WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3

@@ -2,7 +2,8 @@ import { REWORK_EVENT_TYPES, TASK_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
-import { assignmentAt, optionalNumber, optionalString } from './rework-metrics.shared';
+import { optionalNumber, optionalString } from './rework-metrics.shared';
+import { assignmentAt, dimensionSql, REWORK_COLUMNS, reworkAggregates, ROLLUP_SUM_COLUMNS, rollupSumsOfOutput } from './rework-rules';
 import {
   ACTIVITY_OF_DAY,
   COMPOSITE_SEPARATOR,
@@ -14,7 +15,6 @@ import {
   ROLLUP_DIMENSIONS,
   type CrossedRollupDimension,
   type RollupDimension,
-  UNSPECIFIED_MODEL_SQL,
 } from './rework-rollups';
 
 /**
@@ -69,27 +69,18 @@ export async function stageFacts(client: PoolClient, schema: string, generated: 
  * re-attributions and re-costings), an output reworked but never generated kept as a placeholder, as the live path keeps it.
  */
 async function deriveOutputs(client: PoolClient, schema: string): Promise<void> {
+  const aggregated = reworkAggregates('r', 'worker.hourly_cost');
   await client.query(
     `INSERT INTO "${schema}".outputs
        (tenant, output_id, generated, employee_id, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate,
-        corrections, rewrites, double_checks, discards, correction_minutes, rewrite_minutes, double_check_minutes, discard_minutes,
-        lost_cost_known, unknown_cost_minutes, first_rework_at)
+        ${aggregated.map((a) => a.column).join(', ')})
      SELECT COALESCE(g.tenant, w.tenant), COALESCE(g.output_id, w.output_id), g.output_id IS NOT NULL, g.employee_id, g.team_id,
             CASE WHEN g.output_id IS NOT NULL THEN COALESCE(g.team_id, (${assignmentAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at', 'a.team_id')}), $1) END,
             g.tool, g.model, g.task_type, g.generated_at, g.minutes_saved_estimate,
-            COALESCE(w.corrections, 0), COALESCE(w.rewrites, 0), COALESCE(w.double_checks, 0), COALESCE(w.discards, 0),
-            COALESCE(w.correction_minutes, 0), COALESCE(w.rewrite_minutes, 0), COALESCE(w.double_check_minutes, 0), COALESCE(w.discard_minutes, 0),
-            COALESCE(w.lost_cost_known, 0), COALESCE(w.unknown_cost_minutes, 0), w.first_rework_at
+            ${REWORK_COLUMNS.map((column) => `COALESCE(w.${column}, 0)`).join(', ')}, w.first_rework_at
        FROM (SELECT DISTINCT ON (tenant, output_id) * FROM "${schema}".generated_while_rebuilding ORDER BY tenant, output_id, seq) g
        FULL JOIN (
-         SELECT r.tenant, r.output_id,
-                count(*) FILTER (WHERE r.kind = 'correction') AS corrections, count(*) FILTER (WHERE r.kind = 'rewrite') AS rewrites,
-                count(*) FILTER (WHERE r.kind = 'doubleCheck') AS double_checks, count(*) FILTER (WHERE r.kind = 'discard') AS discards,
-                sum(r.minutes) FILTER (WHERE r.kind = 'correction') AS correction_minutes, sum(r.minutes) FILTER (WHERE r.kind = 'rewrite') AS rewrite_minutes,
-                sum(r.minutes) FILTER (WHERE r.kind = 'doubleCheck') AS double_check_minutes, sum(r.minutes) FILTER (WHERE r.kind = 'discard') AS discard_minutes,
-                sum(r.minutes / 60.0 * worker.hourly_cost) FILTER (WHERE worker.hourly_cost IS NOT NULL) AS lost_cost_known,
-                sum(r.minutes) FILTER (WHERE worker.hourly_cost IS NULL) AS unknown_cost_minutes,
-                min(r.occurred_at) FILTER (WHERE r.kind <> 'doubleCheck') AS first_rework_at
+         SELECT r.tenant, r.output_id, ${aggregated.map((a) => `${a.sql} AS ${a.column}`).join(', ')}
            FROM "${schema}".reworks r
            LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
           GROUP BY r.tenant, r.output_id
@@ -107,7 +98,7 @@ async function deriveOutputs(client: PoolClient, schema: string): Promise<void> 
 async function rebuildRollups(client: PoolClient, schema: string): Promise<void> {
   const key = 'tenant, dimension, day, value, task_type';
   await client.query(
-    `TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".stale_employee_months, "${schema}".fact_extent`,
+    `TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".fact_extent`,
   );
   await rebuildSamples(client, schema);
   // Sums: per output cell first (exact, in numeric), then every rollup cell in one pass of grouping sets (hashed). The
@@ -115,32 +106,24 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
   // GROUPING(team, tool, model): a bit set per dimension rolled up (team 4, tool 2, model 1).
   const sets = `GROUPING(b.team, b.tool, b.model)`;
   const bySet = `CASE ${sets} WHEN 1 THEN 'team×tool' WHEN 2 THEN 'team×model' WHEN 3 THEN 'team' WHEN 5 THEN 'tool' WHEN 6 THEN 'model' ELSE 'all' END`;
-  const valueOfSet = `CASE ${sets} WHEN 1 THEN ${compositeValueSql('b.team', 'b.tool')} WHEN 2 THEN ${compositeValueSql('b.team', 'b.model')}
-    WHEN 3 THEN b.team WHEN 5 THEN b.tool WHEN 6 THEN b.model ELSE '' END`;
+  // b's model is already the model's label: its value of each dimension is that of an output with those columns.
+  const of = dimensionSql('b');
+  const valueOfSet = `CASE ${sets} WHEN 1 THEN ${of['team×tool']} WHEN 2 THEN ${compositeValueSql('b.team', 'b.model')}
+    WHEN 3 THEN ${of.team} WHEN 5 THEN ${of.tool} WHEN 6 THEN b.model ELSE ${of.all} END`;
+  const dimensions = dimensionSql('o');
   await client.query(
-    `INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
-       double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
-     SELECT sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type, sums.outputs, sums.reworked_outputs, sums.double_checked_outputs,
-            sums.corrections, sums.rewrites, sums.double_checks, sums.discards, sums.rework_minutes, sums.lost_cost_known,
-            sums.unknown_cost_minutes, sums.estimated_saved_minutes, sums.unestimated_outputs, cardinality(s.employee_sample)
+    `INSERT INTO "${schema}".daily_rollup AS r (${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, unestimated_outputs, sample_size)
+     SELECT sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type, ${ROLLUP_SUM_COLUMNS.map((column) => `sums.${column}`).join(', ')},
+            sums.unestimated_outputs, cardinality(s.employee_sample)
        FROM (
          SELECT b.tenant, b.day, ${bySet} AS dimension, ${valueOfSet} AS value,
                 CASE WHEN GROUPING(b.task_type) = 0 THEN b.task_type ELSE '${EVERY_TASK_TYPE}' END AS task_type,
-                sum(b.outputs) AS outputs, sum(b.reworked_outputs) AS reworked_outputs, sum(b.double_checked_outputs) AS double_checked_outputs,
-                sum(b.corrections) AS corrections, sum(b.rewrites) AS rewrites, sum(b.double_checks) AS double_checks, sum(b.discards) AS discards,
-                sum(b.rework_minutes) AS rework_minutes, sum(b.lost_cost_known) AS lost_cost_known, sum(b.unknown_cost_minutes) AS unknown_cost_minutes,
-                sum(b.estimated_saved_minutes) AS estimated_saved_minutes,
+                ${ROLLUP_SUM_COLUMNS.map((column) => `sum(b.${column}) AS ${column}`).join(', ')},
                 ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[] AS unestimated_outputs,
                 GROUPING(b.team, b.tool, b.model) = 7 AND GROUPING(b.task_type) = 0 AS by_task_type_alone
            FROM (
-             SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type,
-                    COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) AS model,
-                    count(*) AS outputs, count(*) FILTER (WHERE o.corrections + o.rewrites + o.discards > 0) AS reworked_outputs,
-                    count(*) FILTER (WHERE o.double_checks > 0) AS double_checked_outputs,
-                    sum(o.corrections) AS corrections, sum(o.rewrites) AS rewrites, sum(o.double_checks) AS double_checks, sum(o.discards) AS discards,
-                    sum((o.correction_minutes + o.rewrite_minutes + o.double_check_minutes + o.discard_minutes)::numeric) AS rework_minutes,
-                    sum(o.lost_cost_known::numeric) AS lost_cost_known, sum(o.unknown_cost_minutes::numeric) AS unknown_cost_minutes,
-                    COALESCE(sum(o.minutes_saved_estimate::numeric), 0) AS estimated_saved_minutes,
+             SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type, ${dimensions.model} AS model,
+                    ${rollupSumsOfOutput('o').map((sum) => `sum((${sum.sql})${sum.type === 'numeric' ? '::numeric' : ''}) AS ${sum.column}`).join(', ')},
                     count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL) AS unestimated_outputs
                FROM "${schema}".outputs o WHERE o.generated
               GROUP BY 1, 2, 3, 4, 5, 6
@@ -190,7 +173,7 @@ async function rebuildSamples(client: PoolClient, schema: string): Promise<void>
   await client.query(
     `DECLARE rollup_sample_source NO SCROLL CURSOR FOR
      SELECT DISTINCT o.tenant COLLATE "C", (o.generated_at AT TIME ZONE 'UTC')::date::text AS day, o.employee_id COLLATE "C",
-            o.team COLLATE "C", o.tool COLLATE "C", o.task_type COLLATE "C", COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL}) COLLATE "C"
+            o.team COLLATE "C", o.tool COLLATE "C", o.task_type COLLATE "C", ${dimensionSql('o').model} COLLATE "C"
        FROM "${schema}".outputs o WHERE o.generated
       ORDER BY 1, 2, 3`,
   );

@@ -1,4 +1,4 @@
-// SQL fragments and event fields shared by the rework projection's live path and its rebuild.
+// Event fields shared by the rework projection's live path and its rebuild (its rules: rework-rules.ts).
 //
 // Why the column types cannot overflow (issue 14): every number an event carries is bounded by the contract
 // (libs/contracts/src/lib/limits.ts) — minutes ≤ 1440, money ≤ 1e9, minutes saved ≤ 525,600, and any non-integer is 0
@@ -7,13 +7,6 @@
 // about 2e29, far inside double precision; the rollups sum in numeric (exact, unbounded). Counts are int4: they grow
 // with the number of events, never with a value, and reach 2^31 only with 2.1 billion events on one output, or in one
 // tenant's day of one rollup cell. Property-tested with the extremes the contract admits (extreme-values.int-spec.ts).
-
-/** The assignment in effect for an employee at a time: latest effectiveFrom ≤ time, ties broken by store order. */
-export function assignmentAt(schema: string, tenant: string, employee: string, time: string, columns = '*'): string {
-  return `SELECT ${columns} FROM "${schema}".assignments a
-           WHERE a.tenant = ${tenant} AND a.employee_id = ${employee} AND a.effective_from <= ${time}
-           ORDER BY a.effective_from DESC, a.store_transaction DESC, a.store_position DESC LIMIT 1`;
-}
 
 export function optionalString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;

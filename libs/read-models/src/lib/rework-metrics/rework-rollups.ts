@@ -1,5 +1,32 @@
 import { TASK_TYPES } from '@rework-ledger/domain';
 import type { PoolClient } from 'pg';
+import {
+  activityMinutesOf,
+  activityMinutesSql,
+  COMPOSITE_SEPARATOR,
+  CROSSED_ROLLUP_DIMENSIONS,
+  dimensionSql,
+  dimensionValues,
+  isReworked,
+  REWORK_COLUMNS,
+  REWORK_KINDS,
+  reworkedSql,
+  ROLLUP_DIMENSIONS,
+  ROLLUP_SUM_COLUMNS,
+  rollupSumsOfOutput,
+} from './rework-rules';
+
+export {
+  COMPOSITE_SEPARATOR,
+  compositeValue,
+  compositeValueSql,
+  CROSSED_ROLLUP_DIMENSIONS,
+  type CrossedRollupDimension,
+  ROLLUP_DIMENSIONS,
+  type RollupDimension,
+  UNSPECIFIED_MODEL,
+  UNSPECIFIED_MODEL_SQL,
+} from './rework-rules';
 
 /**
  * Rollups of the per-output rework facts, kept by the rework-metrics projection so that the read side never
@@ -16,7 +43,7 @@ import type { PoolClient } from 'pg';
  *   otherwise: enough for the small-group rule with any k up to the sample size.
  * - `employee_months`: per employee and calendar month, the day-by-day activity training impact is estimated on,
  *   packed as bytes (see `ACTIVITY_RECORD_BYTES`): a year of 10,000 employees is 120,000 short rows to read. A batch
- *   marks the months whose activity it moved (`stale_employee_months`); a read packs them again first.
+ *   packs again, in its own transaction, the months whose activity it moved (`repackEmployeeMonths`); reads only read.
  * - `fact_extent`: per tenant, the time of the latest output or rework; the rollups answer "as of" any time after it.
  *
  * Every statement of the projection that changes outputs answers the outputs it changed as they were and as they are
@@ -30,35 +57,12 @@ export const EMPLOYEE_SAMPLE_SIZE = 32;
 export const ACTIVITY_RECORD_BYTES = 20;
 /** The columns of one such day, aggregated over outputs `o` grouped by employee and day (rework minutes exclude double-checks). */
 export const ACTIVITY_OF_DAY = `floor(extract(epoch FROM o.generated_at) / 86400)::int AS day, count(*)::int AS outputs,
-  count(*) FILTER (WHERE o.first_rework_at IS NOT NULL)::int AS reworked,
-  sum(o.correction_minutes + o.rewrite_minutes + o.discard_minutes)::float8 AS minutes`;
+  count(*) FILTER (WHERE ${reworkedSql('o')})::int AS reworked,
+  sum(${activityMinutesSql('o')})::float8 AS minutes`;
+/** One such day (day, outputs, reworked, minutes) as its record. */
+const ACTIVITY_RECORD = `int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes)`;
 /** Those days packed into one `activity` value, in day order. */
-export const PACKED_DAYS = `string_agg(int4send(day) || int4send(outputs) || int4send(reworked) || float8send(minutes), ''::bytea ORDER BY day)`;
-
-/** The rollup dimensions kept per task type (and for every task type); `all` has the one value ''. */
-export const ROLLUP_DIMENSIONS = ['all', 'team', 'tool', 'taskType', 'model'] as const;
-export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
-
-/**
- * The team × tool and team × model cells of the protected tables (privacy v2), kept for every task type only (the
- * tables cross team with one dimension at a time; team × task type is the `team` dimension per task type). Their value
- * is the team and the tool (model) joined by COMPOSITE_SEPARATOR.
- */
-export const CROSSED_ROLLUP_DIMENSIONS = ['team×tool', 'team×model'] as const;
-export type CrossedRollupDimension = (typeof CROSSED_ROLLUP_DIMENSIONS)[number];
-
-/**
- * Between the two values of a crossed cell: a control character, which the contract refuses in every identifier
- * (libs/contracts characters.ts), so a composite value splits back into its two values unambiguously.
- */
-export const COMPOSITE_SEPARATOR = '\u001f';
-/** The same in SQL (chr(31)). */
-const COMPOSITE_SEPARATOR_SQL = `chr(${COMPOSITE_SEPARATOR.charCodeAt(0)})`;
-
-/** The value of a crossed cell of a team and a tool (or model). */
-export function compositeValue(team: string, other: string): string {
-  return `${team}${COMPOSITE_SEPARATOR}${other}`;
-}
+export const PACKED_DAYS = `string_agg(${ACTIVITY_RECORD}, ''::bytea ORDER BY day)`;
 
 /** The two values of a crossed cell's value. */
 export function splitCompositeValue(value: string): [string, string] {
@@ -66,18 +70,8 @@ export function splitCompositeValue(value: string): [string, string] {
   return [value.slice(0, at), value.slice(at + 1)];
 }
 
-/** `compositeValue` in SQL, of two text expressions. */
-export function compositeValueSql(team: string, other: string): string {
-  return `${team} || ${COMPOSITE_SEPARATOR_SQL} || ${other}`;
-}
-
 /** The task type of the rollup rows that cover every task type. */
 export const EVERY_TASK_TYPE = '*';
-
-/** The label of an output without a model. */
-export const UNSPECIFIED_MODEL = '(unspecified)';
-// A constant of the code (never input), written into the SQL as a literal.
-export const UNSPECIFIED_MODEL_SQL = `'${UNSPECIFIED_MODEL.replace(/'/g, "''")}'`;
 
 export async function createRollupTables(client: PoolClient, schema: string): Promise<void> {
   await client.query(`
@@ -118,12 +112,6 @@ export async function createRollupTables(client: PoolClient, schema: string): Pr
       employee_id text NOT NULL,
       month date NOT NULL,
       activity bytea NOT NULL,
-      PRIMARY KEY (tenant, employee_id, month)
-    );
-    CREATE TABLE "${schema}".stale_employee_months (
-      tenant text NOT NULL,
-      employee_id text NOT NULL,
-      month date NOT NULL,
       PRIMARY KEY (tenant, employee_id, month)
     );
     CREATE TABLE "${schema}".fact_extent (
@@ -215,51 +203,50 @@ export async function extendFacts(client: PoolClient, schema: string, tenants: r
  * taking back are exact and the order of batches does not matter) and the employees added to their sample; a cell an
  * employee may have left (a late assignment moved an output to another team) has its sample recomputed from the
  * outputs, and is dropped when it holds no output any more. Employee months where an output arrived or its rework
- * changed are marked stale.
+ * changed are packed again.
  */
 export async function applyOutputChanges(client: PoolClient, schema: string, changes: readonly OutputChange[]): Promise<void> {
   if (changes.length === 0) return;
-  const column = <K extends keyof OutputChange>(key: K) => changes.map((change) => change[key]);
   const key = 'tenant, dimension, day, value, task_type';
   const added = addedEmployees(changes);
   // The changes are summed per output cell (day, team, tool, task type, model) first, then into the rollup cells:
   // hash aggregations over a few thousand rows, no sort.
+  // Per change: its sign, its cell coordinates, then the output columns the rollup sums are computed from.
+  const coordinates = ['sign', 'tenant', 'generated_at', 'team', 'tool', 'task_type', 'model'] as const;
+  const figures = [...REWORK_COLUMNS, 'minutes_saved_estimate'];
+  const types: Record<string, string> = { sign: 'int', generated_at: 'timestamptz', ...Object.fromEntries(REWORK_KINDS.map((kind) => [kind.count, 'int'])) };
+  const columns = [...coordinates, ...figures];
+  const typeOf = (name: string) => types[name] ?? (figures.includes(name) ? 'float8' : 'text');
+  const n = columns.length;
+  const u = dimensionSql('u');
+  const b = dimensionSql('b');
+  const cellValues: [string, string, boolean][] = [
+    ...ROLLUP_DIMENSIONS.map((dimension): [string, string, boolean] => [dimension, b[dimension], true]),
+    ...CROSSED_ROLLUP_DIMENSIONS.map((dimension): [string, string, boolean] => [dimension, b[dimension], false]),
+  ];
   await client.query(
     `WITH u AS (
-       SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
-                            $8::int[], $9::int[], $10::int[], $11::int[], $12::float8[], $13::float8[], $14::float8[], $15::float8[])
-         AS u(sign, tenant, at, team, tool, task_type, model, corrections, rewrites, double_checks, discards,
-              rework_minutes, lost_cost_known, unknown_cost_minutes, minutes_saved_estimate)
+       SELECT * FROM unnest(${columns.map((name, i) => `$${i + 1}::${typeOf(name)}[]`).join(', ')}) AS u(${columns.join(', ')})
      ),
      base AS (
-       SELECT u.tenant, (u.at AT TIME ZONE 'UTC')::date AS day, u.team, u.tool, u.task_type, COALESCE(u.model, ${UNSPECIFIED_MODEL_SQL}) AS model,
-              sum(u.sign) AS outputs, sum(u.sign * (u.corrections + u.rewrites + u.discards > 0)::int) AS reworked_outputs,
-              sum(u.sign * (u.double_checks > 0)::int) AS double_checked_outputs,
-              sum(u.sign * u.corrections) AS corrections, sum(u.sign * u.rewrites) AS rewrites,
-              sum(u.sign * u.double_checks) AS double_checks, sum(u.sign * u.discards) AS discards,
-              sum(u.sign * u.rework_minutes::numeric) AS rework_minutes, sum(u.sign * u.lost_cost_known::numeric) AS lost_cost_known,
-              sum(u.sign * u.unknown_cost_minutes::numeric) AS unknown_cost_minutes,
-              sum(u.sign * COALESCE(u.minutes_saved_estimate, 0)::numeric) AS estimated_saved_minutes,
+       SELECT u.tenant, (u.generated_at AT TIME ZONE 'UTC')::date AS day, u.team, u.tool, u.task_type, ${u.model} AS model,
+              ${rollupSumsOfOutput('u').map((sum) => `sum(u.sign * (${sum.sql})${sum.type === 'numeric' ? '::numeric' : ''}) AS ${sum.column}`).join(', ')},
               sum(u.sign * (u.minutes_saved_estimate IS NULL)::int) AS unestimated_outputs
          FROM u GROUP BY 1, 2, 3, 4, 5, 6
      ),
      cells AS (
        SELECT b.tenant, b.day, g.dimension, g.value, t.task_type,
-              sum(b.outputs) AS outputs, sum(b.reworked_outputs) AS reworked_outputs, sum(b.double_checked_outputs) AS double_checked_outputs,
-              sum(b.corrections) AS corrections, sum(b.rewrites) AS rewrites, sum(b.double_checks) AS double_checks, sum(b.discards) AS discards,
-              sum(b.rework_minutes) AS rework_minutes, sum(b.lost_cost_known) AS lost_cost_known,
-              sum(b.unknown_cost_minutes) AS unknown_cost_minutes, sum(b.estimated_saved_minutes) AS estimated_saved_minutes,
+              ${ROLLUP_SUM_COLUMNS.map((column) => `sum(b.${column}) AS ${column}`).join(', ')},
               ARRAY[${TASK_TYPES.map((taskType) => `sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}')`).join(', ')}] AS unestimated_outputs
          FROM base b
-         CROSS JOIN LATERAL (VALUES ('all', '', true), ('team', b.team, true), ('tool', b.tool, true), ('taskType', b.task_type, true),
-                                    ('model', b.model, true), ('team×tool', ${compositeValueSql('b.team', 'b.tool')}, false),
-                                    ('team×model', ${compositeValueSql('b.team', 'b.model')}, false)) AS g(dimension, value, by_task_type)
+         CROSS JOIN LATERAL (VALUES ${cellValues.map(([dimension, value, byTaskType]) => `('${dimension}', ${value}, ${byTaskType})`).join(', ')})
+           AS g(dimension, value, by_task_type)
          CROSS JOIN LATERAL (SELECT b.task_type WHERE g.by_task_type UNION ALL SELECT '${EVERY_TASK_TYPE}') AS t(task_type)
         GROUP BY 1, 2, 3, 4, 5
      ),
      added AS (
        SELECT ${key}, ARRAY(SELECT jsonb_array_elements_text(a.sample)) AS added
-         FROM unnest($16::text[], $17::text[], $18::date[], $19::text[], $20::text[], $21::jsonb[]) AS a(${key}, sample)
+         FROM unnest($${n + 1}::text[], $${n + 2}::text[], $${n + 3}::date[], $${n + 4}::text[], $${n + 5}::text[], $${n + 6}::jsonb[]) AS a(${key}, sample)
      ),
      -- A sample is written only when it changes: once it holds the cell's smallest ids, later employees leave it be.
      resampled AS (
@@ -270,42 +257,17 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
          WHERE ARRAY(SELECT DISTINCT e FROM unnest(s.employee_sample || EXCLUDED.employee_sample) AS e ORDER BY e LIMIT ${EMPLOYEE_SAMPLE_SIZE}) <> s.employee_sample
        RETURNING ${key}, cardinality(s.employee_sample) AS sample_size
      )
-     INSERT INTO "${schema}".daily_rollup AS r (${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites,
-       double_checks, discards, rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes, unestimated_outputs, sample_size)
-     SELECT ${key}, outputs, reworked_outputs, double_checked_outputs, corrections, rewrites, double_checks, discards,
-            rework_minutes, lost_cost_known, unknown_cost_minutes, estimated_saved_minutes,
-            ARRAY(SELECT COALESCE(n, 0) FROM unnest(unestimated_outputs) AS n), resampled.sample_size
+     INSERT INTO "${schema}".daily_rollup AS r (${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, unestimated_outputs, sample_size)
+     SELECT ${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, ARRAY(SELECT COALESCE(n, 0) FROM unnest(unestimated_outputs) AS n), resampled.sample_size
        FROM cells LEFT JOIN resampled USING (${key})
      ON CONFLICT (${key}) DO UPDATE SET
-       outputs = r.outputs + EXCLUDED.outputs,
-       reworked_outputs = r.reworked_outputs + EXCLUDED.reworked_outputs,
-       double_checked_outputs = r.double_checked_outputs + EXCLUDED.double_checked_outputs,
-       corrections = r.corrections + EXCLUDED.corrections,
-       rewrites = r.rewrites + EXCLUDED.rewrites,
-       double_checks = r.double_checks + EXCLUDED.double_checks,
-       discards = r.discards + EXCLUDED.discards,
-       rework_minutes = r.rework_minutes + EXCLUDED.rework_minutes,
-       lost_cost_known = r.lost_cost_known + EXCLUDED.lost_cost_known,
-       unknown_cost_minutes = r.unknown_cost_minutes + EXCLUDED.unknown_cost_minutes,
-       estimated_saved_minutes = r.estimated_saved_minutes + EXCLUDED.estimated_saved_minutes,
+       ${ROLLUP_SUM_COLUMNS.map((column) => `${column} = r.${column} + EXCLUDED.${column}`).join(', ')},
        unestimated_outputs = ARRAY[${TASK_TYPES.map((_, i) => `r.unestimated_outputs[${i + 1}] + EXCLUDED.unestimated_outputs[${i + 1}]`).join(', ')}],
        sample_size = COALESCE(EXCLUDED.sample_size, r.sample_size)`,
     [
-      column('sign'),
-      column('tenant'),
-      changes.map((change) => change.generated_at.toISOString()),
-      column('team'),
-      column('tool'),
-      column('task_type'),
-      column('model'),
-      column('corrections'),
-      column('rewrites'),
-      column('double_checks'),
-      column('discards'),
-      changes.map((change) => change.correction_minutes + change.rewrite_minutes + change.double_check_minutes + change.discard_minutes),
-      column('lost_cost_known'),
-      column('unknown_cost_minutes'),
-      column('minutes_saved_estimate'),
+      ...columns.map((name) =>
+        name === 'generated_at' ? changes.map((change) => change.generated_at.toISOString()) : changes.map((change) => change[name as keyof OutputChange]),
+      ),
       ...[0, 1, 2, 3, 4].map((i) => added.map((cell) => cell.key[i])),
       added.map((cell) => JSON.stringify(cell.employees)),
     ],
@@ -315,16 +277,14 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
   if (left.length > 0) {
     const leftCells = `SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[]) AS c(${key})`;
     const parameters = [0, 1, 2, 3, 4].map((i) => left.map((cell) => cell[i]));
+    const valueOf = dimensionSql('o');
     await client.query(
       `UPDATE "${schema}".daily_samples s SET employee_sample = COALESCE((
            SELECT (array_agg(DISTINCT o.employee_id ORDER BY o.employee_id))[1:${EMPLOYEE_SAMPLE_SIZE}]
              FROM "${schema}".outputs o
             WHERE o.tenant = s.tenant AND o.generated AND (s.task_type = '${EVERY_TASK_TYPE}' OR o.task_type = s.task_type)
               AND o.generated_at >= s.day::timestamp AT TIME ZONE 'UTC' AND o.generated_at < (s.day + 1)::timestamp AT TIME ZONE 'UTC'
-              AND CASE s.dimension WHEN 'team' THEN o.team WHEN 'tool' THEN o.tool WHEN 'taskType' THEN o.task_type
-                                   WHEN 'model' THEN COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL})
-                                   WHEN 'team×tool' THEN ${compositeValueSql('o.team', 'o.tool')}
-                                   WHEN 'team×model' THEN ${compositeValueSql('o.team', `COALESCE(o.model, ${UNSPECIFIED_MODEL_SQL})`)} ELSE '' END = s.value
+              AND CASE s.dimension ${[...ROLLUP_DIMENSIONS, ...CROSSED_ROLLUP_DIMENSIONS].map((dimension) => `WHEN '${dimension}' THEN ${valueOf[dimension]}`).join(' ')} END = s.value
          ), '{}')
          FROM (${leftCells}) c
         WHERE (s.tenant, s.dimension, s.day, s.value, s.task_type) = (c.tenant, c.dimension, c.day, c.value, c.task_type)`,
@@ -349,39 +309,58 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
     );
   }
 
-  // The employee-months whose activity moved are marked, and packed again when the activity is next read
-  // (repackEmployeeMonths): once per read rather than once per batch.
+  // The employee-months whose activity moved are packed again, here, in the batch's transaction.
   const active = activityChanges(changes);
   if (active.length === 0) return;
-  await client.query(
-    `INSERT INTO "${schema}".stale_employee_months (tenant, employee_id, month)
-     SELECT DISTINCT tenant, employee_id, date_trunc('month', at AT TIME ZONE 'UTC')::date
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(tenant, employee_id, at)
-     ON CONFLICT DO NOTHING`,
-    [active.map((change) => change.tenant), active.map((change) => change.employee_id), active.map((change) => change.generated_at.toISOString())],
-  );
+  await client.query(repackEmployeeMonths(schema), [
+    active.map((change) => change.tenant),
+    active.map((change) => change.employee_id),
+    active.map((change) => change.generated_at.toISOString()),
+  ]);
 }
 
 /**
- * One statement that packs again, from the outputs, a tenant's employee-months marked stale, and unmarks them (the
- * reader runs it before reading the months). An output's month and employee never change: a month is only ever
- * rewritten whole, never emptied. A mark committed after this statement began waits for the next read.
+ * One statement that packs again the employee-months of the given outputs (tenants $1, employees $2, generation times
+ * $3): what a batch runs, under the projection runner's transaction and checkpoint, for the months whose activity it
+ * moved. Only the days of those outputs are aggregated again, from their outputs; the month's other days are kept as
+ * they are packed. An output's employee and day never change: a day is only ever rewritten whole, never emptied.
  */
 export function repackEmployeeMonths(schema: string): string {
-  return `WITH months AS (
-       DELETE FROM "${schema}".stale_employee_months WHERE tenant = $1 RETURNING tenant, employee_id, month
+  const dayOf = (record: string) => `('x' || encode(substring(${record} FROM 1 FOR 4), 'hex'))::bit(32)::int`;
+  return `WITH changed AS (
+       SELECT DISTINCT tenant, employee_id, floor(extract(epoch FROM at) / 86400)::int AS day
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(tenant, employee_id, at)
      ),
-     days AS (
-       SELECT months.tenant, months.employee_id, months.month, ${ACTIVITY_OF_DAY}
-         FROM months
-         JOIN "${schema}".outputs o ON o.tenant = months.tenant AND o.employee_id = months.employee_id AND o.generated
-          AND o.generated_at >= months.month::timestamp AT TIME ZONE 'UTC'
-          AND o.generated_at < (months.month + interval '1 month')::timestamp AT TIME ZONE 'UTC'
-        GROUP BY 1, 2, 3, 4
+     months AS (
+       SELECT tenant, employee_id, date_trunc('month', to_timestamp(day::float8 * 86400) AT TIME ZONE 'UTC')::date AS month,
+              array_agg(day) AS days
+         FROM changed GROUP BY 1, 2, 3
+     ),
+     fresh AS (
+       SELECT c.tenant, c.employee_id, ${ACTIVITY_OF_DAY}
+         FROM changed c
+         JOIN "${schema}".outputs o ON o.tenant = c.tenant AND o.employee_id = c.employee_id AND o.generated
+          AND o.generated_at >= to_timestamp(c.day::float8 * 86400) AND o.generated_at < to_timestamp((c.day + 1)::float8 * 86400)
+        GROUP BY 1, 2, 3
+     ),
+     records AS (
+       SELECT f.tenant, f.employee_id, date_trunc('month', to_timestamp(f.day::float8 * 86400) AT TIME ZONE 'UTC')::date AS month, f.day,
+              ${ACTIVITY_RECORD} AS record
+         FROM fresh f
+       UNION ALL
+       SELECT m.tenant, m.employee_id, m.month, kept.day, kept.record
+         FROM months m
+         JOIN "${schema}".employee_months e ON e.tenant = m.tenant AND e.employee_id = m.employee_id AND e.month = m.month
+         CROSS JOIN LATERAL (
+           SELECT ${dayOf('r.record')} AS day, r.record
+             FROM generate_series(0, length(e.activity) / ${ACTIVITY_RECORD_BYTES} - 1) AS i
+             CROSS JOIN LATERAL (SELECT substring(e.activity FROM i * ${ACTIVITY_RECORD_BYTES} + 1 FOR ${ACTIVITY_RECORD_BYTES}) AS record) r
+         ) kept
+        WHERE kept.day <> ALL (m.days)
      )
      INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
-     SELECT tenant, employee_id, month, ${PACKED_DAYS}
-       FROM days GROUP BY 1, 2, 3
+     SELECT tenant, employee_id, month, string_agg(record, ''::bytea ORDER BY day)
+       FROM records GROUP BY 1, 2, 3
      ON CONFLICT (tenant, employee_id, month) DO UPDATE SET activity = EXCLUDED.activity`;
 }
 
@@ -391,8 +370,7 @@ export function repackEmployeeMonths(schema: string): string {
  * over a batch, an output's activity changed unless its befores and afters cancel out.
  */
 function activityChanges(changes: readonly OutputChange[]): OutputChange[] {
-  const activity = (change: OutputChange) =>
-    `${change.corrections + change.rewrites + change.discards > 0}:${change.correction_minutes + change.rewrite_minutes + change.discard_minutes}`;
+  const activity = (change: OutputChange) => `${isReworked(change)}:${activityMinutesOf(change)}`;
   const outputs = new Map<string, { change: OutputChange; net: Map<string, number> }>();
   for (const change of changes) {
     const id = `${change.tenant}\u0000${change.output_id}`;
@@ -450,17 +428,15 @@ function cellsLeftBySomeone(changes: readonly OutputChange[]): string[][] {
 /** Calls `visit` with each rollup cell an output is in (its key, and the key joined into one string). */
 function forEachCell(change: OutputChange, visit: (key: string[], id: string) => void): void {
   const day = change.generated_at.toISOString().slice(0, 10);
-  const model = change.model ?? UNSPECIFIED_MODEL;
-  const values: Record<RollupDimension, string> = { all: '', team: change.team, tool: change.tool, taskType: change.task_type, model };
+  const values = dimensionValues(change);
   for (const dimension of ROLLUP_DIMENSIONS) {
     for (const taskType of [change.task_type, EVERY_TASK_TYPE]) {
       const key = [change.tenant, dimension, day, values[dimension], taskType];
       visit(key, key.join('\u0000'));
     }
   }
-  const crossed: Record<CrossedRollupDimension, string> = { 'team×tool': compositeValue(change.team, change.tool), 'team×model': compositeValue(change.team, model) };
   for (const dimension of CROSSED_ROLLUP_DIMENSIONS) {
-    const key = [change.tenant, dimension, day, crossed[dimension], EVERY_TASK_TYPE];
+    const key = [change.tenant, dimension, day, values[dimension], EVERY_TASK_TYPE];
     visit(key, key.join('\u0000'));
   }
 }

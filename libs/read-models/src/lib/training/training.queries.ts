@@ -1,5 +1,6 @@
 import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
-import { ACTIVITY_RECORD_BYTES, repackEmployeeMonths } from '../rework-metrics/rework-rollups';
+import { ACTIVITY_RECORD_BYTES } from '../rework-metrics/rework-rollups';
+import { assignmentsAt, reworkedBeforeSql, reworksOutputSql } from '../rework-metrics/rework-rules';
 import type { SqlQueryable } from '../sql-queryable';
 import { trainingProjection } from './training.projection';
 
@@ -83,12 +84,11 @@ export type EmployeeActivityColumns = {
 /**
  * The daily activity from the employee months the projection keeps (see rework-rollups.ts), when they hold nothing
  * at or after asOf (no output generated, no rework done then): every day they hold is then "as of" asOf. Null
- * otherwise. The months marked stale since the last read are packed again first; then one statement, so that the
- * check and the read see the same snapshot; one row per employee, its months end to end. With asOf null: every day
+ * otherwise. Only reads (the projection packs the months a batch moved, in that batch's transaction); one statement,
+ * so that the check and the read see the same snapshot; one row per employee, its months end to end. With asOf null: every day
  * the months hold, as they hold it now (never null; `reworkDoneFrom` gives what to take off for an earlier asOf).
  */
 export async function activityColumnsFromRollups(db: SqlQueryable, tenant: string, since: Date, asOf: Date | null): Promise<EmployeeActivityColumns | null> {
-  await db.query(repackEmployeeMonths(rework), [tenant]);
   const rows = await db.query<{ current: boolean; employee_id: string | null; activity: Buffer | null }>(
     `WITH extent AS (SELECT COALESCE((SELECT latest_fact_at < $3 FROM "${rework}".fact_extent WHERE tenant = $1), true) AS current)
      SELECT extent.current, m.employee_id, m.activity
@@ -159,12 +159,12 @@ export async function dailyActivityFromRollups(db: SqlQueryable, tenant: string,
 export async function dailyActivityFromOutputs(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
   const rows = await db.query<{ employee_id: string; day: number; outputs: number; reworked: number; minutes: number }>(
     `SELECT o.employee_id, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
-            count(*)::int AS outputs, count(*) FILTER (WHERE o.first_rework_at < $3)::int AS reworked,
+            count(*)::int AS outputs, count(*) FILTER (WHERE ${reworkedBeforeSql('o', '$3')})::int AS reworked,
             COALESCE(sum(m.minutes), 0)::float8 AS minutes
        FROM "${rework}".outputs o
        LEFT JOIN (
          SELECT r.output_id, sum(r.minutes) AS minutes FROM "${rework}".reworks r
-          WHERE r.tenant = $1 AND r.kind <> 'doubleCheck' AND r.occurred_at < $3
+          WHERE r.tenant = $1 AND ${reworksOutputSql('r.kind')} AND r.occurred_at < $3
           GROUP BY r.output_id
        ) m ON m.output_id = o.output_id
       WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
@@ -183,10 +183,10 @@ export async function dailyActivityFromOutputs(db: SqlQueryable, tenant: string,
 export async function reworkDoneFrom(db: SqlQueryable, tenant: string, since: Date, asOf: Date): Promise<EmployeeDay[]> {
   const rows = await db.query<{ employee_id: string; day: number; reworked: number; minutes: number }>(
     `SELECT o.employee_id, floor(extract(epoch FROM o.generated_at) / 86400)::int AS day,
-            count(DISTINCT o.output_id) FILTER (WHERE o.first_rework_at >= $3)::int AS reworked, sum(r.minutes)::float8 AS minutes
+            count(DISTINCT o.output_id) FILTER (WHERE NOT ${reworkedBeforeSql('o', '$3')})::int AS reworked, sum(r.minutes)::float8 AS minutes
        FROM "${rework}".reworks r
        JOIN "${rework}".outputs o ON o.tenant = r.tenant AND o.output_id = r.output_id
-      WHERE r.tenant = $1 AND r.kind <> 'doubleCheck' AND r.occurred_at >= $3
+      WHERE r.tenant = $1 AND ${reworksOutputSql('r.kind')} AND r.occurred_at >= $3
         AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
       GROUP BY 1, 2`,
     [tenant, since.toISOString(), asOf.toISOString()],
@@ -213,9 +213,7 @@ export async function employeeActivity(
 /** Each employee's hourly cost in effect at `asOf` (employees without one are absent: the caller applies the default). */
 export async function hourlyCostsAt(db: SqlQueryable, tenant: string, asOf: Date): Promise<Map<string, number>> {
   const rows = await db.query<{ employee_id: string; hourly_cost: number | null }>(
-    `SELECT DISTINCT ON (employee_id) employee_id, hourly_cost FROM "${rework}".assignments
-      WHERE tenant = $1 AND effective_from <= $2
-      ORDER BY employee_id, effective_from DESC, store_transaction DESC, store_position DESC`,
+    assignmentsAt(rework, '$1', '$2', 'a.employee_id, a.hourly_cost'),
     [tenant, asOf.toISOString()],
   );
   return new Map(rows.filter((row) => row.hourly_cost !== null).map((row) => [row.employee_id, row.hourly_cost as number]));

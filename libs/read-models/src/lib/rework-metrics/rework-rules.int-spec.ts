@@ -1,0 +1,272 @@
+// The rework rules (rework-rules.ts) as the read side applies them, checked against the pure TypeScript reference on a
+// generated organisation: training impact's `aggregateDailyActivity`, and the metrics of PRODUCT.md summed here with
+// the domain's `assignmentInEffect` / `attributeTeam`.
+import { validateEvent } from '@rework-ledger/contracts';
+import { generateOrganisation, preset } from '@rework-ledger/demo-data';
+import { type Assignment, assignmentInEffect, attributeTeam, isReworkEventType, REWORK_EVENT_TYPES } from '@rework-ledger/domain';
+import type { StoredEvent } from '@rework-ledger/event-store';
+import { createPool } from '@rework-ledger/platform';
+import { createTestDatabase } from '@rework-ledger/testing';
+import { aggregateDailyActivity } from '@rework-ledger/training-impact';
+import type { Pool } from 'pg';
+import { fromPgPool } from '../sql-queryable';
+import { dailyActivityFromOutputs, dailyActivityFromRollups, type EmployeeDay, hourlyCostsAt, reworkDoneFrom } from '../training/training.queries';
+import { reworkMetricsProjection } from './rework-metrics.projection';
+import { queryReworkMetrics, type ReworkMetricsRow } from './rework-metrics.query';
+
+const DAY_MS = 86_400_000;
+const DEFAULT_HOURLY_COST = 60;
+const MINUTES_SAVED = { drafting: 20, analysis: 30, 'decision-support': 15, automation: 25, coding: 30, other: 10 };
+const BATCH = 400;
+
+/**
+ * The 'small' organisation (30 employees, ~7.8k outputs, late-recorded team changes), its events in a shuffled store
+ * order (rework before its output, assignments after the outputs they attribute), a quarter of its employees without
+ * an hourly cost (the tenant default applies).
+ */
+function organisationEvents(): { tenant: string; events: StoredEvent[]; start: Date; end: Date } {
+  const options = preset('small');
+  const organisation = generateOrganisation(options);
+  const raw = organisation.allEvents();
+  // A deterministic shuffle (a linear congruential generator): store order is not time order.
+  let seed = 12345;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  for (let i = raw.length - 1; i > 0; i--) {
+    const j = next() % (i + 1);
+    [raw[i], raw[j]] = [raw[j], raw[i]];
+  }
+  const events = raw.map((event, i): StoredEvent => {
+    const result = validateEvent(event, { fromCredentials: options.tenant });
+    if (!result.ok) throw new Error(`the generator made an invalid event: ${JSON.stringify(result.errors)}`);
+    const { id, source, type, time, data } = result.event;
+    const withoutCost = type === 'employee.assigned' && String(data['employeeId']).charCodeAt(String(data['employeeId']).length - 1) % 4 === 0;
+    const { hourlyCost: _dropped, ...rest } = data as Record<string, unknown>;
+    return {
+      tenant: options.tenant,
+      streamId: '-',
+      streamVersion: 1n,
+      position: { transactionId: BigInt(1 + Math.floor(i / BATCH)), globalPosition: BigInt(i + 1) },
+      id,
+      source,
+      type,
+      time,
+      data: withoutCost ? rest : data,
+      recordedAt: time,
+    };
+  });
+  return { tenant: options.tenant, events, start: options.start, end: options.end };
+}
+
+type Totals = Pick<
+  ReworkMetricsRow,
+  'outputs' | 'reworkedOutputs' | 'corrections' | 'rewrites' | 'doubleChecks' | 'discards' | 'reworkMinutes' | 'lostCost' | 'grossSavedHours'
+> & { doubleCheckedOutputs: number };
+
+/** PRODUCT.md's metrics per team, summed in TypeScript from the events (the reference of the rollups and the outputs). */
+function referenceTotalsByTeam(events: readonly StoredEvent[]): Map<string, Totals> {
+  const assignments = new Map<string, Assignment[]>();
+  const outputs = new Map<string, StoredEvent>();
+  for (const event of events) {
+    const data = event.data as Record<string, unknown>;
+    if (event.type === 'employee.assigned') {
+      const list = assignments.get(String(data['employeeId'])) ?? [];
+      list.push({
+        teamId: String(data['teamId']),
+        hourlyCost: typeof data['hourlyCost'] === 'number' ? data['hourlyCost'] : undefined,
+        effectiveFrom: new Date(typeof data['effectiveFrom'] === 'string' ? data['effectiveFrom'] : event.time.toISOString()),
+        storeOrder: Number(event.position.globalPosition),
+      });
+      assignments.set(String(data['employeeId']), list);
+    } else if (event.type === 'ai.output.generated' && !outputs.has(String(data['outputId']))) {
+      outputs.set(String(data['outputId']), event);
+    }
+  }
+  const totals = new Map<string, Totals>();
+  const teamOf = new Map<string, Totals>();
+  const perOutput = new Map<string, { reworked: boolean; doubleChecked: boolean }>();
+  for (const [outputId, event] of outputs) {
+    const data = event.data as Record<string, unknown>;
+    const team = attributeTeam(typeof data['teamId'] === 'string' ? data['teamId'] : undefined, assignments.get(String(data['employeeId'])) ?? [], event.time);
+    let row = totals.get(team);
+    if (row === undefined) {
+      totals.set(team, (row = { outputs: 0, reworkedOutputs: 0, doubleCheckedOutputs: 0, corrections: 0, rewrites: 0, doubleChecks: 0, discards: 0, reworkMinutes: 0, lostCost: 0, grossSavedHours: 0 }));
+    }
+    row.outputs++;
+    const saved = typeof data['minutesSavedEstimate'] === 'number' ? data['minutesSavedEstimate'] : MINUTES_SAVED[String(data['taskType']) as keyof typeof MINUTES_SAVED];
+    row.grossSavedHours += saved / 60;
+    teamOf.set(outputId, row);
+    perOutput.set(outputId, { reworked: false, doubleChecked: false });
+  }
+  for (const event of events) {
+    if (!isReworkEventType(event.type)) continue;
+    const data = event.data as Record<string, unknown>;
+    const row = teamOf.get(String(data['outputId']));
+    const output = perOutput.get(String(data['outputId']));
+    if (row === undefined || output === undefined) continue;
+    const kind = REWORK_EVENT_TYPES[event.type];
+    const minutes = Number(data['minutesSpent']);
+    row[({ correction: 'corrections', rewrite: 'rewrites', doubleCheck: 'doubleChecks', discard: 'discards' } as const)[kind]]++;
+    if (kind === 'doubleCheck') output.doubleChecked = true;
+    else output.reworked = true;
+    row.reworkMinutes += minutes;
+    row.lostCost += (minutes / 60) * (assignmentInEffect(assignments.get(String(data['employeeId'])) ?? [], event.time)?.hourlyCost ?? DEFAULT_HOURLY_COST);
+  }
+  for (const [outputId, { reworked, doubleChecked }] of perOutput) {
+    const row = teamOf.get(outputId) as Totals;
+    if (reworked) row.reworkedOutputs++;
+    if (doubleChecked) row.doubleCheckedOutputs++;
+  }
+  return totals;
+}
+
+/** Totals as the query answers them, the double-checked outputs from their rate. */
+const totalsOf = (row: ReworkMetricsRow): Totals => ({
+  outputs: row.outputs,
+  reworkedOutputs: row.reworkedOutputs,
+  doubleCheckedOutputs: Math.round((row.doubleCheckRate ?? 0) * row.outputs),
+  corrections: row.corrections,
+  rewrites: row.rewrites,
+  doubleChecks: row.doubleChecks,
+  discards: row.discards,
+  reworkMinutes: row.reworkMinutes,
+  lostCost: row.lostCost,
+  grossSavedHours: row.grossSavedHours,
+});
+
+/** Sums of fractional money and hours in another order: equal to a relative 1e-9. */
+function expectTotalsEqual(actual: ReadonlyMap<string, Totals>, expected: ReadonlyMap<string, Totals>): void {
+  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [team, want] of expected) {
+    const got = actual.get(team) as Totals;
+    const { lostCost, grossSavedHours, ...exact } = want;
+    expect({ team, ...got, lostCost: 0, grossSavedHours: 0 }).toEqual({ team, ...exact, lostCost: 0, grossSavedHours: 0 });
+    expect(Math.abs(got.lostCost - lostCost)).toBeLessThanOrEqual(1e-9 * Math.max(1, lostCost));
+    expect(Math.abs(got.grossSavedHours - grossSavedHours)).toBeLessThanOrEqual(1e-9 * Math.max(1, grossSavedHours));
+  }
+}
+
+const byEmployeeAndDay = (days: readonly EmployeeDay[]) =>
+  [...days].sort((a, b) => (a.employeeId < b.employeeId ? -1 : a.employeeId > b.employeeId ? 1 : a.day - b.day));
+
+describe('the rework rules against the TypeScript reference (generated organisation, PostgreSQL)', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let pool: Pool;
+  const { tenant, events, start, end } = organisationEvents();
+  const schema = reworkMetricsProjection.schema;
+  // After every fact, and a midnight in the middle of the period (rework done after it taken off).
+  const after = new Date(end.getTime() + 30 * DAY_MS);
+  const middle = new Date(Math.floor((start.getTime() + end.getTime()) / 2 / DAY_MS) * DAY_MS);
+  const since = new Date(start.getTime() - 30 * DAY_MS);
+
+  /** The read model, filled from scratch as the live path fills it (batch by batch) or as a rebuild does. */
+  async function fill(mode: 'live' | 'rebuild'): Promise<void> {
+    const client = await pool.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await reworkMetricsProjection.createTables(client, schema);
+      for (let i = 0; i < events.length; i += BATCH) {
+        await client.query('BEGIN');
+        await reworkMetricsProjection.apply(client, schema, events.slice(i, i + BATCH), { rebuilding: mode === 'rebuild' });
+        await client.query('COMMIT');
+      }
+      if (mode === 'rebuild') {
+        await client.query('BEGIN');
+        await reworkMetricsProjection.completeRebuild?.(client, schema);
+        await client.query('COMMIT');
+      }
+      // Statistics, as a read model that has been running has them.
+      await client.query(`ANALYZE "${schema}".outputs, "${schema}".reworks, "${schema}".assignments`);
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPool(database.url);
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await database.drop();
+  });
+
+  describe.each(['live', 'rebuild'] as const)('given the events applied %s', (mode) => {
+    // Filling the read model is not what is tested: it may take its time on a busy machine.
+    beforeAll(async () => fill(mode), 300_000);
+
+    it('then the daily activity is the reference aggregation, as of any time', async () => {
+      const db = fromPgPool(pool);
+      const reference = aggregateDailyActivity(
+        events.map((event) => ({ type: event.type, time: event.time.toISOString(), data: event.data })),
+        after,
+      ).activity.map((row) => ({ ...row }));
+      expect(reference.length).toBeGreaterThan(1000);
+      expect(reference.some((row) => row.reworked > 0)).toBe(true);
+      // The employee months, packed as the projection keeps them: the query only reads them.
+      expect(byEmployeeAndDay((await dailyActivityFromRollups(db, tenant, since, after)) ?? [])).toEqual(reference);
+      expect(byEmployeeAndDay(await dailyActivityFromOutputs(db, tenant, since, after))).toEqual(reference);
+      // As of the middle of the period: from the outputs, and from the months less the rework done from then.
+      const asOfMiddle = aggregateDailyActivity(
+        events.map((event) => ({ type: event.type, time: event.time.toISOString(), data: event.data })),
+        middle,
+      ).activity.map((row) => ({ ...row }));
+      expect(byEmployeeAndDay(await dailyActivityFromOutputs(db, tenant, since, middle))).toEqual(asOfMiddle);
+      const later = new Map((await reworkDoneFrom(db, tenant, since, middle)).map((row) => [`${row.employeeId}/${row.day}`, row]));
+      const months = ((await dailyActivityFromRollups(db, tenant, since, after)) ?? [])
+        .filter((row) => row.day < middle.getTime() / DAY_MS)
+        .map((row) => {
+          const done = later.get(`${row.employeeId}/${row.day}`);
+          return { ...row, reworked: row.reworked - (done?.reworked ?? 0), reworkMinutes: row.reworkMinutes - (done?.reworkMinutes ?? 0) };
+        });
+      expect(byEmployeeAndDay(months)).toEqual(asOfMiddle);
+    }, 60_000);
+
+    it('then the rework metrics (rollups and outputs) are the reference sums per team', async () => {
+      const db = fromPgPool(pool);
+      const reference = referenceTotalsByTeam(events);
+      expect(reference.size).toBeGreaterThan(1);
+      const query = { tenant, from: since, to: after, defaultHourlyCost: DEFAULT_HOURLY_COST, defaultMinutesSavedByTaskType: MINUTES_SAVED, privacyMinGroupSize: 1 };
+      // By team: from the daily rollups. By team then employee: from the outputs.
+      const fromRollups = await queryReworkMetrics(db, { ...query, groupBy: 'team' });
+      expectTotalsEqual(new Map(fromRollups.map((row) => [row.group as string, totalsOf(row)])), reference);
+      const fromOutputs = await queryReworkMetrics(db, { ...query, groupBy: 'team', thenBy: ['employee'] });
+      const summed = new Map<string, Totals>();
+      for (const row of fromOutputs) {
+        const totals = totalsOf(row);
+        const sum = summed.get(row.group as string);
+        if (sum === undefined) summed.set(row.group as string, totals);
+        else for (const key of Object.keys(totals) as (keyof Totals)[]) sum[key] += totals[key];
+      }
+      expectTotalsEqual(summed, reference);
+    });
+
+    it('then the hourly cost in effect at a time is the reference assignment in effect', async () => {
+      const assignments = new Map<string, Assignment[]>();
+      for (const event of events.filter((e) => e.type === 'employee.assigned')) {
+        const data = event.data as Record<string, unknown>;
+        const list = assignments.get(String(data['employeeId'])) ?? [];
+        list.push({
+          teamId: String(data['teamId']),
+          hourlyCost: typeof data['hourlyCost'] === 'number' ? data['hourlyCost'] : undefined,
+          effectiveFrom: new Date(typeof data['effectiveFrom'] === 'string' ? data['effectiveFrom'] : event.time.toISOString()),
+          storeOrder: Number(event.position.globalPosition),
+        });
+        assignments.set(String(data['employeeId']), list);
+      }
+      for (const at of [middle, after]) {
+        const expected = new Map<string, number>();
+        for (const [employeeId, list] of assignments) {
+          const cost = assignmentInEffect(list, at)?.hourlyCost;
+          if (cost !== undefined) expected.set(employeeId, cost);
+        }
+        expect(expected.size).toBeGreaterThan(0);
+        expect(await hourlyCostsAt(fromPgPool(pool), tenant, at)).toEqual(expected);
+      }
+    });
+  });
+});
