@@ -1,0 +1,43 @@
+import type { StoredEvent } from '@rework-ledger/event-store';
+import { checkBatch, checkContract } from './apply-or-park';
+
+const stored = (type: string, data: Record<string, unknown>): StoredEvent => ({
+  tenant: 'acme',
+  streamId: 'output-o-1',
+  streamVersion: 1n,
+  position: { transactionId: 1n, globalPosition: 1n },
+  id: `evt-${type}`,
+  source: 'urn:test',
+  type,
+  time: new Date('2026-03-02T10:00:00Z'),
+  data,
+  recordedAt: new Date('2026-03-02T10:00:01Z'),
+});
+
+const correction = stored('ai.output.corrected', { outputId: 'o-1', employeeId: 'e-1', minutesSpent: 12 });
+const tooLong = stored('ai.output.corrected', { outputId: 'o-1', employeeId: 'e-1', minutesSpent: 1441 });
+const unknown = stored('test.amount', { amount: 1 });
+
+describe('checkContract', () => {
+  it('given an event the contract admits, then it is handed on decoded: the same event, its data typed', () => {
+    const checked = checkContract(correction);
+    expect(checked).toEqual({ event: correction });
+    expect(checked.violation === undefined && checked.event).toBe(correction);
+  });
+
+  it('given an event that breaks the contract, then its first violation, to park it under', () => {
+    expect(checkContract(tooLong)).toEqual({ violation: { code: 'FIELD.OUT_OF_RANGE', message: expect.stringContaining('minutesSpent') } });
+  });
+
+  it('given a type the contract does not know, then it is handed on as stored (no rule to break)', () => {
+    expect(checkContract(unknown)).toEqual({ event: unknown });
+  });
+});
+
+describe('checkBatch', () => {
+  it('checks only the events the projection handles', () => {
+    const checked = checkBatch([correction, tooLong, unknown], (event) => event.type === 'ai.output.corrected');
+    expect([...checked.keys()]).toEqual([correction, tooLong]);
+    expect(checked.get(tooLong)).toEqual({ violation: expect.objectContaining({ code: 'FIELD.OUT_OF_RANGE' }) });
+  });
+});
