@@ -22,7 +22,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
   name: 'rework-metrics',
   schema: 'rm_rework',
   version: 7,
-  handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as ReworkEventType[]), 'employee.assigned'],
+  handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as (keyof typeof REWORK_EVENT_TYPES)[]), 'employee.assigned'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`

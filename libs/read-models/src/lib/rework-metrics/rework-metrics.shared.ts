@@ -14,3 +14,11 @@ export function assignmentAt(schema: string, tenant: string, employee: string, t
            WHERE a.tenant = ${tenant} AND a.employee_id = ${employee} AND a.effective_from <= ${time}
            ORDER BY a.effective_from DESC, a.store_transaction DESC, a.store_position DESC LIMIT 1`;
 }
+
+export function optionalString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+export function optionalNumber(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
