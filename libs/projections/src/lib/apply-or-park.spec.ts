@@ -1,5 +1,7 @@
+import type { EventOfType } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
-import { checkBatch, checkContract } from './apply-or-park';
+import { checkBatch, checkContract, decodeFor } from './apply-or-park';
+import type { Projection } from './projection';
 
 const stored = (type: string, data: Record<string, unknown>): StoredEvent => ({
   tenant: 'acme',
@@ -39,5 +41,26 @@ describe('checkBatch', () => {
     const checked = checkBatch([correction, tooLong, unknown], (event) => event.type === 'ai.output.corrected');
     expect([...checked.keys()]).toEqual([correction, tooLong]);
     expect(checked.get(tooLong)).toEqual({ violation: expect.objectContaining({ code: 'FIELD.OUT_OF_RANGE' }) });
+  });
+});
+
+describe('decodeFor', () => {
+  const reworkMinutes: Projection<EventOfType<'ai.output.corrected'>> = {
+    name: 'rework-minutes',
+    schema: 'pt_rework_minutes',
+    version: 1,
+    handles: ['ai.output.corrected'],
+    createTables: async () => undefined,
+    apply: async () => undefined,
+  };
+
+  it('given a batch, then the events the projection handles, decoded and typed for it', () => {
+    const decoded = decodeFor(reworkMinutes, [unknown, correction]);
+    expect(decoded).toEqual([correction]);
+    expect(decoded.map((event) => event.data.minutesSpent)).toEqual([12]);
+  });
+
+  it('given an event that breaks the contract, then it throws, naming the event and the rule but no data', () => {
+    expect(() => decodeFor(reworkMinutes, [correction, tooLong])).toThrow('event evt-ai.output.corrected of acme breaks the contract (FIELD.OUT_OF_RANGE)');
   });
 });

@@ -1,8 +1,9 @@
 import { decodeEvent } from '@rework-ledger/contracts';
 import type { LedgerEvent } from '@rework-ledger/domain';
-import type { StoredEvent } from '@rework-ledger/event-store';
+import type { EventBody, StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { classifyApplyFailure } from './apply-failure';
+import type { Projection } from './projection';
 
 export type ParkReason = Readonly<{ code: string; message: string }>;
 export type SetAside = Readonly<{ event: StoredEvent; reason: ParkReason }>;
@@ -40,6 +41,23 @@ export function checkBatch(events: readonly StoredEvent[], handled: (event: Stor
   const checked = new Map<StoredEvent, CheckedEvent>();
   for (const event of events) if (handled(event)) checked.set(event, checkContract(event));
   return checked;
+}
+
+/**
+ * The events of a batch a projection handles, decoded: what the runner hands its `apply`, typed for it. For callers
+ * that apply a projection directly (tests, benchmarks), with events known to be valid: one that breaks the contract throws.
+ */
+export function decodeFor<E extends EventBody>(projection: Projection<E>, events: readonly StoredEvent[]): StoredEvent<E>[] {
+  const handled = projection.handles === undefined ? undefined : new Set<string>(projection.handles);
+  const decoded: ProjectedEvent[] = [];
+  for (const event of events) {
+    if (handled !== undefined && !handled.has(event.type)) continue;
+    const check = checkContract(event);
+    if (check.violation) throw new Error(`event ${event.id} of ${event.tenant} breaks the contract (${check.violation.code}): ${projection.name} would park it`);
+    decoded.push(check.event);
+  }
+  // Of the types it handles (or every type, for a projection of untyped events), and decoded: the events of E.
+  return decoded as StoredEvent<E>[];
 }
 
 /** The names projection-runner.ts still uses for {@link CheckedBatch} and {@link checkBatch}. */
