@@ -84,5 +84,15 @@ export type EventOfType<T extends EventType> = { [K in T]: Readonly<{ type: K; d
 /** Every fact Rework Ledger records (event contract v1), by type and data. */
 export type LedgerEvent = EventOfType<EventType>;
 
+export type OutputGenerated = EventOfType<'ai.output.generated'>;
+export type OutputCorrected = EventOfType<'ai.output.corrected'>;
+export type OutputRewritten = EventOfType<'ai.output.rewritten'>;
+export type OutputDoubleChecked = EventOfType<'ai.output.double_checked'>;
+export type OutputDiscarded = EventOfType<'ai.output.discarded'>;
+export type CourseRegistered = EventOfType<'training.course_registered'>;
+export type TrainingCompleted = EventOfType<'training.completed'>;
+export type EmployeeAssigned = EventOfType<'employee.assigned'>;
+export type EmployeeIdentityLinked = EventOfType<'employee.identity_linked'>;
+
 /** The four rework events. */
 export type ReworkEvent = EventOfType<ReworkEventType>;

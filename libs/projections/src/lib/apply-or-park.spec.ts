@@ -1,4 +1,4 @@
-import type { EventOfType } from '@rework-ledger/domain';
+import type { OutputCorrected } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import { checkBatch, checkContract, decodeFor } from './apply-or-park';
 import type { Projection } from './projection';
@@ -45,7 +45,7 @@ describe('checkBatch', () => {
 });
 
 describe('decodeFor', () => {
-  const reworkMinutes: Projection<EventOfType<'ai.output.corrected'>> = {
+  const reworkMinutes: Projection<OutputCorrected> = {
     name: 'rework-minutes',
     schema: 'pt_rework_minutes',
     version: 1,

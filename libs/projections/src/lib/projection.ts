@@ -5,7 +5,7 @@ import type { PoolClient } from 'pg';
  * A read model kept up to date from the event store. Its tables live in their own PostgreSQL schema, so that a
  * rebuild can fill a second schema beside the live one and swap the two in one transaction.
  *
- * `E` is the events it handles: typed events of the domain (`EventOfType<'training.completed' | …>`), which the
+ * `E` is the events it handles: typed events of the domain (`TrainingCompleted | …`), which the
  * runner hands it decoded (see `checkContract`), with `handles` naming their types. By default, every event as stored.
  */
 export interface Projection<E extends EventBody = EventBody> {

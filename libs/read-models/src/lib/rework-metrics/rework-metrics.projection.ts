@@ -1,4 +1,4 @@
-import { type EventOfType, REWORK_EVENT_TYPES, type ReworkEvent, type ReworkEventType, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import { type EmployeeAssigned, type OutputGenerated, REWORK_EVENT_TYPES, type ReworkEvent, UNASSIGNED_TEAM } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
@@ -7,8 +7,7 @@ import { assignmentAt } from './rework-metrics.shared';
 import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES } from './rework-rollups';
 
 /** The events the rework read model reads: outputs generated, their rework, and assignments. */
-export type ReworkMetricsEvent = EventOfType<'ai.output.generated' | ReworkEventType | 'employee.assigned'>;
-export type GeneratedEvent = StoredEvent<EventOfType<'ai.output.generated'>>;
+export type ReworkMetricsEvent = OutputGenerated | ReworkEvent | EmployeeAssigned;
 
 /**
  * Per-output rework facts, with the output's team and the cost of its rework resolved as the events arrive: the
@@ -94,9 +93,9 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
   },
 
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent<ReworkMetricsEvent>[], context?: ApplyContext): Promise<void> {
-    const generated = new Map<string, GeneratedEvent>();
+    const generated = new Map<string, StoredEvent<OutputGenerated>>();
     const reworks: StoredEvent<ReworkEvent>[] = [];
-    const assignments: StoredEvent<EventOfType<'employee.assigned'>>[] = [];
+    const assignments: StoredEvent<EmployeeAssigned>[] = [];
     const changes: OutputChange[] = [];
 
     for (const event of events) {

@@ -1,8 +1,7 @@
-import { REWORK_EVENT_TYPES, type ReworkEvent, TASK_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import { type OutputGenerated, REWORK_EVENT_TYPES, type ReworkEvent, TASK_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
-import type { GeneratedEvent } from './rework-metrics.projection';
 import { assignmentAt } from './rework-metrics.shared';
 import {
   ACTIVITY_OF_DAY,
@@ -32,7 +31,7 @@ export async function completeRebuild(client: PoolClient, schema: string): Promi
 }
 
 /** A rebuild's facts as they come: generated outputs staged in log order, rework events kept (both with COPY). */
-export async function stageFacts(client: PoolClient, schema: string, generated: readonly GeneratedEvent[], reworks: readonly StoredEvent<ReworkEvent>[]): Promise<void> {
+export async function stageFacts(client: PoolClient, schema: string, generated: readonly StoredEvent<OutputGenerated>[], reworks: readonly StoredEvent<ReworkEvent>[]): Promise<void> {
   await copyRows(
     client,
     `"${schema}".generated_while_rebuilding`,

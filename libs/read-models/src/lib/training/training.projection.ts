@@ -1,10 +1,10 @@
-import type { EventOfType } from '@rework-ledger/domain';
+import type { CourseRegistered, EmployeeIdentityLinked, TrainingCompleted } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
 
 /** The events the training read model reads. */
-export type TrainingEvent = EventOfType<'training.course_registered' | 'training.completed' | 'employee.identity_linked'>;
+export type TrainingEvent = CourseRegistered | TrainingCompleted | EmployeeIdentityLinked;
 
 /**
  * The course catalogue (a re-registered course replaces its earlier registration), every training completion, and
@@ -55,7 +55,7 @@ export const trainingProjection: Projection<TrainingEvent> = {
   },
 
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent<TrainingEvent>[]): Promise<void> {
-    const completions: StoredEvent<EventOfType<'training.completed'>>[] = [];
+    const completions: StoredEvent<TrainingCompleted>[] = [];
     for (const event of events) {
       switch (event.type) {
         case 'training.course_registered': {
