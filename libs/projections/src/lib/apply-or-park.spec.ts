@@ -1,6 +1,6 @@
 import type { OutputCorrected } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
-import { checkBatch, checkContract, decodeFor } from './apply-or-park';
+import { checkBatch, checkContract, contractViolation, decodeFor } from './apply-or-park';
 import type { Projection } from './projection';
 
 const stored = (type: string, data: Record<string, unknown>): StoredEvent => ({
@@ -33,6 +33,11 @@ describe('checkContract', () => {
 
   it('given a type the contract does not know, then it is handed on as stored (no rule to break)', () => {
     expect(checkContract(unknown)).toEqual({ event: unknown });
+  });
+
+  it('gives contractViolation its reason: none for an admissible event, the first violation otherwise', () => {
+    expect(contractViolation(correction)).toBeUndefined();
+    expect(contractViolation(tooLong)).toEqual({ code: 'FIELD.OUT_OF_RANGE', message: expect.any(String) });
   });
 });
 

@@ -33,6 +33,11 @@ export function checkContract(event: StoredEvent): CheckedEvent {
   return { violation: { code: first.code, message: first.message } };
 }
 
+/** The reason a stored event breaks the contract's current rules, if it does (see {@link checkContract}). */
+export function contractViolation(event: StoredEvent): ParkReason | undefined {
+  return checkContract(event).violation;
+}
+
 /** The events of a batch checked against the contract: computed ahead (a rebuild checks its next batch meanwhile). */
 export type CheckedBatch = ReadonlyMap<StoredEvent, CheckedEvent>;
 
