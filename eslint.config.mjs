@@ -1,7 +1,17 @@
-// ESLint 9 flat config: TypeScript rules plus the Nx project boundaries (STYLE.md §9).
+// ESLint 9 flat config: TypeScript rules plus the Nx project boundaries (docs/style.md, convention 9).
 import nx from '@nx/eslint-plugin';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const FRAMEWORKS = ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', 'express', '@eventstore/db-client', 'class-validator', 'class-transformer', 'cloudevents'];
+
+// The domain libraries (tag type:domain), read from their project.json: no comment may switch a rule off in them, so
+// that no test or file of theirs can import a library the boundaries forbid (an eslint-disable would be ignored).
+const projectJson = (name) => join(import.meta.dirname, 'libs', name, 'project.json');
+const DOMAIN_LIBRARIES = readdirSync(join(import.meta.dirname, 'libs'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(projectJson(entry.name)))
+  .filter((entry) => JSON.parse(readFileSync(projectJson(entry.name), 'utf8')).tags?.includes('type:domain'))
+  .map((entry) => `libs/${entry.name}/**`);
 
 export default [
   ...nx.configs['flat/base'],
@@ -32,6 +42,17 @@ export default [
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  { files: DOMAIN_LIBRARIES, linterOptions: { noInlineConfig: true } },
+  {
+    // @rework-ledger/ingestion/core: the ingest rules the HTTP command, the Kafka ingestor and xAPI share, framework-free.
+    files: ['libs/ingestion/src/core.ts', 'libs/ingestion/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@nestjs/*', 'express', 'typeorm', 'pg', 'kafkajs', '../lib/*', './lib/*'], message: 'ingestion/core stays framework-free: no NestJS, HTTP, database driver or Kafka.' }] },
+      ],
     },
   },
   {

@@ -13,6 +13,7 @@ import { type CloudEventJson, createKafkaClient, createTelemetryProducer, ensure
 import { ingestTopics } from '@rework-ledger/kafka-ingest';
 import { uniqueTopics } from '@rework-ledger/kafka-testing';
 import { createPool } from '@rework-ledger/platform';
+import { readProjectionPositions } from '@rework-ledger/projections';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import { migrateAll } from '@rework-ledger/runtime';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -124,9 +125,9 @@ async function cpuSnapshot(pool: Pool, pids: Readonly<Record<string, number>>): 
 
 const storedEvents = async (pool: Pool) => Number((await pool.query('SELECT count(*) FROM events')).rows[0].count);
 /** The fewest events any read model has applied (each applies every stored event). */
-const appliedByEveryReadModel = async (pool: Pool, projections: number) => {
-  const { rows } = await pool.query<{ applied: string }>('SELECT events_applied AS applied FROM projection_checkpoints');
-  return rows.length < projections ? 0 : Math.min(...rows.map((row) => Number(row.applied)));
+const appliedByEveryReadModel = async (pool: Pool, projections: readonly { name: string }[]) => {
+  const rows = await readProjectionPositions(pool, projections.map((projection) => projection.name));
+  return rows.length < projections.length ? 0 : Math.min(...rows.map((row) => row.eventsApplied));
 };
 
 async function main(): Promise<void> {
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     let storedAt = 0;
     for (;;) {
       if (storedAt === 0 && (await storedEvents(pool)) >= backlog.length) storedAt = seconds(startedAt);
-      if (storedAt > 0 && (await appliedByEveryReadModel(pool, READ_MODEL_PROJECTIONS.length)) >= backlog.length) break;
+      if (storedAt > 0 && (await appliedByEveryReadModel(pool, READ_MODEL_PROJECTIONS)) >= backlog.length) break;
       await sleep(50);
     }
     const endToEndSeconds = seconds(startedAt);

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
 import { createPostgresEventStore } from '@rework-ledger/event-store';
-import { toStreamAppends } from '@rework-ledger/ingestion';
+import { toStreamAppends } from '@rework-ledger/ingestion/core';
 import { createPool } from '@rework-ledger/platform';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { migrateAll } from '@rework-ledger/runtime';

@@ -1,4 +1,4 @@
-export * from './lib/event-ingestion';
+export * from './core';
 export * from './lib/event-log.port';
 export * from './lib/events.controller';
 export * from './lib/http-event-decoder';

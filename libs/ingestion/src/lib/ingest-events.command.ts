@@ -1,7 +1,7 @@
 import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
-import { ingestEvents, type IngestResult } from './event-ingestion';
+import { ingestEvents, type IngestResult } from '../core';
 
 /** Store these raw CloudEvents for the tenant: validate each, append the valid ones, report the rest. */
 export class IngestEventsCommand extends Command<IngestResult> {

@@ -1,7 +1,7 @@
 import { Inject, Logger, Optional } from '@nestjs/common';
 import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { LedgerError } from '@rework-ledger/domain';
-import { type Rejection, validateEvents } from './event-ingestion';
+import { type Rejection, validateEvents } from '../core';
 import { EVENT_LOG, type EventLog } from './event-log.port';
 
 /** What POST /v1/events answers when it writes through the log: duplicates are resolved downstream, not here. */

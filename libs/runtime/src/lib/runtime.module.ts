@@ -38,6 +38,11 @@ export const PG_POOL = Symbol('PgPool');
 /** The EventStoreDB connection when EVENT_STORE=eventstoredb: `{ connection }`, else `{}`. */
 export const EVENTSTOREDB_CONNECTION = Symbol('EventStoreDbConnection');
 export const RUNTIME_OPTIONS = Symbol('RuntimeOptions');
+/**
+ * TypeORM's DataSource once the migrations have run (tenancy's tables exist): what reads or writes through TypeORM is
+ * built from it. PG_POOL itself resolves only after the migrations, so what is built from the pool is ordered too.
+ */
+const MIGRATED_DATA_SOURCE = Symbol('MigratedDataSource');
 
 /** Applies every component's schema migrations. Idempotent; safe when several processes start together. */
 export async function migrateAll(pool: Pool): Promise<void> {
@@ -108,10 +113,16 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
             return store;
           },
         },
-        { provide: API_KEYS, inject: [DataSource, PG_POOL], useFactory: (dataSource: DataSource) => createApiKeys(dataSource, options.apiKeyCacheMs === undefined ? {} : { ttlMs: options.apiKeyCacheMs }) },
+        // The one provider that only orders: PG_POOL resolves once every migration has run.
+        { provide: MIGRATED_DATA_SOURCE, inject: [DataSource, PG_POOL], useFactory: (dataSource: DataSource, _migratedPool: Pool) => dataSource },
+        {
+          provide: API_KEYS,
+          inject: [MIGRATED_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => createApiKeys(dataSource, options.apiKeyCacheMs === undefined ? {} : { ttlMs: options.apiKeyCacheMs }),
+        },
         {
           provide: TENANT_SETTINGS,
-          inject: [DataSource, PG_POOL],
+          inject: [MIGRATED_DATA_SOURCE],
           useFactory: (dataSource: DataSource) => createTenantSettingsStore(dataSource, options.defaults),
         },
         {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { LedgerError, METRIC_VERSION } from '@rework-ledger/domain';
+import { readProjectionPositions } from '@rework-ledger/projections';
 import {
   activityColumnsFromRollups,
   type Course,
@@ -196,11 +197,8 @@ export class CourseImpactService implements OnModuleDestroy {
 
   /** The positions of the read models the estimate reads: while they stand still, a cached estimate is current. */
   private async readModelCheckpoints(): Promise<string> {
-    const rows = await this.dataSource.query<{ name: string; transaction_id: string; global_position: string }[]>(
-      'SELECT name, transaction_id, global_position FROM projection_checkpoints WHERE name = ANY($1) ORDER BY name',
-      [[reworkMetricsProjection.name, trainingProjection.name]],
-    );
-    return rows.map((row) => `${row.name}@${row.transaction_id}:${row.global_position}`).join(',');
+    const positions = await readProjectionPositions(this.dataSource, [reworkMetricsProjection.name, trainingProjection.name]);
+    return positions.map(({ name, position }) => `${name}@${position.transactionId}:${position.globalPosition}`).join(',');
   }
 }
 

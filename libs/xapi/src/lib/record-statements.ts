@@ -1,7 +1,7 @@
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import type { ErrorShape } from '@rework-ledger/domain';
 import type { EventStore } from '@rework-ledger/event-store';
-import { storeValidEvents } from '@rework-ledger/ingestion';
+import { storeValidEvents } from '@rework-ledger/ingestion/core';
 import { mapStatement, type MappedStatement, type TrainingResolvers } from './statement-mapping';
 import { type StatementError, XapiBatchRejectedError } from './xapi.errors';
 import { validateStatement } from './xapi-statement';

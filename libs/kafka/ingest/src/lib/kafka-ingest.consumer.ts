@@ -1,7 +1,7 @@
 import { validateEvent, type TenantSource, type ValidEvent } from '@rework-ledger/contracts';
 import type { ErrorShape } from '@rework-ledger/domain';
 import type { EventStore } from '@rework-ledger/event-store';
-import { storeValidEvents } from '@rework-ledger/ingestion';
+import { storeValidEvents } from '@rework-ledger/ingestion/core';
 import type { KafkaLogger } from '@rework-ledger/kafka-client';
 import { type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, Partitioners, type Producer } from 'kafkajs';
 import { type DeadLetter, toDeadLetterMessage } from './dead-letter';

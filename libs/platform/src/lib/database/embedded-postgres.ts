@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 import { currentDataHome, defaultDataDir, moveCluster, runningPostmaster } from './embedded-data-dir';
+import type { ChildMessage, ChildParameters, ServerSettings } from './embedded-postgres.child.mjs';
 
 /** How to run the embedded PostgreSQL: `persistent` for `npm start`, not persistent for a test run. */
 export type EmbeddedPostgresOptions = {
@@ -110,7 +111,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ],
     initialise,
   };
-  const child = spawnServerProcess(binaries, settings, persistent ? undefined : dataDir);
+  const { child, transpiledDir } = await spawnServerProcess(binaries, settings, persistent ? undefined : dataDir);
 
   const log = new LogTail(options.onLog);
   child.stdout?.on('data', (chunk: Buffer) => log.add(chunk.toString('utf8')));
@@ -127,7 +128,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     })());
 
   try {
-    await waitUntilReady(child, log, port);
+    // Once the child answered, it has loaded its program: a transpiled copy is no longer needed.
+    await waitUntilReady(child, log, port).finally(() => (transpiledDir ? rm(transpiledDir, { recursive: true, force: true }) : undefined));
     const adminUrl = connectionUrl(password, port, 'postgres');
     if (!persistent) return { url: adminUrl, port, dataDir, stop };
     await createDatabaseIfMissing(adminUrl, APP_DATABASE);
@@ -304,65 +306,40 @@ function userCanReach(user: OsUser, folder: string): boolean {
 
 // ---------------------------------------------------------------------------------------------------------
 // The server process. embedded-postgres is an ES module, which jest's CommonJS module system cannot load, so a
-// small Node child process runs it. The child also stops the server when this process dies (IPC disconnect).
+// small Node child process runs it (embedded-postgres.child.mts). The child also stops the server when this process
+// dies (IPC disconnect).
 
-type ChildMessage = { type: 'log'; line: string } | { type: 'ready' } | { type: 'failed'; message: string };
+const CHILD = 'embedded-postgres.child';
+const RESOLVE_HOOK = 'embedded-postgres.resolve-hook';
 
-type ServerSettings = {
-  databaseDir: string;
-  port: number;
-  user: string;
-  password: string;
-  authMethod: 'scram-sha-256';
-  persistent: boolean;
-  createPostgresUser: boolean;
-  initdbFlags: string[];
-  postgresFlags: string[];
-  initialise: boolean;
-};
-
-const CHILD_SCRIPT = `
-const params = JSON.parse(process.argv[1]);
-const send = (message) => { if (process.connected) process.send(message); };
-const fail = (message) => process.connected ? process.send({ type: 'failed', message }, () => process.exit(1)) : process.exit(1);
-let server;
-let stopping;
-const stop = () => (stopping ??= (server ? server.stop() : Promise.resolve())
-  .then(async () => { if (params.removeOnStop) await (await import('node:fs/promises')).rm(params.removeOnStop, { recursive: true, force: true }); })
-  .catch((error) => send({ type: 'log', line: String(error) }))
-  .finally(() => process.exit(0)));
-process.on('disconnect', stop);
-process.on('message', (message) => { if (message && message.type === 'stop') stop(); });
-try {
-  if (params.copyUrl) {
-    const { register } = await import('node:module');
-    const hook = 'export async function resolve(specifier, context, next) { return specifier === '
-      + JSON.stringify(params.platformPackage) + ' ? { url: ' + JSON.stringify(params.copyUrl) + ', shortCircuit: true } : next(specifier, context); }';
-    register('data:text/javascript,' + encodeURIComponent(hook));
-  }
-  const { default: EmbeddedPostgres } = await import(params.entryUrl);
-  const { initialise, ...settings } = params.settings;
-  const instance = new EmbeddedPostgres({
-    ...settings,
-    onLog: (line) => send({ type: 'log', line: String(line) }),
-    onError: (error) => send({ type: 'log', line: String((error && error.stack) || error) }),
-  });
-  if (initialise) await instance.initialise();
-  await instance.start();
-  server = instance;
-  send({ type: 'ready' });
-} catch (error) {
-  fail(error ? String(error.message || error) : 'postgres exited during start-up');
+/**
+ * The child program's files: compiled beside this one (`.mjs`, in dist/). Running from the sources (jest), there is
+ * no compiled child: its TypeScript is transpiled into a folder of its own, which the caller removes.
+ */
+async function childProgram(): Promise<{ child: string; resolveHook: string; transpiledDir?: string }> {
+  if (!__filename.endsWith('.ts')) return { child: join(__dirname, `${CHILD}.mjs`), resolveHook: join(__dirname, `${RESOLVE_HOOK}.mjs`) };
+  const { transpileModule, ModuleKind, ScriptTarget } = await import('typescript');
+  const transpiledDir = await mkdtemp(join(tmpdir(), 'rework-ledger-pg-child-'));
+  const transpile = async (name: string): Promise<string> => {
+    const source = await readFile(join(__dirname, `${name}.mts`), 'utf8');
+    const { outputText } = transpileModule(source, { fileName: `${name}.mts`, compilerOptions: { module: ModuleKind.ESNext, target: ScriptTarget.ES2022 } });
+    const file = join(transpiledDir, `${name}.mjs`);
+    await writeFile(file, outputText, { mode: 0o600 });
+    return file;
+  };
+  return { child: await transpile(CHILD), resolveHook: await transpile(RESOLVE_HOOK), transpiledDir };
 }
-`;
 
 /** Runs the server in a child process; `removeOnStop` is deleted once it stopped, even when this process died first. */
-function spawnServerProcess(binaries: Binaries, settings: ServerSettings, removeOnStop: string | undefined): ChildProcess {
-  return spawn(process.execPath, ['--input-type=module', '--eval', CHILD_SCRIPT, JSON.stringify({ ...binaries, settings, removeOnStop })], {
+async function spawnServerProcess(binaries: Binaries, settings: ServerSettings, removeOnStop: string | undefined): Promise<{ child: ChildProcess; transpiledDir?: string }> {
+  const program = await childProgram();
+  const parameters: ChildParameters = { ...binaries, resolveHookUrl: pathToFileURL(program.resolveHook).href, settings, ...(removeOnStop ? { removeOnStop } : {}) };
+  const child = spawn(process.execPath, [program.child, JSON.stringify(parameters)], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // embedded-postgres sets LC_MESSAGES to recognise "ready to accept connections"; LC_ALL would override it.
     env: { ...process.env, LC_ALL: undefined },
   });
+  return { child, ...(program.transpiledDir ? { transpiledDir: program.transpiledDir } : {}) };
 }
 
 function waitUntilReady(child: ChildProcess, log: LogTail, port: number): Promise<void> {

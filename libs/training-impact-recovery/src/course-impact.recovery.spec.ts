@@ -1,6 +1,5 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { DEFAULT_COURSES, preset } from '@rework-ledger/demo-data';
-import { estimateCourseImpact } from './course-impact.estimator';
+import { estimateCourseImpact } from '@rework-ledger/training-impact';
 import { coverage, covers, ORGANISATIONS, report, scenario } from './synthetic-course.test-support';
 
 describe('recovery of the true effect on synthetic organisations', () => {

@@ -1,9 +1,6 @@
-// Test-only use of the synthetic organisation presets.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { preset } from '@rework-ledger/demo-data';
 import { LedgerError } from '@rework-ledger/domain';
-import { estimateCourseImpact } from './course-impact.estimator';
-import type { ActivityColumns, DailyActivity } from './course-impact.types';
+import { estimateCourseImpact, type ActivityColumns, type DailyActivity } from '@rework-ledger/training-impact';
 import { scenario } from './synthetic-course.test-support';
 
 /** The rows as columns, employees in reverse order of their first row (any order must do). */

@@ -1,11 +1,8 @@
 // Test support, not exported: generated organisations with one course, as the estimator sees them, and their truth.
-// Test-only use of the synthetic organisation: its ground truth is what the estimator must recover.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// The synthetic organisation's ground truth is what the estimator must recover.
 import { generateOrganisation, type OrganisationOptions } from '@rework-ledger/demo-data';
 import type { TaskType } from '@rework-ledger/domain';
-import { courseImpactTrainees, estimateCourseImpact } from './course-impact.estimator';
-import type { CourseImpactInput, Interval } from './course-impact.types';
-import { aggregateDailyActivity } from './daily-activity.aggregator';
+import { aggregateDailyActivity, courseImpactTrainees, estimateCourseImpact, type CourseImpactInput, type Interval } from '@rework-ledger/training-impact';
 
 const DAY_MS = 86_400_000;
 const W = 28;

@@ -1,4 +1,3 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { preset } from '@rework-ledger/demo-data';
 import { coverage, ORGANISATIONS, report } from './synthetic-course.test-support';
 

@@ -1,6 +1,8 @@
+// The ingest rules, framework-free: what the HTTP command, the Kafka ingestor, xAPI and the CLI share.
 import { type EventValidation, type TenantSource, validateEvent, type ValidEvent } from '@rework-ledger/contracts';
-import { type ErrorShape, streamNameFor } from '@rework-ledger/domain';
-import type { EventStore, NewEvent, StreamAppend } from '@rework-ledger/event-store';
+import type { ErrorShape } from '@rework-ledger/domain';
+import type { EventStore } from '@rework-ledger/event-store';
+import { storeValidEvents } from './store-valid-events';
 
 export type Rejection = Readonly<{ index: number; id?: string; errors: readonly ErrorShape[] }>;
 
@@ -36,18 +38,6 @@ function validateOne(raw: unknown, tenantSource: TenantSource): EventValidation 
   }
 }
 
-/** Groups valid events of one tenant into one append per entity stream, with expected version "any". */
-export function toStreamAppends(events: readonly ValidEvent[]): StreamAppend[] {
-  const byStream = new Map<string, NewEvent[]>();
-  for (const event of events) {
-    const streamId = streamNameFor(event.type, event.data);
-    const stream = byStream.get(streamId) ?? [];
-    stream.push({ id: event.id, source: event.source, type: event.type, time: event.time, ...(event.subject ? { subject: event.subject } : {}), data: event.data });
-    byStream.set(streamId, stream);
-  }
-  return [...byStream].map(([streamId, streamEvents]) => ({ streamId, expectedVersion: 'any' as const, events: streamEvents }));
-}
-
 /**
  * Validates and stores a request's events for one tenant in one transaction. Invalid events are rejected with
  * their reasons and never block the valid ones; repeats are acknowledged as duplicates and stored once.
@@ -56,25 +46,4 @@ export async function ingestEvents(store: EventStore, tenant: string, rawEvents:
   const { valid, rejected } = validateEvents(rawEvents, { fromCredentials: tenant });
   const { stored, duplicates } = await storeValidEvents(store, valid.map((v) => v.event));
   return { accepted: stored, duplicates, rejected };
-}
-
-/**
- * Stores already-validated events, possibly of several tenants (Kafka batches), one transaction per tenant.
- * Returns how many were newly stored and how many were duplicates.
- */
-export async function storeValidEvents(store: EventStore, events: readonly ValidEvent[]): Promise<{ stored: number; duplicates: number }> {
-  const byTenant = new Map<string, ValidEvent[]>();
-  for (const event of events) {
-    const tenantEvents = byTenant.get(event.tenant) ?? [];
-    tenantEvents.push(event);
-    byTenant.set(event.tenant, tenantEvents);
-  }
-  let stored = 0;
-  let duplicates = 0;
-  for (const [tenant, tenantEvents] of byTenant) {
-    const result = await store.append(tenant, toStreamAppends(tenantEvents));
-    stored += result.stored.length;
-    duplicates += result.duplicates.length;
-  }
-  return { stored, duplicates };
 }

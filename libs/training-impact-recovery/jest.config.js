@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'training-impact-recovery', rootDir: __dirname };
