@@ -7,6 +7,7 @@ import { validateEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import { createPool, READ_SESSION_OPTIONS } from '@rework-ledger/platform';
+import type { Projection } from '@rework-ledger/projections';
 import {
   courseCompletions,
   activityColumnsFromRollups,
@@ -153,7 +154,9 @@ async function fillReadModels(pool: Pool, organisation: ReturnType<typeof genera
     const loadStarted = performance.now();
     const flush = async () => {
       await client.query('BEGIN');
-      for (const projection of [reworkMetricsProjection, trainingProjection]) await projection.apply(client, projection.schema, batch, { rebuilding: true });
+      // Every event to each projection, as stored (validated above): each reads the types it handles, as the runner hands them.
+      const projections: readonly Projection[] = [reworkMetricsProjection, trainingProjection];
+      for (const projection of projections) await projection.apply(client, projection.schema, batch, { rebuilding: true });
       await client.query('COMMIT');
       loaded += batch.length;
       batch = [];

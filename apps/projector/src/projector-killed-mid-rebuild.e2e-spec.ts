@@ -1,10 +1,10 @@
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
-import { createPostgresEventStore, type EventStore, migrateEventStore, type StoredEvent } from '@rework-ledger/event-store';
+import { createPostgresEventStore, type EventStore, migrateEventStore } from '@rework-ledger/event-store';
 import { createPool } from '@rework-ledger/platform';
-import { type ApplyContext, createProjectionRunner, migrateProjections, type Projection, type ProjectionRunner } from '@rework-ledger/projections';
+import { createProjectionRunner, migrateProjections, type Projection, type ProjectionRunner } from '@rework-ledger/projections';
 import { reworkMetricsProjection } from '@rework-ledger/read-models';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { appendValidated, employeeMonthsCovered, LAZY_CACHE, tenantRows } from '../test/read-model-rows.test-support';
 
 /**
@@ -75,9 +75,9 @@ describe('projector killed in the middle of a rebuild', () => {
     let openGate: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
     let rebuildBatches = 0;
-    const dying: Projection = {
+    const dying: typeof reworkMetricsProjection = {
       ...reworkMetricsProjection,
-      async apply(client: PoolClient, schema: string, events: readonly StoredEvent[], context?: ApplyContext) {
+      async apply(client, schema, events, context) {
         if (schema.endsWith('__rebuild') && ++rebuildBatches === 3) {
           reachGate();
           await gate;

@@ -1,4 +1,5 @@
 export * from './lib/apply-failure';
+export { decodeFor, type ProjectedEvent } from './lib/apply-or-park';
 export { readProjectionPositions } from './lib/checkpoint-store';
 export * from './lib/parked-events';
 export * from './lib/projection';

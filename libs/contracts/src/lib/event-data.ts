@@ -1,4 +1,5 @@
-import { TASK_TYPES } from '@rework-ledger/domain';
+import type * as domain from '@rework-ledger/domain';
+import { type EventType, TASK_TYPES, type TaskType } from '@rework-ledger/domain';
 import {
   ArrayMaxSize,
   IsArray,
@@ -85,20 +86,20 @@ function BoundedInteger(max: number): PropertyDecorator {
 }
 
 /** `data` of `ai.output.generated`. */
-export class OutputGeneratedData {
+export class OutputGeneratedData implements domain.OutputGeneratedData {
   @Identifier() outputId: string;
   @Identifier() employeeId: string;
   @IsOptional() @Identifier() teamId?: string;
   @Identifier() tool: string;
   @IsOptional() @Identifier() model?: string;
-  @IsIn(TASK_TYPES) taskType: string;
+  @IsIn(TASK_TYPES) taskType: TaskType;
   @IsOptional() @BoundedInteger(MAX_TOKENS) inputTokens?: number;
   @IsOptional() @BoundedInteger(MAX_TOKENS) outputTokens?: number;
   @IsOptional() @BoundedNumber(MAX_MINUTES_SAVED_ESTIMATE) minutesSavedEstimate?: number;
 }
 
 /** `data` of `ai.output.corrected`, `rewritten`, `double_checked` and `discarded`. */
-export class ReworkData {
+export class ReworkData implements domain.ReworkData {
   @Identifier() outputId: string;
   @Identifier() employeeId: string;
   @BoundedNumber(MAX_MINUTES_SPENT) minutesSpent: number;
@@ -106,7 +107,7 @@ export class ReworkData {
 }
 
 /** `data` of `training.course_registered`. */
-export class CourseRegisteredData {
+export class CourseRegisteredData implements domain.CourseRegisteredData {
   @Identifier() courseId: string;
   @IsNotEmpty() @Text() title: string;
   @IsArray() @ArrayMaxSize(MAX_LIST_ITEMS) @Identifier(MAX_IDENTIFIER_LENGTH, { each: true }) skills: string[];
@@ -116,14 +117,14 @@ export class CourseRegisteredData {
 }
 
 /** `data` of `training.completed`; the event `time` is the completion time. */
-export class TrainingCompletedData {
+export class TrainingCompletedData implements domain.TrainingCompletedData {
   @Identifier() employeeId: string;
   @Identifier() courseId: string;
   @IsOptional() @BoundedNumber(1) score?: number;
 }
 
 /** `data` of `employee.assigned`. */
-export class EmployeeAssignedData {
+export class EmployeeAssignedData implements domain.EmployeeAssignedData {
   @Identifier() employeeId: string;
   @Identifier() teamId: string;
   @IsOptional() @Identifier() role?: string;
@@ -132,12 +133,13 @@ export class EmployeeAssignedData {
 }
 
 /** `data` of `employee.identity_linked`: another system's identifier for the same person. */
-export class EmployeeIdentityLinkedData {
+export class EmployeeIdentityLinkedData implements domain.EmployeeIdentityLinkedData {
   @Identifier() employeeId: string;
   @Identifier() system: string;
   @Identifier(MAX_IRI_LENGTH) externalId: string;
 }
 
+/** The class that holds the rules of each event type's `data`; its instances are of the domain's type of that data. */
 export const DATA_CLASS_BY_TYPE = {
   'ai.output.generated': OutputGeneratedData,
   'ai.output.corrected': ReworkData,
@@ -148,4 +150,4 @@ export const DATA_CLASS_BY_TYPE = {
   'training.completed': TrainingCompletedData,
   'employee.assigned': EmployeeAssignedData,
   'employee.identity_linked': EmployeeIdentityLinkedData,
-} as const;
+} as const satisfies { [T in EventType]: new () => domain.EventDataByType[T] };

@@ -1,8 +1,8 @@
 import { validateEvent } from '@rework-ledger/contracts';
-import type { TaskType } from '@rework-ledger/domain';
+import type { ReworkData, TaskType } from '@rework-ledger/domain';
 import { generateOrganisation, type SyntheticOrganisation } from './generate-organisation';
 import { preset } from './presets';
-import type { SyntheticCloudEvent, SyntheticEventData } from './synthetic-events';
+import type { SyntheticCloudEvent } from './synthetic-events';
 
 const DAY_MS = 86_400_000;
 const REWORK_TYPES = new Set(['ai.output.corrected', 'ai.output.rewritten', 'ai.output.discarded']);
@@ -23,7 +23,7 @@ function outputsOf(events: readonly SyntheticCloudEvent[]): Map<string, OutputFa
       const { outputId, employeeId, tool, taskType } = event.data;
       outputs.set(outputId, { employeeId, tool, taskType, ms: Date.parse(event.time), kinds: new Set() });
     } else if (event.type.startsWith('ai.output.')) {
-      const data = event.data as SyntheticEventData['ai.output.corrected'];
+      const data = event.data as ReworkData;
       outputs.get(data.outputId)?.kinds.add(event.type);
     }
   }
@@ -73,7 +73,7 @@ describe('generateOrganisation', () => {
       for (const event of events) {
         if (event.type === 'ai.output.generated') generatedAt.set(event.data.outputId, Date.parse(event.time));
         if (event.type.startsWith('ai.output.') && event.type !== 'ai.output.generated') {
-          const { outputId, minutesSpent } = event.data as SyntheticEventData['ai.output.corrected'];
+          const { outputId, minutesSpent } = event.data as ReworkData;
           const kind = event.type.slice('ai.output.'.length) as keyof typeof organisation.options.reworkMinutes;
           const [min, max] = organisation.options.reworkMinutes[kind];
           if (!(Date.parse(event.time) > (generatedAt.get(outputId) ?? Infinity))) problems.push(`${event.id} before its output`);

@@ -1,4 +1,4 @@
-import { type TaskType } from '@rework-ledger/domain';
+import { type ReworkData, type TaskType } from '@rework-ledger/domain';
 import { TimeOrderedHeap } from './event-heap';
 import {
   DEFAULT_ORGANISATION_OPTIONS,
@@ -9,7 +9,7 @@ import {
 } from './organisation-options';
 import { assertValidOptions } from './organisation-options.validation';
 import { Prng, cumulative } from './prng';
-import type { SyntheticCloudEvent, SyntheticReworkData } from './synthetic-events';
+import type { SyntheticCloudEvent } from './synthetic-events';
 
 /** One of an employee's team assignments: the team from `effectiveFrom`, recorded (event time) at `recordedAt`. */
 export type SyntheticAssignment = Readonly<{ teamId: string; effectiveFrom: Date; recordedAt: Date; hourlyCost: number }>;
@@ -342,7 +342,7 @@ function* iterateEvents(options: OrganisationOptions, setup: Setup): Generator<S
     const ms = outputMs + Math.round(rng.logUniform(minDelay, maxDelay) * 60) * 1000;
     const worker = rng.chance(options.reworkByColleagueShare) ? colleagueOf(author, setup, rng) : author;
     const [minMinutes, maxMinutes] = options.reworkMinutes[kind];
-    const data: SyntheticReworkData = { outputId, employeeId: setup.employeeIds[worker], minutesSpent: rng.integer(minMinutes, maxMinutes) };
+    const data: ReworkData = { outputId, employeeId: setup.employeeIds[worker], minutesSpent: rng.integer(minMinutes, maxMinutes) };
     if (rng.chance(REASON_SHARE)) data.reason = REASONS[kind][rng.integer(0, REASONS[kind].length - 1)];
     // Rework that would happen at or after `end` has not happened yet.
     if (ms >= endMs) return;

@@ -1,76 +1,98 @@
-import type { EventType, ReworkKind, TaskType } from './event-types';
+import type { EventType, ReworkEventType, TaskType } from './event-types';
 
-/** What every stored fact carries besides its data. `occurredAt` is the CloudEvent `time`. */
-export type FactMetadata = Readonly<{
-  tenant: string;
-  source: string;
-  eventId: string;
-  occurredAt: Date;
-}>;
+// The one definition of the `data` of each event type of contract v1, keyed by its CloudEvents `type`. The rules
+// (bounds, characters, formats) are the contract's (`libs/contracts`), whose validating classes implement these types;
+// an event is decoded there once, and everything downstream reads it typed. An optional field may be absent or null
+// (the contract admits both). Extra fields an event carries are kept in the store but not named here.
 
-type Fact<TType extends string, TData> = Readonly<{ type: TType; data: Readonly<TData>; metadata: FactMetadata }>;
-
-export type OutputGenerated = Fact<
-  'OutputGenerated',
-  {
-    outputId: string;
-    employeeId: string;
-    teamId?: string;
-    tool: string;
-    model?: string;
-    taskType: TaskType;
-    inputTokens?: number;
-    outputTokens?: number;
-    minutesSavedEstimate?: number;
-  }
->;
-
-export type ReworkData = { outputId: string; employeeId: string; minutesSpent: number; reason?: string };
-export type OutputCorrected = Fact<'OutputCorrected', ReworkData>;
-export type OutputRewritten = Fact<'OutputRewritten', ReworkData>;
-export type OutputDoubleChecked = Fact<'OutputDoubleChecked', ReworkData>;
-export type OutputDiscarded = Fact<'OutputDiscarded', ReworkData>;
-
-export type CourseRegistered = Fact<
-  'CourseRegistered',
-  { courseId: string; title: string; skills: string[]; costPerSeat: number; currency: string; activityIds?: string[] }
->;
-export type TrainingCompleted = Fact<'TrainingCompleted', { employeeId: string; courseId: string; score?: number }>;
-export type EmployeeAssigned = Fact<
-  'EmployeeAssigned',
-  { employeeId: string; teamId: string; role?: string; hourlyCost?: number; effectiveFrom?: string }
->;
-export type EmployeeIdentityLinked = Fact<
-  'EmployeeIdentityLinked',
-  { employeeId: string; system: string; externalId: string }
->;
-
-export type ReworkFact = OutputCorrected | OutputRewritten | OutputDoubleChecked | OutputDiscarded;
-
-/** Every fact Rework Ledger records (event contract v1). */
-export type LedgerFact =
-  | OutputGenerated
-  | ReworkFact
-  | CourseRegistered
-  | TrainingCompleted
-  | EmployeeAssigned
-  | EmployeeIdentityLinked;
-
-export const FACT_NAME_BY_EVENT_TYPE: Readonly<Record<EventType, LedgerFact['type']>> = {
-  'ai.output.generated': 'OutputGenerated',
-  'ai.output.corrected': 'OutputCorrected',
-  'ai.output.rewritten': 'OutputRewritten',
-  'ai.output.double_checked': 'OutputDoubleChecked',
-  'ai.output.discarded': 'OutputDiscarded',
-  'training.course_registered': 'CourseRegistered',
-  'training.completed': 'TrainingCompleted',
-  'employee.assigned': 'EmployeeAssigned',
-  'employee.identity_linked': 'EmployeeIdentityLinked',
+/** `data` of `ai.output.generated`. */
+export type OutputGeneratedData = {
+  outputId: string;
+  employeeId: string;
+  teamId?: string | null;
+  tool: string;
+  model?: string | null;
+  taskType: TaskType;
+  /** Integers. */
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  minutesSavedEstimate?: number | null;
 };
 
-export const REWORK_KIND_BY_FACT: Readonly<Record<ReworkFact['type'], ReworkKind>> = {
-  OutputCorrected: 'correction',
-  OutputRewritten: 'rewrite',
-  OutputDoubleChecked: 'doubleCheck',
-  OutputDiscarded: 'discard',
+/** `data` of the four rework events: `ai.output.corrected`, `rewritten`, `double_checked` and `discarded`. */
+export type ReworkData = {
+  outputId: string;
+  /** Who did the rework. */
+  employeeId: string;
+  minutesSpent: number;
+  reason?: string | null;
 };
+
+/** `data` of `training.course_registered`. */
+export type CourseRegisteredData = {
+  courseId: string;
+  title: string;
+  skills: readonly string[];
+  costPerSeat: number;
+  /** ISO 4217. */
+  currency: string;
+  /** xAPI activity IRIs. */
+  activityIds?: readonly string[] | null;
+};
+
+/** `data` of `training.completed`; the event `time` is the completion time. */
+export type TrainingCompletedData = {
+  employeeId: string;
+  courseId: string;
+  /** From 0 to 1. */
+  score?: number | null;
+};
+
+/** `data` of `employee.assigned`. */
+export type EmployeeAssignedData = {
+  employeeId: string;
+  teamId: string;
+  role?: string | null;
+  hourlyCost?: number | null;
+  /** An RFC 3339 timestamp; absent, the event `time`. */
+  effectiveFrom?: string | null;
+};
+
+/** `data` of `employee.identity_linked`: another system's identifier for the same person. */
+export type EmployeeIdentityLinkedData = {
+  employeeId: string;
+  system: string;
+  externalId: string;
+};
+
+/** The `data` of each event type. */
+export type EventDataByType = {
+  'ai.output.generated': OutputGeneratedData;
+  'ai.output.corrected': ReworkData;
+  'ai.output.rewritten': ReworkData;
+  'ai.output.double_checked': ReworkData;
+  'ai.output.discarded': ReworkData;
+  'training.course_registered': CourseRegisteredData;
+  'training.completed': TrainingCompletedData;
+  'employee.assigned': EmployeeAssignedData;
+  'employee.identity_linked': EmployeeIdentityLinkedData;
+};
+
+/** An event of the given types with its data: a union a `switch (event.type)` narrows. */
+export type EventOfType<T extends EventType> = { [K in T]: Readonly<{ type: K; data: Readonly<EventDataByType[K]> }> }[T];
+
+/** Every fact Rework Ledger records (event contract v1), by type and data. */
+export type LedgerEvent = EventOfType<EventType>;
+
+export type OutputGenerated = EventOfType<'ai.output.generated'>;
+export type OutputCorrected = EventOfType<'ai.output.corrected'>;
+export type OutputRewritten = EventOfType<'ai.output.rewritten'>;
+export type OutputDoubleChecked = EventOfType<'ai.output.double_checked'>;
+export type OutputDiscarded = EventOfType<'ai.output.discarded'>;
+export type CourseRegistered = EventOfType<'training.course_registered'>;
+export type TrainingCompleted = EventOfType<'training.completed'>;
+export type EmployeeAssigned = EventOfType<'employee.assigned'>;
+export type EmployeeIdentityLinked = EventOfType<'employee.identity_linked'>;
+
+/** The four rework events. */
+export type ReworkEvent = EventOfType<ReworkEventType>;

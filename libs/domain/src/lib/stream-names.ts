@@ -10,21 +10,27 @@ export const streamNames = {
   course: (courseId: string) => `course-${courseId}`,
 } as const;
 
+/**
+ * The entity a fact's data names: what a stream name is built from. Read before validation too (a Kafka producer keys
+ * its records by stream), hence of any value; of a valid event, the strings of its type (see `events.ts`).
+ */
+export type EntityIds = Readonly<{ outputId?: unknown; employeeId?: unknown; courseId?: unknown }>;
+
 /** The stream a fact of contract v1 belongs to, from its type and data. */
-export function streamNameFor(type: EventType, data: Readonly<Record<string, unknown>>): string {
+export function streamNameFor(type: EventType, data: EntityIds): string {
   switch (type) {
     case 'ai.output.generated':
     case 'ai.output.corrected':
     case 'ai.output.rewritten':
     case 'ai.output.double_checked':
     case 'ai.output.discarded':
-      return streamNames.output(String(data['outputId']));
+      return streamNames.output(String(data.outputId));
     case 'training.course_registered':
-      return streamNames.course(String(data['courseId']));
+      return streamNames.course(String(data.courseId));
     case 'training.completed':
     case 'employee.assigned':
     case 'employee.identity_linked':
-      return streamNames.employee(String(data['employeeId']));
+      return streamNames.employee(String(data.employeeId));
     default: {
       const unreachable: never = type;
       return unreachable;

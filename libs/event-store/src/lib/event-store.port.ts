@@ -24,20 +24,29 @@ export type ExpectedVersion = 'any' | 'no_stream' | 'stream_exists' | bigint;
 
 export type StreamAppend = Readonly<{ streamId: string; expectedVersion: ExpectedVersion; events: readonly NewEvent[] }>;
 
-export type StoredEvent = Readonly<{
-  tenant: string;
-  streamId: string;
-  /** 1-based position of the event in its stream. */
-  streamVersion: bigint;
-  position: Position;
-  id: string;
-  source: string;
-  type: string;
-  time: Date;
-  subject?: string;
-  data: Readonly<Record<string, unknown>>;
-  recordedAt: Date;
-}>;
+/** The type and data of an event. As stored: any type, untyped data; decoded, the domain's `LedgerEvent`. */
+export type EventBody = Readonly<{ type: string; data: Readonly<Record<string, unknown>> }>;
+
+/**
+ * An event as the store holds it. `E` types its `type` and `data`: by default as stored (untyped); a union of typed
+ * events (`StoredEvent<LedgerEvent>`, once the contract has decoded it) gives a union a `switch (event.type)` narrows.
+ */
+export type StoredEvent<E extends EventBody = EventBody> = E extends EventBody
+  ? Readonly<{
+      tenant: string;
+      streamId: string;
+      /** 1-based position of the event in its stream. */
+      streamVersion: bigint;
+      position: Position;
+      id: string;
+      source: string;
+      type: E['type'];
+      time: Date;
+      subject?: string;
+      data: E['data'];
+      recordedAt: Date;
+    }>
+  : never;
 
 export type AppendResult = Readonly<{
   /** Events newly stored, in the order given. */

@@ -1,9 +1,10 @@
+import type { LedgerEvent } from '@rework-ledger/domain';
 import type { CourseCompletion, DailyActivity } from './course-impact.types';
 
 const DAY_MS = 86_400_000;
 
 /** A contract-v1 event as far as the training-impact aggregation reads it (CloudEvents `type`, `time`, `data`). */
-export type ActivityEvent = Readonly<{ type: string; time: string; data: unknown }>;
+export type ActivityEvent = Readonly<{ time: string }> & LedgerEvent;
 
 export type AggregatedActivity = Readonly<{
   /** One row per employee and UTC day with outputs, ordered by employee id then day. */
@@ -13,9 +14,6 @@ export type AggregatedActivity = Readonly<{
   /** Everyone assigned, authoring an output or completing a course before asOf, in id order. */
   employees: readonly string[];
 }>;
-
-/** Rework kinds that make an output reworked (double-checks do not). */
-const REWORK_TYPES = new Set(['ai.output.corrected', 'ai.output.rewritten', 'ai.output.discarded']);
 
 /**
  * The reference of the aggregation the estimator expects (the SQL does the same on the event store): only events with
@@ -33,25 +31,33 @@ export function aggregateDailyActivity(events: Iterable<ActivityEvent>, asOf: Da
   for (const event of events) {
     const ms = Date.parse(event.time);
     if (!(ms < asOfMs)) continue;
-    const data = event.data as Record<string, unknown>;
-    if (event.type === 'ai.output.generated') {
-      const outputId = String(data['outputId']);
-      const employeeId = String(data['employeeId']);
-      employees.add(employeeId);
-      if (!outputs.has(outputId)) outputs.set(outputId, { employeeId, day: Math.floor(ms / DAY_MS) });
-    } else if (REWORK_TYPES.has(event.type)) {
-      const outputId = String(data['outputId']);
-      rework.set(outputId, (rework.get(outputId) ?? 0) + Number(data['minutesSpent']));
-    } else if (event.type === 'training.completed') {
-      const courseId = String(data['courseId']);
-      const employeeId = String(data['employeeId']);
-      employees.add(employeeId);
-      const list = completions.get(courseId);
-      const completion = { employeeId, completedAt: new Date(ms) };
-      if (list === undefined) completions.set(courseId, [completion]);
-      else list.push(completion);
-    } else if (event.type === 'employee.assigned') {
-      employees.add(String(data['employeeId']));
+    switch (event.type) {
+      case 'ai.output.generated': {
+        const { outputId, employeeId } = event.data;
+        employees.add(employeeId);
+        if (!outputs.has(outputId)) outputs.set(outputId, { employeeId, day: Math.floor(ms / DAY_MS) });
+        break;
+      }
+      // The rework kinds that make an output reworked (double-checks do not).
+      case 'ai.output.corrected':
+      case 'ai.output.rewritten':
+      case 'ai.output.discarded': {
+        const { outputId, minutesSpent } = event.data;
+        rework.set(outputId, (rework.get(outputId) ?? 0) + minutesSpent);
+        break;
+      }
+      case 'training.completed': {
+        const { courseId, employeeId } = event.data;
+        employees.add(employeeId);
+        const list = completions.get(courseId);
+        const completion = { employeeId, completedAt: new Date(ms) };
+        if (list === undefined) completions.set(courseId, [completion]);
+        else list.push(completion);
+        break;
+      }
+      case 'employee.assigned':
+        employees.add(event.data.employeeId);
+        break;
     }
   }
 

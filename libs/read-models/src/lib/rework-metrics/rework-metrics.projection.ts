@@ -1,11 +1,13 @@
-import { isReworkEventType, REWORK_EVENT_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import { type EmployeeAssigned, type OutputGenerated, REWORK_EVENT_TYPES, type ReworkEvent, UNASSIGNED_TEAM } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
 import { completeRebuild, stageFacts } from './rework-metrics.rebuild';
-import { optionalNumber, optionalString } from './rework-metrics.shared';
 import { assignmentAt, REWORK_COLUMNS, reworkAggregates } from './rework-rules';
 import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES } from './rework-rollups';
+
+/** The events the rework read model reads: outputs generated, their rework, and assignments. */
+export type ReworkMetricsEvent = OutputGenerated | ReworkEvent | EmployeeAssigned;
 
 /**
  * Per-output rework facts, with the output's team and the cost of its rework resolved as the events arrive: the
@@ -15,7 +17,7 @@ import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type Ou
  * employee and month) take what each statement changed: see `rework-rollups.ts`. A rebuild instead keeps the facts
  * as they come and derives the outputs and the rollups at its end: see `rework-metrics.rebuild.ts`.
  */
-export const reworkMetricsProjection: Projection = {
+export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
   name: 'rework-metrics',
   schema: 'rm_rework',
   version: 8,
@@ -90,21 +92,29 @@ export const reworkMetricsProjection: Projection = {
     await createRollupTables(client, schema);
   },
 
-  async apply(client: PoolClient, schema: string, events: readonly StoredEvent[], context?: ApplyContext): Promise<void> {
-    const generated = new Map<string, StoredEvent>();
-    const reworks: StoredEvent[] = [];
-    const assignments: StoredEvent[] = [];
+  async apply(client: PoolClient, schema: string, events: readonly StoredEvent<ReworkMetricsEvent>[], context?: ApplyContext): Promise<void> {
+    const generated = new Map<string, StoredEvent<OutputGenerated>>();
+    const reworks: StoredEvent<ReworkEvent>[] = [];
+    const assignments: StoredEvent<EmployeeAssigned>[] = [];
     const changes: OutputChange[] = [];
 
     for (const event of events) {
-      if (event.type === 'ai.output.generated') {
-        // The first generation of an output id wins; later ones are repeats of the same output.
-        const outputKey = `${event.tenant}\u0000${String(event.data['outputId'])}`;
-        if (!generated.has(outputKey)) generated.set(outputKey, event);
-      } else if (isReworkEventType(event.type)) {
-        reworks.push(event);
-      } else if (event.type === 'employee.assigned') {
-        assignments.push(event);
+      switch (event.type) {
+        case 'ai.output.generated': {
+          // The first generation of an output id wins; later ones are repeats of the same output.
+          const outputKey = `${event.tenant}\u0000${event.data.outputId}`;
+          if (!generated.has(outputKey)) generated.set(outputKey, event);
+          break;
+        }
+        case 'ai.output.corrected':
+        case 'ai.output.rewritten':
+        case 'ai.output.double_checked':
+        case 'ai.output.discarded':
+          reworks.push(event);
+          break;
+        case 'employee.assigned':
+          assignments.push(event);
+          break;
       }
     }
 
@@ -115,10 +125,10 @@ export const reworkMetricsProjection: Projection = {
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::timestamptz[], $6::bigint[], $7::bigint[])`,
         [
           assignments.map((e) => e.tenant),
-          assignments.map((e) => String(e.data['employeeId'])),
-          assignments.map((e) => String(e.data['teamId'])),
-          assignments.map((e) => optionalNumber(e.data['hourlyCost'])),
-          assignments.map((e) => optionalString(e.data['effectiveFrom']) ?? e.time.toISOString()),
+          assignments.map((e) => e.data.employeeId),
+          assignments.map((e) => e.data.teamId),
+          assignments.map((e) => e.data.hourlyCost ?? null),
+          assignments.map((e) => e.data.effectiveFrom ?? e.time.toISOString()),
           assignments.map((e) => e.position.transactionId.toString()),
           assignments.map((e) => e.position.globalPosition.toString()),
         ],
@@ -154,14 +164,14 @@ export const reworkMetricsProjection: Projection = {
         ),
         [
           rows.map((e) => e.tenant),
-          rows.map((e) => String(e.data['outputId'])),
-          rows.map((e) => String(e.data['employeeId'])),
-          rows.map((e) => optionalString(e.data['teamId'])),
-          rows.map((e) => String(e.data['tool'])),
-          rows.map((e) => optionalString(e.data['model'])),
-          rows.map((e) => String(e.data['taskType'])),
+          rows.map((e) => e.data.outputId),
+          rows.map((e) => e.data.employeeId),
+          rows.map((e) => e.data.teamId ?? null),
+          rows.map((e) => e.data.tool),
+          rows.map((e) => e.data.model ?? null),
+          rows.map((e) => e.data.taskType),
           rows.map((e) => e.time.toISOString()),
-          rows.map((e) => optionalNumber(e.data['minutesSavedEstimate'])),
+          rows.map((e) => e.data.minutesSavedEstimate ?? null),
           UNASSIGNED_TEAM,
         ],
       );
@@ -197,10 +207,10 @@ export const reworkMetricsProjection: Projection = {
         ),
         [
           reworks.map((e) => e.tenant),
-          reworks.map((e) => String(e.data['outputId'])),
-          reworks.map((e) => REWORK_EVENT_TYPES[e.type as keyof typeof REWORK_EVENT_TYPES]),
-          reworks.map((e) => String(e.data['employeeId'])),
-          reworks.map((e) => Number(e.data['minutesSpent'])),
+          reworks.map((e) => e.data.outputId),
+          reworks.map((e) => REWORK_EVENT_TYPES[e.type]),
+          reworks.map((e) => e.data.employeeId),
+          reworks.map((e) => e.data.minutesSpent),
           reworks.map((e) => e.time.toISOString()),
         ],
       );
@@ -209,7 +219,7 @@ export const reworkMetricsProjection: Projection = {
 
     if (assignments.length > 0) {
       const tenants = assignments.map((e) => e.tenant);
-      const employees = assignments.map((e) => String(e.data['employeeId']));
+      const employees = assignments.map((e) => e.data.employeeId);
       // A late assignment re-attributes its employee's outputs that carry no team of their own (those whose team changes).
       const reattributed = await client.query<OutputChange>(
         changesOf(

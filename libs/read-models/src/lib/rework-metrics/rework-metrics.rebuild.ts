@@ -1,8 +1,7 @@
-import { REWORK_EVENT_TYPES, TASK_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import { type OutputGenerated, REWORK_EVENT_TYPES, type ReworkEvent, TASK_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
-import { optionalNumber, optionalString } from './rework-metrics.shared';
 import { assignmentAt, dimensionSql, REWORK_COLUMNS, reworkAggregates, ROLLUP_SUM_COLUMNS, rollupSumsOfOutput } from './rework-rules';
 import {
   ACTIVITY_OF_DAY,
@@ -31,21 +30,21 @@ export async function completeRebuild(client: PoolClient, schema: string): Promi
 }
 
 /** A rebuild's facts as they come: generated outputs staged in log order, rework events kept (both with COPY). */
-export async function stageFacts(client: PoolClient, schema: string, generated: readonly StoredEvent[], reworks: readonly StoredEvent[]): Promise<void> {
+export async function stageFacts(client: PoolClient, schema: string, generated: readonly StoredEvent<OutputGenerated>[], reworks: readonly StoredEvent<ReworkEvent>[]): Promise<void> {
   await copyRows(
     client,
     `"${schema}".generated_while_rebuilding`,
     ['tenant', 'output_id', 'employee_id', 'team_id', 'tool', 'model', 'task_type', 'generated_at', 'minutes_saved_estimate'],
     generated.map((e) => [
       e.tenant,
-      String(e.data['outputId']),
-      String(e.data['employeeId']),
-      optionalString(e.data['teamId']),
-      String(e.data['tool']),
-      optionalString(e.data['model']),
-      String(e.data['taskType']),
+      e.data.outputId,
+      e.data.employeeId,
+      e.data.teamId ?? null,
+      e.data.tool,
+      e.data.model ?? null,
+      e.data.taskType,
       e.time.toISOString(),
-      optionalNumber(e.data['minutesSavedEstimate']),
+      e.data.minutesSavedEstimate ?? null,
     ]),
   );
   await copyRows(
@@ -54,10 +53,10 @@ export async function stageFacts(client: PoolClient, schema: string, generated: 
     ['tenant', 'output_id', 'kind', 'employee_id', 'minutes', 'occurred_at'],
     reworks.map((e) => [
       e.tenant,
-      String(e.data['outputId']),
-      REWORK_EVENT_TYPES[e.type as keyof typeof REWORK_EVENT_TYPES],
-      String(e.data['employeeId']),
-      Number(e.data['minutesSpent']),
+      e.data.outputId,
+      REWORK_EVENT_TYPES[e.type],
+      e.data.employeeId,
+      e.data.minutesSpent,
       e.time.toISOString(),
     ]),
   );

@@ -1,13 +1,14 @@
 // The rework rules (rework-rules.ts) as the read side applies them, checked against the pure TypeScript reference on a
 // generated organisation: training impact's `aggregateDailyActivity`, and the metrics of PRODUCT.md summed here with
 // the domain's `assignmentInEffect` / `attributeTeam`.
-import { validateEvent } from '@rework-ledger/contracts';
+import { decodeEvent, validateEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
 import { type Assignment, assignmentInEffect, attributeTeam, isReworkEventType, REWORK_EVENT_TYPES } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import { createPool } from '@rework-ledger/platform';
+import { decodeFor } from '@rework-ledger/projections';
 import { createTestDatabase } from '@rework-ledger/testing';
-import { aggregateDailyActivity } from '@rework-ledger/training-impact';
+import { type ActivityEvent, aggregateDailyActivity } from '@rework-ledger/training-impact';
 import type { Pool } from 'pg';
 import { fromPgPool } from '../sql-queryable';
 import { dailyActivityFromOutputs, dailyActivityFromRollups, type EmployeeDay, hourlyCostsAt, reworkDoneFrom } from '../training/training.queries';
@@ -55,6 +56,15 @@ function organisationEvents(): { tenant: string; events: StoredEvent[]; start: D
     };
   });
   return { tenant: options.tenant, events, start: options.start, end: options.end };
+}
+
+/** The events as the reference aggregation reads them: decoded, with their time as a string. */
+function activityEvents(events: readonly StoredEvent[]): ActivityEvent[] {
+  return events.map((event) => {
+    const decoded = decodeEvent(event);
+    if (!decoded.ok) throw new Error(`event ${event.id} breaks the contract`);
+    return { ...decoded.event, time: event.time.toISOString() };
+  });
 }
 
 type Totals = Pick<
@@ -167,7 +177,7 @@ describe('the rework rules against the TypeScript reference (generated organisat
       await reworkMetricsProjection.createTables(client, schema);
       for (let i = 0; i < events.length; i += BATCH) {
         await client.query('BEGIN');
-        await reworkMetricsProjection.apply(client, schema, events.slice(i, i + BATCH), { rebuilding: mode === 'rebuild' });
+        await reworkMetricsProjection.apply(client, schema, decodeFor(reworkMetricsProjection, events.slice(i, i + BATCH)), { rebuilding: mode === 'rebuild' });
         await client.query('COMMIT');
       }
       if (mode === 'rebuild') {
@@ -202,7 +212,7 @@ describe('the rework rules against the TypeScript reference (generated organisat
     it('then the daily activity is the reference aggregation, as of any time', async () => {
       const db = fromPgPool(pool);
       const reference = aggregateDailyActivity(
-        events.map((event) => ({ type: event.type, time: event.time.toISOString(), data: event.data })),
+        activityEvents(events),
         after,
       ).activity.map((row) => ({ ...row }));
       expect(reference.length).toBeGreaterThan(1000);
@@ -212,7 +222,7 @@ describe('the rework rules against the TypeScript reference (generated organisat
       expect(byEmployeeAndDay(await dailyActivityFromOutputs(db, tenant, since, after))).toEqual(reference);
       // As of the middle of the period: from the outputs, and from the months less the rework done from then.
       const asOfMiddle = aggregateDailyActivity(
-        events.map((event) => ({ type: event.type, time: event.time.toISOString(), data: event.data })),
+        activityEvents(events),
         middle,
       ).activity.map((row) => ({ ...row }));
       expect(byEmployeeAndDay(await dailyActivityFromOutputs(db, tenant, since, middle))).toEqual(asOfMiddle);

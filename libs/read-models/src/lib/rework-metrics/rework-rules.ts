@@ -6,6 +6,14 @@ import { type ReworkGroupBy, type ReworkKind, TASK_TYPES } from '@rework-ledger/
 // minutes (the kinds that rework it: training impact), the cost of a rework, the assignment in effect at a time, the
 // rollups' dimensions and the sums they keep. Checked against the pure TypeScript reference (`aggregateDailyActivity`
 // of libs/training-impact, and the domain's `assignmentInEffect`) on a generated organisation: rework-rules.int-spec.ts.
+//
+// Why the column types cannot overflow (issue 14): every number an event carries is bounded by the contract
+// (libs/contracts/src/lib/limits.ts) — minutes ≤ 1440, money ≤ 1e9, minutes saved ≤ 525,600, and any non-integer is 0
+// or ≥ 1e-6. A rework's cost, minutes / 60 × hourly cost, is then between 1.7e-14 and 2.4e10: a normal double, so
+// double-precision products neither overflow nor underflow (PostgreSQL raises on both), and a sum of 2^63 of them is
+// about 2e29, far inside double precision; the rollups sum in numeric (exact, unbounded). Counts are int4: they grow
+// with the number of events, never with a value, and reach 2^31 only with 2.1 billion events on one output, or in one
+// tenant's day of one rollup cell. Property-tested with the extremes the contract admits (extreme-values.int-spec.ts).
 
 /** Each rework kind and its columns on an output; `reworks`: it makes the output reworked (a double-check does not). */
 export const REWORK_KINDS: readonly { kind: ReworkKind; count: string; minutes: string; reworks: boolean }[] = [

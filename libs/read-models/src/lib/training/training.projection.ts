@@ -1,12 +1,16 @@
+import type { CourseRegistered, EmployeeIdentityLinked, TrainingCompleted } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
+
+/** The events the training read model reads. */
+export type TrainingEvent = CourseRegistered | TrainingCompleted | EmployeeIdentityLinked;
 
 /**
  * The course catalogue (a re-registered course replaces its earlier registration), every training completion, and
  * the identities other systems (an LMS) know employees by — what training impact and xAPI ingestion read.
  */
-export const trainingProjection: Projection = {
+export const trainingProjection: Projection<TrainingEvent> = {
   name: 'training',
   schema: 'rm_training',
   version: 1,
@@ -50,27 +54,28 @@ export const trainingProjection: Projection = {
     `);
   },
 
-  async apply(client: PoolClient, schema: string, events: readonly StoredEvent[]): Promise<void> {
-    const completions: StoredEvent[] = [];
+  async apply(client: PoolClient, schema: string, events: readonly StoredEvent<TrainingEvent>[]): Promise<void> {
+    const completions: StoredEvent<TrainingCompleted>[] = [];
     for (const event of events) {
       switch (event.type) {
         case 'training.course_registered': {
-          const activityIds = Array.isArray(event.data['activityIds']) ? (event.data['activityIds'] as string[]) : [];
+          const { courseId, title, skills, costPerSeat, currency } = event.data;
+          const activityIds = event.data.activityIds ?? [];
           await client.query(
             `INSERT INTO "${schema}".courses (tenant, course_id, title, skills, cost_per_seat, currency, activity_ids, registered_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (tenant, course_id) DO UPDATE SET title = EXCLUDED.title, skills = EXCLUDED.skills,
                cost_per_seat = EXCLUDED.cost_per_seat, currency = EXCLUDED.currency, activity_ids = EXCLUDED.activity_ids,
                registered_at = EXCLUDED.registered_at`,
-            [event.tenant, event.data['courseId'], event.data['title'], event.data['skills'], event.data['costPerSeat'], event.data['currency'], activityIds, event.time.toISOString()],
+            [event.tenant, courseId, title, skills, costPerSeat, currency, activityIds, event.time.toISOString()],
           );
-          await client.query(`DELETE FROM "${schema}".course_activities WHERE tenant = $1 AND course_id = $2`, [event.tenant, event.data['courseId']]);
+          await client.query(`DELETE FROM "${schema}".course_activities WHERE tenant = $1 AND course_id = $2`, [event.tenant, courseId]);
           if (activityIds.length > 0) {
             await client.query(
               `INSERT INTO "${schema}".course_activities (tenant, activity_id, course_id)
                SELECT $1, a, $2 FROM unnest($3::text[]) AS a
                ON CONFLICT (tenant, activity_id) DO UPDATE SET course_id = EXCLUDED.course_id`,
-              [event.tenant, event.data['courseId'], activityIds],
+              [event.tenant, courseId, activityIds],
             );
           }
           break;
@@ -82,7 +87,7 @@ export const trainingProjection: Projection = {
           await client.query(
             `INSERT INTO "${schema}".identity_links (tenant, system, external_id, employee_id) VALUES ($1, $2, $3, $4)
              ON CONFLICT (tenant, system, external_id) DO UPDATE SET employee_id = EXCLUDED.employee_id`,
-            [event.tenant, event.data['system'], event.data['externalId'], event.data['employeeId']],
+            [event.tenant, event.data.system, event.data.externalId, event.data.employeeId],
           );
           break;
         default:
@@ -95,10 +100,10 @@ export const trainingProjection: Projection = {
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::float8[])`,
         [
           completions.map((e) => e.tenant),
-          completions.map((e) => String(e.data['employeeId'])),
-          completions.map((e) => String(e.data['courseId'])),
+          completions.map((e) => e.data.employeeId),
+          completions.map((e) => e.data.courseId),
           completions.map((e) => e.time.toISOString()),
-          completions.map((e) => (typeof e.data['score'] === 'number' ? e.data['score'] : null)),
+          completions.map((e) => e.data.score ?? null),
         ],
       );
     }
