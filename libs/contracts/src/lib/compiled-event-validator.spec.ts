@@ -1,6 +1,13 @@
 import { EVENT_TYPES, type EventType, TASK_TYPES } from '@rework-ledger/domain';
 import fc from 'fast-check';
-import { compiledDataEventTypes, passesClassValidatorDataRules, passesCompiledDataRules } from './compiled-event-validator';
+import {
+  compiledDataEventTypes,
+  compiledEnvelopeEventTypes,
+  passesClassValidatorDataRules,
+  passesClassValidatorEnvelopeRules,
+  passesCompiledDataRules,
+  passesCompiledEnvelopeRules,
+} from './compiled-event-validator';
 import { nearEvent, oddJson, oddString, tenants, VALID_DATA } from './event-arbitraries.test-support';
 import * as compiled from './event-validator';
 import { MAX_EXTRA_DATA_BYTES, MAX_NESTING_DEPTH } from './limits';
@@ -13,7 +20,7 @@ import { MAX_EXTRA_DATA_BYTES, MAX_NESTING_DEPTH } from './limits';
 const classValidatorOnly = jest.fn(() => false);
 let reference!: typeof import('./event-validator');
 jest.isolateModules(() => {
-  jest.doMock('./compiled-event-validator', () => ({ passesCompiledDataRules: classValidatorOnly }));
+  jest.doMock('./compiled-event-validator', () => ({ passesCompiledDataRules: classValidatorOnly, passesCompiledEnvelopeRules: classValidatorOnly }));
   // A second copy of the module, with the fast path off.
   reference = require('./event-validator');
 });
@@ -106,6 +113,28 @@ function targetedCases(): Case[] {
   return cases;
 }
 
+/** The envelope's attributes replaced by every value, each attribute missing, and extension attributes. */
+function envelopeCases(): { name: string; event: Record<string, unknown> }[] {
+  const valid = { ...envelope, type: 'ai.output.generated', data: { ...VALID_DATA['ai.output.generated'] } };
+  const cases: { name: string; event: Record<string, unknown> }[] = [];
+  for (const type of EVENT_TYPES) cases.push({ name: `valid ${type}`, event: { ...valid, type, data: { ...VALID_DATA[type] }, subject: 's', tenant: 'acme' } });
+  const attributes = ['specversion', 'id', 'source', 'time', 'subject', 'datacontenttype', 'dataschema', 'tenant', 'data'];
+  for (const attribute of attributes) {
+    [...VALUES, '1.0', '0.3', 1.0, 'application/json'].forEach((value, index) => cases.push({ name: `${attribute} = value #${index}`, event: { ...valid, [attribute]: value } }));
+    const { [attribute]: _, ...without } = valid as Record<string, unknown>;
+    cases.push({ name: `without ${attribute}`, event: without });
+  }
+  for (const [name, extra] of [
+    ['an extension attribute', { traceparent: '00-x' }],
+    ['an extension attribute with a NUL', { traceparent: 'x\u0000' }],
+    ['an extension attribute named constructor', { constructor: 'x' }],
+    ['an envelope attribute named __proto__', JSON.parse('{"__proto__": {"id": "x"}}')],
+  ] as [string, Record<string, unknown>][]) {
+    cases.push({ name, event: { ...valid, ...extra } });
+  }
+  return cases;
+}
+
 /** The fast path's verdict equals class-validator's, and the validator answers exactly what it answered without it. */
 function expectParity(type: EventType, data: Record<string, unknown>): void {
   expect(passesCompiledDataRules(type, data)).toBe(passesClassValidatorDataRules(type, data));
@@ -135,6 +164,36 @@ describe('the compiled contract check (Ajv) against class-validator', () => {
     expect(valid).toBeGreaterThan(500);
     expect(cases.length - valid).toBeGreaterThan(2000);
     expect(classValidatorOnly).toHaveBeenCalled();
+  });
+
+  it('compiles the envelope rules of every event type', () => {
+    expect(compiledEnvelopeEventTypes()).toEqual([...EVENT_TYPES]);
+  });
+
+  it('given envelope attributes at and beyond every bound, of every type, or missing, then both agree event by event', () => {
+    const cases = envelopeCases();
+    let valid = 0;
+    for (const { name, event } of cases) {
+      try {
+        expect(passesCompiledEnvelopeRules(event)).toBe(passesClassValidatorEnvelopeRules(event));
+        for (const tenantSource of [credentials, { fromEvent: true } as const]) {
+          expect(compiled.validateEvent(event, tenantSource)).toEqual(reference.validateEvent(event, tenantSource));
+        }
+      } catch (error) {
+        throw new Error(`${name}: ${(error as Error).message}`);
+      }
+      if (passesClassValidatorEnvelopeRules(event)) valid++;
+    }
+    expect(valid).toBeGreaterThan(100);
+    expect(cases.length - valid).toBeGreaterThan(500);
+  });
+
+  it('given an event of no known type, then the envelope is left to class-validator', () => {
+    for (const type of ['ai.output.praised', '', 42, undefined]) {
+      const event = { ...envelope, type, data: {} };
+      expect(passesCompiledEnvelopeRules(event)).toBe(false);
+      expect(compiled.validateEvent(event, credentials)).toEqual(reference.validateEvent(event, credentials));
+    }
   });
 
   it('given the cases the validator tests name, then the fast path passes the valid ones', () => {
@@ -187,6 +246,7 @@ describe('the compiled contract check (Ajv) against class-validator', () => {
     fc.assert(
       fc.property(nearEvent, tenants, (raw, tenantSource) => {
         expect(compiled.validateEvent(raw, tenantSource)).toEqual(reference.validateEvent(raw, tenantSource));
+        if (passesCompiledEnvelopeRules(raw)) expect(passesClassValidatorEnvelopeRules(raw)).toBe(true);
         const { type, data } = raw as { type: string; data: unknown };
         expect(compiled.validateStoredEventData(type, data)).toEqual(reference.validateStoredEventData(type, data));
       }),

@@ -1,6 +1,7 @@
-import { EVENT_TYPES, type EventType } from '@rework-ledger/domain';
+import { EVENT_TYPES, type EventType, isEventType } from '@rework-ledger/domain';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { getMetadataStorage, isISO4217CurrencyCode, isRFC3339, maxLength, validateSync } from 'class-validator';
+import { CloudEventEnvelope } from './cloud-event';
 import { DATA_CLASS_BY_TYPE, ZERO_OR_AT_LEAST } from './event-data';
 import { buildEventSchemas } from './json-schemas';
 
@@ -28,7 +29,7 @@ import { buildEventSchemas } from './json-schemas';
  * then always checked by class-validator), rather than checking them loosely.
  */
 export function passesCompiledDataRules(type: EventType, data: Readonly<Record<string, unknown>>): boolean {
-  const validate = compiledDataValidators()[type];
+  const validate = compiledValidators().data[type];
   if (validate === undefined) return false;
   try {
     return validate(data) === true;
@@ -38,10 +39,32 @@ export function passesCompiledDataRules(type: EventType, data: Readonly<Record<s
   }
 }
 
+/**
+ * The same for the rules of the CloudEvents envelope (cloud-event.ts) on an event's own attributes, compiled per event
+ * type (the schema of each type names its `type`): false for an event of no known type, which class-validator judges.
+ */
+export function passesCompiledEnvelopeRules(event: Readonly<Record<string, unknown>>): boolean {
+  const type = event['type'];
+  if (typeof type !== 'string' || !isEventType(type)) return false;
+  const validate = compiledValidators().envelope[type];
+  if (validate === undefined) return false;
+  try {
+    return validate(event) === true;
+  } catch {
+    return false;
+  }
+}
+
 /** The event types whose data rules are compiled (all of them, unless a class gains a rule this file cannot translate). */
 export function compiledDataEventTypes(): EventType[] {
-  const validators = compiledDataValidators();
-  return EVENT_TYPES.filter((type) => validators[type] !== undefined);
+  const { data } = compiledValidators();
+  return EVENT_TYPES.filter((type) => data[type] !== undefined);
+}
+
+/** The event types whose envelope rules are compiled (all of them, unless the envelope gains such a rule). */
+export function compiledEnvelopeEventTypes(): EventType[] {
+  const { envelope } = compiledValidators();
+  return EVENT_TYPES.filter((type) => envelope[type] !== undefined);
 }
 
 /**
@@ -49,11 +72,19 @@ export function compiledDataEventTypes(): EventType[] {
  * properties copied from the data's own properties): the reference of the parity test and of the micro-benchmark.
  */
 export function passesClassValidatorDataRules(type: EventType, data: Readonly<Record<string, unknown>>): boolean {
-  const dataClass: new () => object = DATA_CLASS_BY_TYPE[type];
-  const instance = Object.create(dataClass.prototype) as object;
-  for (const rule of getMetadataStorage().getTargetValidationMetadatas(dataClass, '', true, false)) {
-    if (Object.prototype.hasOwnProperty.call(data, rule.propertyName)) {
-      Object.defineProperty(instance, rule.propertyName, { value: data[rule.propertyName], enumerable: true, writable: true, configurable: true });
+  return passesClassValidator(DATA_CLASS_BY_TYPE[type], data);
+}
+
+/** The verdict class-validator gives on the envelope's rules, as event-validator.ts asks it. */
+export function passesClassValidatorEnvelopeRules(event: Readonly<Record<string, unknown>>): boolean {
+  return passesClassValidator(CloudEventEnvelope, event);
+}
+
+function passesClassValidator(cls: new () => object, plain: Readonly<Record<string, unknown>>): boolean {
+  const instance = Object.create(cls.prototype) as object;
+  for (const rule of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
+    if (Object.prototype.hasOwnProperty.call(plain, rule.propertyName)) {
+      Object.defineProperty(instance, rule.propertyName, { value: plain[rule.propertyName], enumerable: true, writable: true, configurable: true });
     }
   }
   return validateSync(instance).length === 0;
@@ -62,26 +93,33 @@ export function passesClassValidatorDataRules(type: EventType, data: Readonly<Re
 type JsonSchema = Record<string, unknown>;
 type Rule = Readonly<{ type: string; name?: string; constraints?: unknown[]; each?: boolean; groups?: unknown[]; always?: boolean }>;
 
-let validators: Partial<Record<EventType, ValidateFunction>> | undefined;
+type Validators = Readonly<{ data: Partial<Record<EventType, ValidateFunction>>; envelope: Partial<Record<EventType, ValidateFunction>> }>;
 
-function compiledDataValidators(): Partial<Record<EventType, ValidateFunction>> {
+let validators: Validators | undefined;
+
+/** Compiled on first use, once: class-validator-jsonschema and Ajv take a few hundred milliseconds. */
+function compiledValidators(): Validators {
   if (validators !== undefined) return validators;
   const ajv = createAjv();
   const schemas = buildEventSchemas();
   const byClass = new Map<new () => object, ValidateFunction | undefined>();
-  const compiled: Partial<Record<EventType, ValidateFunction>> = {};
+  const data: Partial<Record<EventType, ValidateFunction>> = {};
+  const envelope: Partial<Record<EventType, ValidateFunction>> = {};
   for (const type of EVENT_TYPES) {
+    const { data: publishedData, ...publishedEnvelope } = schemas[type]['properties'] as Record<string, JsonSchema>;
     const dataClass: new () => object = DATA_CLASS_BY_TYPE[type];
     if (!byClass.has(dataClass)) {
-      const published = (schemas[type]['properties'] as Record<string, JsonSchema>)['data'];
-      const schema = classValidatorMeaning(dataClass, published);
+      const schema = classValidatorMeaning(dataClass, publishedData);
       byClass.set(dataClass, schema === undefined ? undefined : ajv.compile(schema));
     }
-    const validate = byClass.get(dataClass);
-    if (validate !== undefined) compiled[type] = validate;
+    const validateData = byClass.get(dataClass);
+    if (validateData !== undefined) data[type] = validateData;
+    // The envelope's `data` is only required to be an object (@IsObject()): its rules are the data class's.
+    const envelopeSchema = classValidatorMeaning(CloudEventEnvelope, { properties: { ...publishedEnvelope, data: {} }, required: schemas[type]['required'] });
+    if (envelopeSchema !== undefined) envelope[type] = ajv.compile(envelopeSchema);
   }
-  validators = compiled;
-  return compiled;
+  validators = { data, envelope };
+  return validators;
 }
 
 function createAjv(): Ajv2020 {
@@ -130,12 +168,15 @@ const TRANSLATED = new Set([
   'arrayMaxSize',
   'isISO4217CurrencyCode',
   'isRFC3339',
+  'equals',
+  'isObject',
 ]);
 /** Rules that may apply to each item of an array. */
 const TRANSLATED_EACH = new Set(['isString', 'isNotEmpty', 'maxLength', 'matches']);
 /** Keywords of a property's compiled schema whose meaning is class-validator's (see above). */
 const KNOWN_KEYWORDS = new Set([
   'type',
+  'const',
   'minLength',
   'pattern',
   'enum',
@@ -167,10 +208,15 @@ function classValidatorMeaning(cls: new () => object, published: JsonSchema): Js
     if (source === undefined) return undefined;
     const property = structuredClone(source);
     let optional = false;
+    let defined = false;
     for (const rule of propertyRules) {
       if ((rule.groups?.length ?? 0) > 0 || rule.always === true) return undefined;
       if (rule.type === 'conditionalValidation' && rule.name === 'isOptional') {
         optional = true;
+        continue;
+      }
+      if (rule.type === 'isDefined') {
+        defined = true;
         continue;
       }
       if (rule.type !== 'customValidation' || rule.name === undefined || !TRANSLATED.has(rule.name)) return undefined;
@@ -178,6 +224,14 @@ function classValidatorMeaning(cls: new () => object, published: JsonSchema): Js
       const target = rule.each === true ? (property['items'] as JsonSchema | undefined) : property;
       if (target === undefined || !translate(rule, target)) return undefined;
     }
+    if (defined) {
+      // @IsDefined(): not undefined (`required`, own properties only) and not null (the property's type excludes it).
+      if (!required.has(name)) return undefined;
+      if (isNullExcluded(property['not'])) delete property['not'];
+      if (typeof property['type'] !== 'string' || property['type'] === 'null') return undefined;
+    }
+    const names = new Set(propertyRules.map((rule) => rule.name));
+    if (('not' in property && !names.has(ZERO_OR_AT_LEAST)) || ('const' in property && !names.has('isIn'))) return undefined;
     if (optional === required.has(name)) return undefined;
     if (!hasOnlyKnownKeywords(property)) return undefined;
     // @IsOptional(): null and undefined skip every rule of the property (undefined is skipped by `properties`).
@@ -219,7 +273,16 @@ function translate(rule: Rule, schema: JsonSchema): boolean {
       schema['classValidatorIsRFC3339'] = true;
       return true;
     case 'isIn':
-      return Array.isArray(constraint) && constraint.every((value) => typeof value === 'string') && sameList(schema['enum'], constraint);
+      if (!Array.isArray(constraint) || !constraint.every((value) => typeof value === 'string') || schema['type'] !== 'string') return false;
+      // The envelope's schema of one event type names that type (a value the rule admits).
+      if (schema['enum'] === undefined && typeof schema['const'] === 'string' && constraint.includes(schema['const'])) return true;
+      return sameList(schema['enum'], constraint);
+    case 'equals':
+      return typeof constraint === 'string' && schema['type'] === 'string' && sameList(schema['enum'], [constraint]);
+    case 'isObject':
+      // Ajv's object is class-validator's without functions: stricter, never looser.
+      schema['type'] = 'object';
+      return Object.keys(schema).length === 1;
     case 'min':
       return schema['minimum'] === constraint;
     case 'max':
@@ -240,6 +303,10 @@ function translate(rule: Rule, schema: JsonSchema): boolean {
     default:
       return false;
   }
+}
+
+function isNullExcluded(not: unknown): boolean {
+  return typeof not === 'object' && not !== null && Object.keys(not).length === 1 && (not as JsonSchema)['type'] === 'null';
 }
 
 function hasOnlyKnownKeywords(schema: JsonSchema): boolean {

@@ -1,7 +1,7 @@
 import { type ErrorShape, type EventType, isEventType } from '@rework-ledger/domain';
 import { getMetadataStorage, type ValidationError, validateSync } from 'class-validator';
 import { CloudEventEnvelope } from './cloud-event';
-import { passesCompiledDataRules } from './compiled-event-validator';
+import { passesCompiledDataRules, passesCompiledEnvelopeRules } from './compiled-event-validator';
 import { DATA_CLASS_BY_TYPE } from './event-data';
 import { inspectExtraSize, inspectStructure } from './event-structure';
 import { EARLIEST_EVENT_TIME, LATEST_EVENT_TIME, MAX_IDENTITY_BYTES, MAX_KEY_BYTES } from './limits';
@@ -65,7 +65,7 @@ export function validateEvent(raw: unknown, tenantSource: TenantSource): EventVa
 
   // The envelope's attributes (and its extension attributes), then the data: judged apart, as a stored event's data is.
   const errors = inspectStructure(candidate, '', dataIsObject ? 'data' : undefined);
-  errors.push(...toErrors(validateSync(asInstanceOf(CloudEventEnvelope, candidate)), ''));
+  if (!passesCompiledEnvelopeRules(candidate)) errors.push(...toErrors(validateSync(asInstanceOf(CloudEventEnvelope, candidate)), ''));
   if (typeof candidate['time'] === 'string' && !errors.some((e) => e.field === 'time')) errors.push(...inspectTime(candidate['time'], 'time'));
   if (typeof type === 'string' && isEventType(type) && dataIsObject) errors.push(...dataErrors(type, data as Record<string, unknown>));
   else if (dataIsObject) errors.push(...inspectStructure(data as Record<string, unknown>, 'data'));
