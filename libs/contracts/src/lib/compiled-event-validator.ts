@@ -6,7 +6,7 @@ import { DATA_CLASS_BY_TYPE, ZERO_OR_AT_LEAST } from './event-data';
 import { buildEventSchemas } from './json-schemas';
 
 /**
- * A fast path for the class-validator rules of an event's `data` (issue 13): Ajv validators compiled once from the
+ * A fast path for the class-validator rules of an event's `data` (issue 13; the envelope's below): Ajv validators compiled once from the
  * JSON Schemas the contract generates from its class-validator classes (json-schemas.ts), which stay the definition
  * of the rules. It only answers "these rules pass": when they do, class-validator would report nothing, so the caller
  * may skip it; when they do not (rare), the caller asks class-validator for the errors, whose codes and messages are
@@ -109,17 +109,26 @@ function compiledValidators(): Validators {
     const { data: publishedData, ...publishedEnvelope } = schemas[type]['properties'] as Record<string, JsonSchema>;
     const dataClass: new () => object = DATA_CLASS_BY_TYPE[type];
     if (!byClass.has(dataClass)) {
-      const schema = classValidatorMeaning(dataClass, publishedData);
-      byClass.set(dataClass, schema === undefined ? undefined : ajv.compile(schema));
+      byClass.set(dataClass, compile(ajv, classValidatorMeaning(dataClass, publishedData)));
     }
     const validateData = byClass.get(dataClass);
     if (validateData !== undefined) data[type] = validateData;
     // The envelope's `data` is only required to be an object (@IsObject()): its rules are the data class's.
-    const envelopeSchema = classValidatorMeaning(CloudEventEnvelope, { properties: { ...publishedEnvelope, data: {} }, required: schemas[type]['required'] });
-    if (envelopeSchema !== undefined) envelope[type] = ajv.compile(envelopeSchema);
+    const validateEnvelope = compile(ajv, classValidatorMeaning(CloudEventEnvelope, { properties: { ...publishedEnvelope, data: {} }, required: schemas[type]['required'] }));
+    if (validateEnvelope !== undefined) envelope[type] = validateEnvelope;
   }
   validators = { data, envelope };
   return validators;
+}
+
+/** Undefined when there is no schema or Ajv refuses it: class-validator then checks every event (the parity test says so). */
+function compile(ajv: Ajv2020, schema: JsonSchema | undefined): ValidateFunction | undefined {
+  if (schema === undefined) return undefined;
+  try {
+    return ajv.compile(schema);
+  } catch {
+    return undefined;
+  }
 }
 
 function createAjv(): Ajv2020 {
