@@ -1,24 +1,33 @@
 // The contract check of stored events, per event (issue 13): what a projection runs on every event before applying
 // it (validateStoredEventData), beside its two ways of checking the data classes' rules — class-validator, which
 // defines them, and the Ajv validators compiled from the JSON Schemas (the fast path) — on the 'demo' organisation's
-// events, their data as read back from jsonb.
+// events, their data as read back from jsonb; and the same for validateEvent, which ingest runs on every event sent.
 //   npm run build:server && node -r ./tools/runtime-paths.js dist/tools/bench/contract-check.bench.js
 // Options (environment): BENCH_EVENTS (default 100000), BENCH_ROUNDS (default 5; the median and best are printed).
 import 'reflect-metadata';
-import { passesClassValidatorDataRules, passesCompiledDataRules, validateStoredEventData } from '@rework-ledger/contracts';
+import {
+  passesClassValidatorDataRules,
+  passesClassValidatorEnvelopeRules,
+  passesCompiledDataRules,
+  passesCompiledEnvelopeRules,
+  validateEvent,
+  validateStoredEventData,
+} from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
 import type { EventType } from '@rework-ledger/domain';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 
-type Stored = Readonly<{ type: EventType; data: Record<string, unknown> }>;
+/** An event as sent (`raw`, JSON as an ingest endpoint parses it) and its data as read back from jsonb. */
+type Stored = Readonly<{ type: EventType; data: Record<string, unknown>; raw: Record<string, unknown> }>;
 
 function storedEvents(count: number): Stored[] {
   const organisation = generateOrganisation(preset('demo', { now: new Date('2026-06-01T00:00:00Z'), tenant: 'bench' }));
   const events: Stored[] = [];
   for (const event of organisation.iterateEvents()) {
-    events.push({ type: event.type, data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown> });
+    const raw = JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
+    events.push({ type: event.type, data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>, raw });
     if (events.length >= count) break;
   }
   return events;
@@ -45,6 +54,9 @@ function main(): void {
     ['validateStoredEventData (what a projection runs)', (event) => validateStoredEventData(event.type, event.data).length === 0],
     ['data rules by class-validator', (event) => passesClassValidatorDataRules(event.type, event.data)],
     ['data rules by the compiled validators (Ajv)', (event) => passesCompiledDataRules(event.type, event.data)],
+    ['validateEvent (what HTTP and Kafka ingest run)', (event) => validateEvent(event.raw, { fromCredentials: 'bench' }).ok],
+    ['envelope rules by class-validator', (event) => passesClassValidatorEnvelopeRules(event.raw)],
+    ['envelope rules by the compiled validators (Ajv)', (event) => passesCompiledEnvelopeRules(event.raw)],
   ];
   console.log('\n| check | µs/event (median) | µs/event (best) | events passed |\n|---|---:|---:|---:|');
   for (const [name, check] of figures) {
