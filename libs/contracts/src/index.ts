@@ -1,5 +1,6 @@
 export * from './lib/characters';
 export * from './lib/cloud-event';
+export * from './lib/compiled-event-validator';
 export * from './lib/decode-event';
 export * from './lib/event-data';
 export * from './lib/event-structure';
