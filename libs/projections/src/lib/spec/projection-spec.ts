@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@rework-ledger/event-store';
 import { randomBytes } from 'node:crypto';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { AnalyzePolicy, analyzeSchema } from '../analyze-policy';
 import { classifyApplyFailure } from '../apply-failure';
 import { applyAndPark } from '../apply-batch';
 import { type ParkedEvent, promoteStagedParked } from '../parked-events';
@@ -157,10 +158,13 @@ export async function runScenario<T>(
 
 async function fillAsLive(client: PoolClient, projection: Projection, schema: string, batches: readonly StoredEvent[][], options: ProjectionSpecOptions): Promise<ParkedEvent[]> {
   await createReadModelSchema(client, projection, schema, options.repeatsPossible ?? false);
+  // Analyzed as it grows, as the runner's live path does (the planner's statistics shape how each batch applies).
+  const analyze = new AnalyzePolicy();
   const parked: ParkedEvent[] = [];
   for (const events of batches) {
     const batch = await applyAndPark(client, projection, schema, events, { skipRepeats: options.repeatsPossible });
     parked.push(...batch.parked);
+    if (analyze.applied(schema, batch.firstTime)) await analyzeSchema(client, schema);
   }
   return parked;
 }
