@@ -202,7 +202,7 @@ describe('rework metrics read model (PostgreSQL)', () => {
     await migrateEventStore(pool);
     const store = createPostgresEventStore({ pool });
     const append = async (events: GivenEvent[]) =>
-      store.append('acme', events.map(({ id = '', source = '', type, time, data }) => ({ streamId: streamNameFor(type, data), expectedVersion: 'any' as const, events: [{ id, source, type, time: new Date(time ?? 0), data }] })));
+      store.append('acme', events.map(({ id = '', source = '', streamId = '', type, time, data }) => ({ streamId, expectedVersion: 'any' as const, events: [{ id, source, type, time: new Date(time ?? 0), data }] })));
     try {
       await append(INGESTIONS.repeats);
       expect(await append(INGESTIONS.repeats.slice(0, 1))).toMatchObject({ stored: [], duplicates: [{ source: 'urn:test', id: repeat.id }] });
