@@ -2,7 +2,7 @@ import type { Position, StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { analyzeSchema } from './analyze-policy';
 import { firstTimeOnly } from './applied-events';
-import { applyOrSetAside, type ContractViolations } from './apply-or-park';
+import { applyOrSetAside, type CheckedBatch } from './apply-or-park';
 import { type ParkedEvent, parkedEventOf, recordParked } from './parked-events';
 import type { ApplyContext, Projection } from './projection';
 import { handledBy, type RunnerContext } from './runner-context';
@@ -12,7 +12,7 @@ export type BatchOptions = Readonly<{
   /** What is parked is staged until a rebuild's swap. */
   staged?: boolean;
   /** The batch's contract check, if done ahead. */
-  violations?: ContractViolations;
+  violations?: CheckedBatch;
   /** Skip (and record) the keys the read model has applied already. */
   skipRepeats?: boolean;
 }>;

@@ -65,10 +65,6 @@ export function decodeFor<E extends EventBody>(projection: Projection<E>, events
   return decoded as StoredEvent<E>[];
 }
 
-/** The names projection-runner.ts still uses for {@link CheckedBatch} and {@link checkBatch}. */
-export type ContractViolations = CheckedBatch;
-export const contractViolations = checkBatch;
-
 /**
  * Applies a batch inside the caller's transaction and returns the events it set aside, in store order. Events are
  * decoded first ({@link checkContract}), and those that break the contract set aside; `apply` gets the decoded ones. Then the batch is applied under a savepoint; on a data fault (see

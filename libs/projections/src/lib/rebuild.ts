@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { analyzeSchemaBeside } from './analyze-policy';
 import { classifyApplyFailure } from './apply-failure';
 import { applyInTransaction, inTransaction } from './apply-batch';
-import { contractViolations } from './apply-or-park';
+import { checkBatch } from './apply-or-park';
 import { discardStagedParked, promoteStagedParked } from './parked-events';
 import { createReadModelSchema, rebuildSchemaOf, swapInRebuilt } from './read-model-schema';
 import { handledBy, type RunnerContext } from './runner-context';
@@ -36,7 +36,7 @@ export async function fillShadow(
     let position: Position = START;
     let applied = 0;
     // The next batch is read and checked against the contract while this one is applied (CPU beside the database).
-    const readChecked = (after: Position) => read(after).then((events) => ({ events, violations: contractViolations(events, handled) }));
+    const readChecked = (after: Position) => read(after).then((events) => ({ events, violations: checkBatch(events, handled) }));
     let next = readChecked(position);
     for (;;) {
       const { events, violations } = await next;

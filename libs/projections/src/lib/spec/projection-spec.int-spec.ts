@@ -1,5 +1,5 @@
 import { createPool } from '@rework-ledger/platform';
-import { expectRebuildEqualsLive, projectionSpec } from '@rework-ledger/projections/testing';
+import { dumpSchema, expectRebuildEqualsLive, projectionSpec } from '@rework-ledger/projections/testing';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import type { Pool, PoolClient } from 'pg';
 import type { ApplyContext, Projection } from '../projection';
@@ -115,6 +115,36 @@ describe('the projection spec harness: given events, when more, then rows — on
     expect(rows).toEqual([{ schemas: 0, parked: 0 }]);
   });
 
+  it('given the schema option live, then the projection fills its own schema in the transaction, gone at its end; refused if the schema exists', async () => {
+    const spec = projectionSpec(countsProjection(), { pool, schema: 'live' });
+    const rows = await spec.given([counted('a')]).then(async ({ client, schema, schemas }) => ({ schema, schemas, rows: (await client.query('SELECT tenant, n FROM spec_counts.counts')).rows }));
+    expect(rows).toEqual({ schema: 'spec_counts', schemas: { 'spec-counts': 'spec_counts' }, rows: [{ tenant: 'a', n: 1 }] });
+    expect((await pool.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'spec_counts'`)).rows).toEqual([]);
+    await pool.query('CREATE SCHEMA spec_counts');
+    try {
+      await expect(spec.given([counted('a')]).thenRows('SELECT 1')).rejects.toThrow(/schema spec_counts exists in the test database/);
+    } finally {
+      await pool.query('DROP SCHEMA spec_counts');
+    }
+  });
+
+  it('given several projections, then each is filled from the same events in a schema of its own, all on the search path', async () => {
+    const other: Projection = {
+      name: 'spec-other',
+      schema: 'spec_other',
+      version: 1,
+      handles: ['test.counted'],
+      createTables: async (client, schema) => void (await client.query(`CREATE TABLE "${schema}".others (n integer)`)),
+      apply: async (client, schema, events) => void (await client.query(`INSERT INTO "${schema}".others VALUES ($1)`, [events.length])),
+    };
+    for (const mode of ['live', 'rebuild'] as const) {
+      const rows = await projectionSpec([countsProjection(), other], { pool, mode })
+        .given([counted('a'), counted('b')])
+        .thenRows('SELECT (SELECT sum(n) FROM counts)::int AS counted, (SELECT sum(n) FROM others)::int AS others');
+      expect(rows).toEqual([{ counted: 2, others: 2 }]);
+    }
+  });
+
   it('given a projection whose rebuild equals live, then the comparison passes for every batch size, and returns the read model', async () => {
     const events = [counted('tenant-a'), counted('tenant-b', '1e10'), counted('tenant-b', '3.00'), counted('tenant-a', '4.00')];
     const model = await expectRebuildEqualsLive(countsProjection(), events, { pool, batchSizes: [1, 3, 100] });
@@ -127,6 +157,17 @@ describe('the projection spec harness: given events, when more, then rows — on
     await expect(expectRebuildEqualsLive(countsProjection({ forgetsAtTheEnd: true }), events, { pool, batchSizes: [2] })).rejects.toThrow(
       /spec-counts: rebuild in batches of 2 differs from live in batches of 2: table counts: 2 rows ≠ 1/,
     );
+  });
+
+  it('given significant digits, then numbers are compared to them (numeric text of another scale included)', async () => {
+    const spec = projectionSpec(countsProjection(), { pool });
+    const dump = (digits?: number) =>
+      spec.given([counted('a', '1.25')]).then(async ({ client, schema }) => {
+        await client.query(`CREATE TABLE "${schema}".fractions AS SELECT 42.33333333333330::numeric AS x, 1 / 3.0::float8 AS y`);
+        return (await dumpSchema(client, schema, { significantDigits: digits }))['fractions'];
+      });
+    expect(await dump()).toEqual(['{"x": 42.33333333333330, "y": 0.3333333333333333}']);
+    expect(await dump(12)).toEqual(['{"x":42.3333333333,"y":0.333333333333}']);
   });
 
   it('given tables or columns to ignore, then they are left out of the comparison', async () => {

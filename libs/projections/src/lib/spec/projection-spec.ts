@@ -1,12 +1,13 @@
 import type { StoredEvent } from '@rework-ledger/event-store';
 import { randomBytes } from 'node:crypto';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { AnalyzePolicy, analyzeSchema } from '../analyze-policy';
 import { classifyApplyFailure } from '../apply-failure';
 import { applyAndPark } from '../apply-batch';
 import { type ParkedEvent, promoteStagedParked } from '../parked-events';
 import type { Projection } from '../projection';
 import { migrateProjections } from '../projection-runner';
-import { createReadModelSchema } from '../read-model-schema';
+import { createReadModelSchema, schemaExists } from '../read-model-schema';
 
 /** An event as a test gives it: only its type and data are required. */
 export type GivenEvent = Readonly<{
@@ -33,17 +34,31 @@ export type ProjectionSpecOptions = Readonly<{
   mode?: 'live' | 'rebuild';
   /** As for a store that may hold an event twice (EventStoreDB): keys already applied are skipped. */
   repeatsPossible?: boolean;
+  /**
+   * Where each projection is filled. `fresh` (default): a schema of a random name, first on the search path.
+   * `live`: the projection's own schema (`projection.schema`), for the read model's queries, which name it; it is
+   * created inside the scenario's transaction and gone at its rollback, so it must not exist in the test database
+   * (refused if it does: a runner of the same database would be using it).
+   */
+  schema?: 'fresh' | 'live';
 }>;
 
-/** What a scenario's checks get: its connection (inside the scenario's transaction) and the schema it filled. */
-export type SpecDatabase = Readonly<{ client: PoolClient; schema: string }>;
+/**
+ * What a scenario's checks get: its connection (inside the scenario's transaction), the schema it filled (the first
+ * projection's) and, by projection name, every projection's schema.
+ */
+export type SpecDatabase = Readonly<{ client: PoolClient; schema: string; schemas: Readonly<Record<string, string>> }>;
+
+/** One projection, or several filled side by side from the same events (queries that join their read models). */
+export type SpecProjections = Projection | readonly Projection[];
 
 export interface ProjectionScenario {
   /** More events, applied after the given ones (a batch boundary between them). */
   when(events: readonly GivenEvent[]): ProjectionScenario;
   /**
-   * Applies the events in one transaction, in a fresh schema, runs `check` in it (the schema is first on the
-   * search path: its tables can be named unqualified), then rolls everything back.
+   * Applies the events in one transaction, in a fresh schema (or the projection's own, see `schema`), runs `check`
+   * in it (the schemas are first on the search path: their tables can be named unqualified), then rolls everything
+   * back.
    */
   then<T>(check: (db: SpecDatabase) => Promise<T>): Promise<T>;
   /** The rows a query returns on the read model (its tables named unqualified). */
@@ -84,7 +99,7 @@ export function storedEvents(events: readonly GivenEvent[], startAt = 0): Stored
  *     const spec = projectionSpec(countsProjection, { pool });
  *     expect(await spec.given([{ type: 'test.counted', data: {} }]).thenRows('SELECT * FROM counts')).toEqual([…]);
  */
-export function projectionSpec(projection: Projection, options: ProjectionSpecOptions): { given(events: readonly GivenEvent[]): ProjectionScenario } {
+export function projectionSpec(projection: SpecProjections, options: ProjectionSpecOptions): { given(events: readonly GivenEvent[]): ProjectionScenario } {
   const scenario = (parts: readonly (readonly GivenEvent[])[]): ProjectionScenario => {
     const run = <T>(check: (db: SpecDatabase) => Promise<T>) => runScenario(projection, options, parts, check);
     return {
@@ -99,7 +114,7 @@ export function projectionSpec(projection: Projection, options: ProjectionSpecOp
 
 /** Runs a scenario in one transaction on a connection of its own, rolled back at the end whatever happens. */
 export async function runScenario<T>(
-  projection: Projection,
+  projections: SpecProjections,
   options: ProjectionSpecOptions,
   parts: readonly (readonly GivenEvent[])[],
   check: (db: SpecDatabase) => Promise<T>,
@@ -107,7 +122,10 @@ export async function runScenario<T>(
   const { pool } = options;
   if (!migrated.has(pool)) migrated.set(pool, migrateProjections(pool));
   await migrated.get(pool);
-  const schema = `spec_${randomBytes(5).toString('hex')}`;
+  const list: readonly Projection[] = Array.isArray(projections) ? projections : [projections as Projection];
+  if (list.length === 0) throw new Error('projectionSpec: no projection given');
+  const schemas: Record<string, string> = {};
+  for (const projection of list) schemas[projection.name] = options.schema === 'live' ? projection.schema : `spec_${randomBytes(5).toString('hex')}`;
   let taken = 0;
   const batches: StoredEvent[][] = [];
   const batchSize = options.batchSize ?? 1000;
@@ -119,9 +137,18 @@ export async function runScenario<T>(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const parked = options.mode === 'rebuild' ? await fillAsRebuild(client, projection, schema, batches, options) : await fillAsLive(client, projection, schema, batches, options);
-    await client.query(`SET LOCAL search_path TO "${schema}", public`);
-    const result = await check({ client, schema });
+    const parked: ParkedEvent[] = [];
+    for (const projection of list) {
+      const schema = schemas[projection.name];
+      if (options.schema === 'live' && (await schemaExists(client, schema))) {
+        throw new Error(`projectionSpec: schema ${schema} exists in the test database; a scenario with schema 'live' creates it in its transaction`);
+      }
+      const fill = options.mode === 'rebuild' ? fillAsRebuild : fillAsLive;
+      parked.push(...(await fill(client, projection, schema, batches, options)));
+    }
+    const path = list.map((projection) => `"${schemas[projection.name]}"`).join(', ');
+    await client.query(`SET LOCAL search_path TO ${path}, public`);
+    const result = await check({ client, schema: schemas[list[0].name], schemas });
     return { result, parked };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -131,10 +158,13 @@ export async function runScenario<T>(
 
 async function fillAsLive(client: PoolClient, projection: Projection, schema: string, batches: readonly StoredEvent[][], options: ProjectionSpecOptions): Promise<ParkedEvent[]> {
   await createReadModelSchema(client, projection, schema, options.repeatsPossible ?? false);
+  // Analyzed as it grows, as the runner's live path does (the planner's statistics shape how each batch applies).
+  const analyze = new AnalyzePolicy();
   const parked: ParkedEvent[] = [];
   for (const events of batches) {
     const batch = await applyAndPark(client, projection, schema, events, { skipRepeats: options.repeatsPossible });
     parked.push(...batch.parked);
+    if (analyze.applied(schema, batch.firstTime)) await analyzeSchema(client, schema);
   }
   return parked;
 }

@@ -1,12 +1,9 @@
-import { validateEvent } from '@rework-ledger/contracts';
-import { streamNameFor } from '@rework-ledger/domain';
-import { createPostgresEventStore, type EventStore, migrateEventStore } from '@rework-ledger/event-store';
 import { createPool } from '@rework-ledger/platform';
-import { createProjectionRunner, migrateProjections, type ProjectionRunner } from '@rework-ledger/projections';
+import { type GivenEvent, projectionSpec } from '@rework-ledger/projections/testing';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import type { Pool } from 'pg';
 import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
-import { fromPgPool } from '../sql-queryable';
+import { fromPgPool, type SqlQueryable } from '../sql-queryable';
 import { trainingProjection } from './training.projection';
 import {
   courseByActivityId,
@@ -19,113 +16,107 @@ import {
 } from './training.queries';
 
 let counter = 0;
-const event = (type: string, time: string, data: Record<string, unknown>) => ({ specversion: '1.0', id: `t-${++counter}`, source: 'urn:test', type, time, data });
+const event = (type: string, time: string, data: Record<string, unknown>): GivenEvent => ({ tenant: 'acme', id: `t-${++counter}`, source: 'urn:test', type, time, data });
 const DAY = 86_400_000;
 const dayOf = (iso: string) => Math.floor(Date.parse(iso) / DAY);
+
+const EVENTS = [
+  event('training.course_registered', '2026-01-01T00:00:00Z', { courseId: 'prompting', title: 'Prompting v0', skills: ['x'], costPerSeat: 100, currency: 'USD', activityIds: ['https://lms.test/old'] }),
+  event('training.course_registered', '2026-01-02T00:00:00Z', { courseId: 'prompting', title: 'Prompting', skills: ['prompting'], costPerSeat: 150, currency: 'EUR', activityIds: ['https://lms.test/prompting'] }),
+  event('employee.identity_linked', '2026-01-01T00:00:00Z', { employeeId: 'alice', system: 'lms', externalId: 'mailto:alice@acme.test' }),
+  event('employee.assigned', '2026-01-01T00:00:00Z', { employeeId: 'alice', teamId: 'platform', hourlyCost: 80 }),
+  event('employee.assigned', '2026-03-01T00:00:00Z', { employeeId: 'alice', teamId: 'platform', hourlyCost: 90 }),
+  event('training.completed', '2026-02-10T15:00:00Z', { employeeId: 'alice', courseId: 'prompting', score: 0.9 }),
+  event('training.completed', '2026-02-20T15:00:00Z', { employeeId: 'alice', courseId: 'prompting' }),
+  event('training.completed', '2026-05-01T00:00:00Z', { employeeId: 'bob', courseId: 'prompting' }),
+  event('ai.output.generated', '2026-02-01T23:59:00Z', { outputId: 'o1', employeeId: 'alice', tool: 't', taskType: 'coding' }),
+  event('ai.output.generated', '2026-02-01T08:00:00Z', { outputId: 'o2', employeeId: 'alice', tool: 't', taskType: 'coding' }),
+  event('ai.output.corrected', '2026-02-02T08:00:00Z', { outputId: 'o1', employeeId: 'bob', minutesSpent: 10 }),
+  event('ai.output.double_checked', '2026-02-02T09:00:00Z', { outputId: 'o1', employeeId: 'bob', minutesSpent: 4 }),
+  event('ai.output.generated', '2026-02-03T08:00:00Z', { outputId: 'o3', employeeId: 'bob', tool: 't', taskType: 'coding' }),
+  // Reworked only after asOf: not reworked as of 2026-04-01.
+  event('ai.output.rewritten', '2026-04-05T08:00:00Z', { outputId: 'o3', employeeId: 'bob', minutesSpent: 30 }),
+  event('ai.output.double_checked', '2026-02-04T08:00:00Z', { outputId: 'o2', employeeId: 'bob', minutesSpent: 5 }),
+  // Carol's only output of the month and its double-check arrive together: her month must still be written.
+  event('ai.output.generated', '2026-03-10T08:00:00Z', { outputId: 'o4', employeeId: 'carol', tool: 't', taskType: 'coding' }),
+  event('ai.output.double_checked', '2026-03-10T09:00:00Z', { outputId: 'o4', employeeId: 'bob', minutesSpent: 3 }),
+];
 
 describe('training read model and the aggregates of training impact (PostgreSQL)', () => {
   let database: TestDatabase;
   let pool: Pool;
-  let store: EventStore;
-  let runners: ProjectionRunner[];
-  const db = () => fromPgPool(pool);
+  /** The events applied to both read models (the training queries join the rework one) in one transaction, then `check`. */
+  const given = <T>(check: (db: SqlQueryable) => Promise<T>): Promise<T> =>
+    projectionSpec([reworkMetricsProjection, trainingProjection], { pool, schema: 'live' })
+      .given(EVENTS)
+      .then(({ client }) => check(fromPgPool(client)));
 
   beforeAll(async () => {
     database = await createTestDatabase();
     pool = createPool(database.url);
-    await migrateEventStore(pool);
-    await migrateProjections(pool);
-    store = createPostgresEventStore({ pool });
-    runners = [reworkMetricsProjection, trainingProjection].map((projection) => createProjectionRunner({ pool, store, projection, idlePollMs: 20 }));
-    runners.forEach((runner) => runner.start());
-    const events = [
-      event('training.course_registered', '2026-01-01T00:00:00Z', { courseId: 'prompting', title: 'Prompting v0', skills: ['x'], costPerSeat: 100, currency: 'USD', activityIds: ['https://lms.test/old'] }),
-      event('training.course_registered', '2026-01-02T00:00:00Z', { courseId: 'prompting', title: 'Prompting', skills: ['prompting'], costPerSeat: 150, currency: 'EUR', activityIds: ['https://lms.test/prompting'] }),
-      event('employee.identity_linked', '2026-01-01T00:00:00Z', { employeeId: 'alice', system: 'lms', externalId: 'mailto:alice@acme.test' }),
-      event('employee.assigned', '2026-01-01T00:00:00Z', { employeeId: 'alice', teamId: 'platform', hourlyCost: 80 }),
-      event('employee.assigned', '2026-03-01T00:00:00Z', { employeeId: 'alice', teamId: 'platform', hourlyCost: 90 }),
-      event('training.completed', '2026-02-10T15:00:00Z', { employeeId: 'alice', courseId: 'prompting', score: 0.9 }),
-      event('training.completed', '2026-02-20T15:00:00Z', { employeeId: 'alice', courseId: 'prompting' }),
-      event('training.completed', '2026-05-01T00:00:00Z', { employeeId: 'bob', courseId: 'prompting' }),
-      event('ai.output.generated', '2026-02-01T23:59:00Z', { outputId: 'o1', employeeId: 'alice', tool: 't', taskType: 'coding' }),
-      event('ai.output.generated', '2026-02-01T08:00:00Z', { outputId: 'o2', employeeId: 'alice', tool: 't', taskType: 'coding' }),
-      event('ai.output.corrected', '2026-02-02T08:00:00Z', { outputId: 'o1', employeeId: 'bob', minutesSpent: 10 }),
-      event('ai.output.double_checked', '2026-02-02T09:00:00Z', { outputId: 'o1', employeeId: 'bob', minutesSpent: 4 }),
-      event('ai.output.generated', '2026-02-03T08:00:00Z', { outputId: 'o3', employeeId: 'bob', tool: 't', taskType: 'coding' }),
-      // Reworked only after asOf: not reworked as of 2026-04-01.
-      event('ai.output.rewritten', '2026-04-05T08:00:00Z', { outputId: 'o3', employeeId: 'bob', minutesSpent: 30 }),
-      event('ai.output.double_checked', '2026-02-04T08:00:00Z', { outputId: 'o2', employeeId: 'bob', minutesSpent: 5 }),
-      // Carol's only output of the month and its double-check arrive together: her month must still be written.
-      event('ai.output.generated', '2026-03-10T08:00:00Z', { outputId: 'o4', employeeId: 'carol', tool: 't', taskType: 'coding' }),
-      event('ai.output.double_checked', '2026-03-10T09:00:00Z', { outputId: 'o4', employeeId: 'bob', minutesSpent: 3 }),
-    ];
-    const appends = events.map((raw) => {
-      const result = validateEvent(raw, { fromCredentials: 'acme' });
-      if (!result.ok) throw new Error(JSON.stringify(result.errors));
-      const { id, source, type, time, data } = result.event;
-      return { streamId: streamNameFor(type, data), expectedVersion: 'any' as const, events: [{ id, source, type, time, data }] };
-    });
-    await store.append('acme', appends);
-    for (const runner of runners) await runner.waitUntilCaughtUp(20_000);
   });
 
   afterAll(async () => {
-    for (const runner of runners) await runner.stop();
-    await store.close();
     await pool.end();
     await database.drop();
   });
 
-  it('given a course registered twice, then the second registration replaces the first, activities included', async () => {
-    expect(await listCourses(db(), 'acme')).toEqual([
-      { courseId: 'prompting', title: 'Prompting', skills: ['prompting'], costPerSeat: 150, currency: 'EUR', activityIds: ['https://lms.test/prompting'], registeredAt: '2026-01-02T00:00:00.000Z', completions: 3, trainees: 2 },
-    ]);
-    expect(await courseByActivityId(db(), 'acme', 'https://lms.test/prompting')).toBe('prompting');
-    expect(await courseByActivityId(db(), 'acme', 'https://lms.test/old')).toBeUndefined();
-    expect(await listCourses(db(), 'globex')).toEqual([]);
-  });
+  it('given a course registered twice, then the second registration replaces the first, activities included', () =>
+    given(async (db) => {
+      expect(await listCourses(db, 'acme')).toEqual([
+        { courseId: 'prompting', title: 'Prompting', skills: ['prompting'], costPerSeat: 150, currency: 'EUR', activityIds: ['https://lms.test/prompting'], registeredAt: '2026-01-02T00:00:00.000Z', completions: 3, trainees: 2 },
+      ]);
+      expect(await courseByActivityId(db, 'acme', 'https://lms.test/prompting')).toBe('prompting');
+      expect(await courseByActivityId(db, 'acme', 'https://lms.test/old')).toBeUndefined();
+      expect(await listCourses(db, 'globex')).toEqual([]);
+    }));
 
-  it('resolves identities by external id, within the tenant', async () => {
-    expect(await employeeByExternalId(db(), 'acme', 'mailto:alice@acme.test')).toBe('alice');
-    expect(await employeeByExternalId(db(), 'acme', 'mailto:alice@acme.test', 'hris')).toBeUndefined();
-    expect(await employeeByExternalId(db(), 'globex', 'mailto:alice@acme.test')).toBeUndefined();
-  });
+  it('resolves identities by external id, within the tenant', () =>
+    given(async (db) => {
+      expect(await employeeByExternalId(db, 'acme', 'mailto:alice@acme.test')).toBe('alice');
+      expect(await employeeByExternalId(db, 'acme', 'mailto:alice@acme.test', 'hris')).toBeUndefined();
+      expect(await employeeByExternalId(db, 'globex', 'mailto:alice@acme.test')).toBeUndefined();
+    }));
 
-  it('lists completions before asOf', async () => {
-    expect(await courseCompletions(db(), 'acme', 'prompting', new Date('2026-04-01T00:00:00Z'))).toEqual([
-      { employeeId: 'alice', completedAt: new Date('2026-02-10T15:00:00Z') },
-      { employeeId: 'alice', completedAt: new Date('2026-02-20T15:00:00Z') },
-    ]);
-  });
+  it('lists completions before asOf', () =>
+    given(async (db) => {
+      expect(await courseCompletions(db, 'acme', 'prompting', new Date('2026-04-01T00:00:00Z'))).toEqual([
+        { employeeId: 'alice', completedAt: new Date('2026-02-10T15:00:00Z') },
+        { employeeId: 'alice', completedAt: new Date('2026-02-20T15:00:00Z') },
+      ]);
+    }));
 
-  it('aggregates outputs per employee and UTC day, reworked (not double-checked) before asOf', async () => {
-    const activity = await dailyActivityFromOutputs(db(), 'acme', new Date('2026-01-01T00:00:00Z'), new Date('2026-04-01T00:00:00Z'));
-    expect(activity.sort((a, b) => a.employeeId.localeCompare(b.employeeId))).toEqual([
-      { employeeId: 'alice', day: dayOf('2026-02-01T00:00:00Z'), outputs: 2, reworked: 1, reworkMinutes: 10 },
-      { employeeId: 'bob', day: dayOf('2026-02-03T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
-      { employeeId: 'carol', day: dayOf('2026-03-10T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
-    ]);
-  });
+  it('aggregates outputs per employee and UTC day, reworked (not double-checked) before asOf', () =>
+    given(async (db) => {
+      const activity = await dailyActivityFromOutputs(db, 'acme', new Date('2026-01-01T00:00:00Z'), new Date('2026-04-01T00:00:00Z'));
+      expect(activity.sort((a, b) => a.employeeId.localeCompare(b.employeeId))).toEqual([
+        { employeeId: 'alice', day: dayOf('2026-02-01T00:00:00Z'), outputs: 2, reworked: 1, reworkMinutes: 10 },
+        { employeeId: 'bob', day: dayOf('2026-02-03T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
+        { employeeId: 'carol', day: dayOf('2026-03-10T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
+      ]);
+    }));
 
-  it('given an asOf after every fact, then the activity comes from the employee months, as the outputs give it', async () => {
-    const since = new Date('2026-01-01T00:00:00Z');
-    const asOf = new Date('2026-06-01T00:00:00Z');
-    const fromRollups = await dailyActivityFromRollups(db(), 'acme', since, asOf);
-    expect(fromRollups).toEqual([
-      { employeeId: 'alice', day: dayOf('2026-02-01T00:00:00Z'), outputs: 2, reworked: 1, reworkMinutes: 10 },
-      { employeeId: 'bob', day: dayOf('2026-02-03T00:00:00Z'), outputs: 1, reworked: 1, reworkMinutes: 30 },
-      { employeeId: 'carol', day: dayOf('2026-03-10T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
-    ]);
-    expect(await dailyActivityFromOutputs(db(), 'acme', since, asOf)).toEqual(expect.arrayContaining(fromRollups ?? []));
-    // Days before `since` are left out, even within a month the rollups hold.
-    expect(await dailyActivityFromRollups(db(), 'acme', new Date('2026-02-02T00:00:00Z'), asOf)).toEqual(fromRollups?.slice(1));
-    // Rework done after asOf: the rollups cannot answer as of then.
-    expect(await dailyActivityFromRollups(db(), 'acme', since, new Date('2026-04-01T00:00:00Z'))).toBeNull();
-    expect(await dailyActivityFromRollups(db(), 'globex', since, asOf)).toEqual([]);
-  });
+  it('given an asOf after every fact, then the activity comes from the employee months, as the outputs give it', () =>
+    given(async (db) => {
+      const since = new Date('2026-01-01T00:00:00Z');
+      const asOf = new Date('2026-06-01T00:00:00Z');
+      const fromRollups = await dailyActivityFromRollups(db, 'acme', since, asOf);
+      expect(fromRollups).toEqual([
+        { employeeId: 'alice', day: dayOf('2026-02-01T00:00:00Z'), outputs: 2, reworked: 1, reworkMinutes: 10 },
+        { employeeId: 'bob', day: dayOf('2026-02-03T00:00:00Z'), outputs: 1, reworked: 1, reworkMinutes: 30 },
+        { employeeId: 'carol', day: dayOf('2026-03-10T00:00:00Z'), outputs: 1, reworked: 0, reworkMinutes: 0 },
+      ]);
+      expect(await dailyActivityFromOutputs(db, 'acme', since, asOf)).toEqual(expect.arrayContaining(fromRollups ?? []));
+      // Days before `since` are left out, even within a month the rollups hold.
+      expect(await dailyActivityFromRollups(db, 'acme', new Date('2026-02-02T00:00:00Z'), asOf)).toEqual(fromRollups?.slice(1));
+      // Rework done after asOf: the rollups cannot answer as of then.
+      expect(await dailyActivityFromRollups(db, 'acme', since, new Date('2026-04-01T00:00:00Z'))).toBeNull();
+      expect(await dailyActivityFromRollups(db, 'globex', since, asOf)).toEqual([]);
+    }));
 
-  it('gives the hourly cost in effect at a date', async () => {
-    expect(await hourlyCostsAt(db(), 'acme', new Date('2026-02-15T00:00:00Z'))).toEqual(new Map([['alice', 80]]));
-    expect(await hourlyCostsAt(db(), 'acme', new Date('2026-04-01T00:00:00Z'))).toEqual(new Map([['alice', 90]]));
-  });
+  it('gives the hourly cost in effect at a date', () =>
+    given(async (db) => {
+      expect(await hourlyCostsAt(db, 'acme', new Date('2026-02-15T00:00:00Z'))).toEqual(new Map([['alice', 80]]));
+      expect(await hourlyCostsAt(db, 'acme', new Date('2026-04-01T00:00:00Z'))).toEqual(new Map([['alice', 90]]));
+    }));
 });
