@@ -7,6 +7,10 @@ export type Bucket = (typeof BUCKETS)[number];
 export const REWORK_GROUP_BYS = ['team', 'tool', 'taskType', 'model', 'employee'] as const;
 export type ReworkGroupBy = (typeof REWORK_GROUP_BYS)[number];
 
+/** What `GET /v1/metrics/usage` groups by (usage has no task type; employee-level usage is not answered). */
+export const USAGE_GROUP_BYS = ['team', 'tool', 'model'] as const;
+export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
+
 /** The team an output without its own `teamId` falls into when nobody assigned its author. */
 export const UNASSIGNED_TEAM = '(unassigned)';
 
