@@ -12,6 +12,7 @@ import {
   type ProtectedDimension,
   protectTables,
   rateOrNull,
+  type SeatCost,
   snapToPeriods,
   UNASSIGNED_TEAM,
   USAGE_FIGURES,
@@ -21,8 +22,6 @@ import { assignmentAt, UNSPECIFIED_MODEL_SQL } from '../rework-metrics/rework-ru
 import type { SqlQueryable } from '../sql-queryable';
 import { USAGE_COLUMNS, usageProjection } from './usage.projection';
 
-/** A tenant's licence for a tool: a cost per seat and month, for a set number of seats or one per active user. */
-export type SeatCost = Readonly<{ tool: string; seatCost: number; currency: string; seats?: number | null }>;
 
 export type UsageFilters = Readonly<{ team?: string; tool?: string; model?: string }>;
 
