@@ -1,7 +1,9 @@
 import { createPool } from '@rework-ledger/platform';
-import { type GivenEvent, projectionSpec } from '@rework-ledger/projections/testing';
+import type { StoredEvent } from '@rework-ledger/event-store';
+import { type GivenEvent, projectionSpec, storedEvents } from '@rework-ledger/projections/testing';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { type ReworkMetricsEvent, reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
 import { fromPgPool } from '../sql-queryable';
 import { usageProjection } from './usage.projection';
 import { monthsCovered, queryProtectedUsageMetrics, queryUsageMetrics, type UsageMetricsQuery } from './usage.queries';
@@ -16,6 +18,19 @@ const point = (hour: number, cost: number, seriesStart = '2026-03-02T08:00:00Z',
   usage('bob', { tool: 'claude-code', usageKey: `cost/bob/${hour}/${cost}`, cost, currency: 'USD', cumulative: true, series: 'claude_code.cost.usage|bob', seriesStart, ...extra }, `2026-03-02T${String(hour).padStart(2, '0')}:00:00Z`);
 const assigned = (employeeId: string, teamId: string, effectiveFrom: string): GivenEvent => ({ type: 'employee.assigned', data: { employeeId, teamId, effectiveFrom } });
 
+/**
+ * The directory a usage answer reads teams from (the rework read model's assignments), filled from the given events'
+ * assignments in a schema beside the usage one, inside the scenario's transaction.
+ */
+async function directory(client: PoolClient, usageSchema: string, events: readonly GivenEvent[]): Promise<string> {
+  const schema = `${usageSchema}_directory`;
+  await client.query(`CREATE SCHEMA "${schema}"`);
+  await reworkMetricsProjection.createTables(client, schema);
+  const assignments = storedEvents(events.filter((event) => event.type === 'employee.assigned'));
+  await reworkMetricsProjection.apply(client, schema, assignments as StoredEvent<ReworkMetricsEvent>[]);
+  return schema;
+}
+
 const MARCH = { tenant: 'tenant-a', from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z'), privacyMinGroupSize: 1 } as const;
 
 describe('usage read model (ai.usage.recorded)', () => {
@@ -25,7 +40,7 @@ describe('usage read model (ai.usage.recorded)', () => {
   const metrics = (events: readonly GivenEvent[], query: Partial<UsageMetricsQuery> = {}) =>
     spec()
       .given(events)
-      .then(({ client, schema }) => queryUsageMetrics(fromPgPool(client), { ...MARCH, ...query, schema }));
+      .then(async ({ client, schema }) => queryUsageMetrics(fromPgPool(client), { ...MARCH, ...query, schema, assignmentsSchema: await directory(client, schema, events) }));
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -189,7 +204,7 @@ describe('usage read model (ai.usage.recorded)', () => {
       const ask = (query: Partial<UsageMetricsQuery>) =>
         spec()
           .given(events)
-          .then(({ client, schema }) => queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, privacyMinGroupSize: 2, ...query, schema }));
+          .then(async ({ client, schema }) => queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, privacyMinGroupSize: 2, ...query, schema, assignmentsSchema: await directory(client, schema, events) }));
       const byTeam = await ask({ groupBy: 'team' });
       // platform (1 person) is withheld, and ops with it (else the total minus data and ops would give platform).
       expect(byTeam.rows.map((row) => [row.group, row.activeUsers, row.requests])).toEqual([['data', 4, 4]]);
@@ -207,8 +222,8 @@ describe('usage read model (ai.usage.recorded)', () => {
     it('given a caller without admin and a span of two months, then the answer is per month', async () => {
       const answer = await spec()
         .given(EVENTS)
-        .then(({ client, schema }) =>
-          queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, to: new Date('2026-05-01T00:00:00Z'), privacyMinGroupSize: 1, schema }),
+        .then(async ({ client, schema }) =>
+          queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, to: new Date('2026-05-01T00:00:00Z'), privacyMinGroupSize: 1, schema, assignmentsSchema: await directory(client, schema, EVENTS) }),
         );
       expect(answer.bucket).toBe('month');
       expect(answer.rows.map((row) => [row.bucket, row.activeUsers, row.requests])).toEqual([

@@ -1,10 +1,10 @@
-import { type EmployeeAssigned, USAGE_FIGURES, type UsageFigure, type UsageRecorded } from '@rework-ledger/domain';
+import { USAGE_FIGURES, type UsageFigure, type UsageRecorded } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
 
-/** The events the usage read model reads: usage facts, and assignments (a fact's team when it names none). */
-export type UsageEvent = UsageRecorded | EmployeeAssigned;
+/** The events the usage read model reads: usage facts. */
+export type UsageEvent = UsageRecorded;
 
 /** A figure's column in the `usage` table. */
 export const USAGE_COLUMNS: Readonly<Record<UsageFigure, string>> = {
@@ -32,15 +32,16 @@ type UsageRow = { tenant: string; usageKey: string; employeeId: string; teamId: 
  * (a revised report corrects itself). A cumulative source's points become deltas here: per series, in the order of
  * the events' time, a point counts its increase over the series' latest point; the first point of a series, a new
  * `seriesStart` or a lower value (a reset: the counter restarted) counts from zero; a point older than the series'
- * latest is counted as late (`usage_series.late_points`) and otherwise ignored, and the latest point again is a repeat. A fact's team is resolved at query
- * time (its `teamId`, else the assignment in effect on its day), so a late `employee.assigned` re-attributes usage.
+ * latest is counted as late (`usage_series.late_points`) and otherwise ignored, and the latest point again is a
+ * repeat. A fact's team is resolved at query time (its `teamId`, else the assignment in effect on its day, from the
+ * directory the rework read model keeps), so a late `employee.assigned` re-attributes usage.
  * Applied in store order, live and in a rebuild alike: a rebuild gives the same rows.
  */
 export const usageProjection: Projection<UsageEvent> = {
   name: 'usage',
   schema: 'rm_usage',
   version: 1,
-  handles: ['ai.usage.recorded', 'employee.assigned'],
+  handles: ['ai.usage.recorded'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
@@ -66,39 +67,11 @@ export const usageProjection: Projection<UsageEvent> = {
         late_points integer NOT NULL DEFAULT 0,
         PRIMARY KEY (tenant, series)
       );
-      CREATE TABLE "${schema}".assignments (
-        tenant text NOT NULL,
-        employee_id text NOT NULL,
-        team_id text NOT NULL,
-        effective_from timestamptz NOT NULL,
-        store_transaction bigint NOT NULL,
-        store_position bigint NOT NULL
-      );
-      CREATE INDEX ON "${schema}".assignments (tenant, employee_id, effective_from DESC, store_transaction DESC, store_position DESC);
     `);
   },
 
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent<UsageEvent>[]): Promise<void> {
-    const assignments: StoredEvent<EmployeeAssigned>[] = [];
-    const usage: StoredEvent<UsageRecorded>[] = [];
-    for (const event of events) {
-      if (event.type === 'employee.assigned') assignments.push(event);
-      else if (event.type === 'ai.usage.recorded') usage.push(event);
-    }
-    if (assignments.length > 0) {
-      await client.query(
-        `INSERT INTO "${schema}".assignments (tenant, employee_id, team_id, effective_from, store_transaction, store_position)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[])`,
-        [
-          assignments.map((e) => e.tenant),
-          assignments.map((e) => e.data.employeeId),
-          assignments.map((e) => e.data.teamId),
-          assignments.map((e) => e.data.effectiveFrom ?? e.time.toISOString()),
-          assignments.map((e) => e.position.transactionId.toString()),
-          assignments.map((e) => e.position.globalPosition.toString()),
-        ],
-      );
-    }
+    const usage = events.filter((event) => event.type === 'ai.usage.recorded');
     if (usage.length > 0) await applyUsage(client, schema, usage);
   },
 };

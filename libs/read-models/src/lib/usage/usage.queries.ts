@@ -18,6 +18,7 @@ import {
   USAGE_FIGURES,
   type UsageGroupBy,
 } from '@rework-ledger/domain';
+import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
 import { assignmentAt, UNSPECIFIED_MODEL_SQL } from '../rework-metrics/rework-rules';
 import type { SqlQueryable } from '../sql-queryable';
 import { USAGE_COLUMNS, usageProjection } from './usage.projection';
@@ -54,6 +55,8 @@ type CommonQuery = Readonly<{
   seatCosts?: readonly SeatCost[];
   /** The read model's schema; default the live one (a spec reads the schema it filled). */
   schema?: string;
+  /** The schema of the directory's assignments (the rework read model's); default the live one. */
+  assignmentsSchema?: string;
 }>;
 
 export type UsageMetricsQuery = CommonQuery &
@@ -70,7 +73,7 @@ const DIMENSIONS: readonly Dimension[] = ['team', 'tool', 'model'];
 /**
  * Usage metrics (adoption and spend) of one tenant: usage of the UTC days that start in [from, to), grouped by team,
  * tool or model and bucketed; exact (for callers with admin). A fact's team is its `teamId`, else its employee's team
- * in effect on its day, else (unassigned); a fact without a model is (unspecified). Only facts with some usage (a
+ * in effect on its day (the directory of the rework read model, which owns the assignment history), else (unassigned); a fact without a model is (unspecified). Only facts with some usage (a
  * figure above 0) count.
  */
 export async function queryUsageMetrics(db: SqlQueryable, query: UsageMetricsQuery): Promise<UsageMetricsRow[]> {
@@ -272,6 +275,7 @@ const keyOf = (period: string | null, coordinates: CellCoordinates) => `${period
  */
 async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Aggregate[] & { toolUsers(period: string | null, tool: string, by: 'team' | 'model'): number }> {
   const schema = spec.schema ?? usageProjection.schema;
+  const assignments = spec.assignmentsSchema ?? reworkMetricsProjection.schema;
   const parameters: unknown[] = [spec.tenant, new Date(spec.dayFrom * DAY_MS).toISOString().slice(0, 10), new Date(spec.dayTo * DAY_MS).toISOString().slice(0, 10)];
   // An integer of the tenant's settings, written into the SQL (not every statement below reads it).
   const k = Math.trunc(Number(spec.privacyMinGroupSize));
@@ -288,7 +292,7 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
     WITH facts AS MATERIALIZED (
       SELECT ${period} AS period, r.* FROM (
         SELECT u.employee_id, u.tool, COALESCE(u.model, ${UNSPECIFIED_MODEL_SQL}) AS model, u.day,
-               COALESCE(u.team_id, (${assignmentAt(schema, 'u.tenant', 'u.employee_id', dayEnd, 'a.team_id')}), '${UNASSIGNED_TEAM}') AS team,
+               COALESCE(u.team_id, (${assignmentAt(assignments, 'u.tenant', 'u.employee_id', dayEnd, 'a.team_id')}), '${UNASSIGNED_TEAM}') AS team,
                ${USAGE_FIGURES.map((figure) => `u.${USAGE_COLUMNS[figure]}`).join(', ')}, u.currency
           FROM "${schema}".usage u
          WHERE u.tenant = $1 AND u.day >= $2::date AND u.day < $3::date AND (${active})
