@@ -13,9 +13,14 @@ const usage = (employeeId: string, data: Record<string, unknown>, time?: string)
   ...(time === undefined ? {} : { time }),
   data: { employeeId, tool: 'github-copilot', day: '2026-03-02', usageKey: `gh/${employeeId}/${String(data['day'] ?? '2026-03-02')}`, ...data },
 });
-/** A cumulative cost point of bob's Claude Code series at an hour of 2026-03-02. */
-const point = (hour: number, cost: number, seriesStart = '2026-03-02T08:00:00Z', extra: Record<string, unknown> = {}): GivenEvent =>
-  usage('bob', { tool: 'claude-code', usageKey: `cost/bob/${hour}/${cost}`, cost, currency: 'USD', cumulative: true, series: 'claude_code.cost.usage|bob', seriesStart, ...extra }, `2026-03-02T${String(hour).padStart(2, '0')}:00:00Z`);
+/**
+ * A cumulative cost point of bob's Claude Code series at an hour of 2026-03-02; its `day` is the hour's day of March
+ * (9 → 2026-03-09), so that each point's delta has a day of its own in the daily table.
+ */
+const point = (hour: number, cost: number, seriesStart = '2026-03-02T08:00:00Z', extra: Record<string, unknown> = {}): GivenEvent => {
+  const hh = String(hour).padStart(2, '0');
+  return usage('bob', { tool: 'claude-code', day: `2026-03-${hh}`, usageKey: `cost/bob/${hour}/${cost}`, cost, currency: 'USD', cumulative: true, series: 'claude_code.cost.usage|bob', seriesStart, ...extra }, `2026-03-02T${hh}:00:00Z`);
+};
 const assigned = (employeeId: string, teamId: string, effectiveFrom: string): GivenEvent => ({ type: 'employee.assigned', data: { employeeId, teamId, effectiveFrom } });
 
 /**
@@ -59,6 +64,13 @@ describe('usage read model (ai.usage.recorded)', () => {
       { usage_key: 'gh/alice/2026-03-02', requests: 9, suggestions: 3 },
       { usage_key: 'gh/carol/2026-03-02', requests: 1, suggestions: null },
     ]);
+    const days = await spec()
+      .given([usage('alice', { requests: 5, suggestions: 10 }), usage('alice', { requests: 9, suggestions: 3 }), usage('carol', { requests: 1 })])
+      .thenRows('SELECT employee_id, requests, suggestions, facts FROM usage_daily ORDER BY employee_id');
+    expect(days).toEqual([
+      { employee_id: 'alice', requests: 9, suggestions: 3, facts: 1 },
+      { employee_id: 'carol', requests: 1, suggestions: 0, facts: 1 },
+    ]);
   });
 
   it('given the revision in a later batch, then it replaces too', async () => {
@@ -67,13 +79,22 @@ describe('usage read model (ai.usage.recorded)', () => {
       .when([usage('alice', { requests: 2, cost: 1.5, currency: 'EUR' })])
       .thenRows('SELECT requests, cost, currency FROM usage');
     expect(rows).toEqual([{ requests: 2, cost: 1.5, currency: 'EUR' }]);
+    // Its day takes the first report back: nothing is left without currency, the revision is in EUR.
+    const days = await spec()
+      .given([usage('alice', { requests: 5 })])
+      .when([usage('alice', { requests: 2, cost: 1.5, currency: 'EUR' })])
+      .thenRows<{ currency: string; requests: number; cost: string; facts: number }>('SELECT currency, requests, cost::text AS cost, facts FROM usage_daily ORDER BY currency');
+    expect(days).toEqual([
+      { currency: '', requests: 0, cost: '0', facts: 0 },
+      { currency: 'EUR', requests: 2, cost: '1.5', facts: 1 },
+    ]);
   });
 
   describe('a cumulative series becomes deltas, per series in time order', () => {
     const deltas = (events: readonly GivenEvent[], batchSize?: number) =>
       projectionSpec(usageProjection, { pool, ...(batchSize ? { batchSize } : {}) })
         .given(events)
-        .thenRows<{ cost: number }>('SELECT cost FROM usage ORDER BY usage_key')
+        .thenRows<{ cost: number }>('SELECT cost::float8 AS cost FROM usage_daily WHERE cost <> 0')
         .then((rows) => rows.map((row) => row.cost).sort((a, b) => a - b));
 
     it('given increasing points, then the first counts in full and each later one its increase', async () => {
@@ -103,7 +124,7 @@ describe('usage read model (ai.usage.recorded)', () => {
     });
 
     it('given two series, then each has its own deltas; and delta points are taken as they are', async () => {
-      const other = (hour: number, cost: number) => point(hour, cost, undefined, { series: 'claude_code.cost.usage|bob|other', usageKey: `other/${hour}` });
+      const other = (hour: number, cost: number) => point(hour, cost, undefined, { series: 'claude_code.cost.usage|bob|other', usageKey: `other/${hour}`, model: 'other' });
       expect(await deltas([point(9, 1), other(9, 10), point(10, 2), other(10, 11), usage('bob', { usageKey: 'delta', cost: 7, currency: 'USD' })])).toEqual([1, 1, 1, 7, 10]);
     });
   });

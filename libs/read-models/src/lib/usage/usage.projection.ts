@@ -6,7 +6,10 @@ import type { PoolClient } from 'pg';
 /** The events the usage read model reads: usage facts. */
 export type UsageEvent = UsageRecorded;
 
-/** A figure's column in the `usage` table. */
+/** The figures summed as numeric in the daily table (money and credits: not integers). */
+const MONEY: ReadonlySet<UsageFigure> = new Set(['cost', 'credits']);
+
+/** A figure's column in the `usage` and `usage_daily` tables. */
 export const USAGE_COLUMNS: Readonly<Record<UsageFigure, string>> = {
   requests: 'requests',
   suggestions: 'suggestions',
@@ -28,8 +31,9 @@ type SeriesState = { start: string; at: number; values: Figures; latePoints: num
 type UsageRow = { tenant: string; usageKey: string; employeeId: string; teamId: string | null; tool: string; model: string | null; day: string; figures: Figures; currency: string | null };
 
 /**
- * Usage facts (adoption and spend), one row per `usageKey`: a later fact with the same key replaces the earlier one
- * (a revised report corrects itself). A cumulative source's points become deltas here: per series, in the order of
+ * Usage facts (adoption and spend), summed per UTC day, employee, tool, model, team named and currency
+ * (`usage_daily`, what the usage metrics read). A reported fact is also kept by its `usageKey`: a later fact with the
+ * same key replaces the earlier one (a revised report corrects itself), its day taking the old figures back. A cumulative source's points become deltas here: per series, in the order of
  * the events' time, a point counts its increase over the series' latest point; the first point of a series, a new
  * `seriesStart` or a lower value (a reset: the counter restarted) counts from zero; a point older than the series'
  * latest is counted as late (`usage_series.late_points`) and otherwise ignored, and the latest point again is a
@@ -57,7 +61,22 @@ export const usageProjection: Projection<UsageEvent> = {
         currency text,
         PRIMARY KEY (tenant, usage_key)
       );
-      CREATE INDEX ON "${schema}".usage (tenant, day);
+      -- Per UTC day, employee, tool, model, the fact's own team ('' when it names none: the directory's) and currency
+      -- ('' without cost): the sums of the reported facts and of the cumulative series' deltas; facts: how many of them
+      -- have usage (a figure above 0), so that a cell is active exactly when some fact of it is. Money in numeric, so
+      -- that a replaced fact subtracts exactly what it added.
+      CREATE TABLE "${schema}".usage_daily (
+        tenant text NOT NULL,
+        day date NOT NULL,
+        employee_id text NOT NULL,
+        tool text NOT NULL,
+        model text NOT NULL,
+        team_id text NOT NULL,
+        currency text NOT NULL,
+        ${USAGE_FIGURES.map((figure) => `${USAGE_COLUMNS[figure]} ${MONEY.has(figure) ? 'numeric' : 'double precision'} NOT NULL DEFAULT 0`).join(',\n        ')},
+        facts integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant, day, employee_id, tool, model, team_id, currency)
+      );
       CREATE TABLE "${schema}".usage_series (
         tenant text NOT NULL,
         series text NOT NULL,
@@ -78,20 +97,18 @@ export const usageProjection: Projection<UsageEvent> = {
 
 const seriesId = (tenant: string, series: string) => `${tenant}\u0000${series}`;
 
-/** The batch's usage facts: cumulative points turned into deltas against their series, then every row upserted. */
+/**
+ * The batch's usage facts: reported facts replace the earlier fact of their key (its part of the day taken back, theirs
+ * added); cumulative points become deltas against their series, which add to their day (a point is never revised).
+ */
 async function applyUsage(client: PoolClient, schema: string, events: readonly StoredEvent<UsageRecorded>[]): Promise<void> {
   const states = await loadSeries(client, schema, events);
   // The last fact of each key wins (store order), as it would one event at a time.
-  const rows = new Map<string, UsageRow>();
+  const reported = new Map<string, UsageRow>();
+  const deltas: UsageRow[] = [];
   for (const event of events) {
     const { data } = event;
-    let figures = figuresOf(data);
-    if (data.cumulative === true && data.series != null && data.seriesStart != null) {
-      const delta = deltaOf(states, seriesId(event.tenant, data.series), data.seriesStart, event.time.getTime(), figures);
-      if (delta === null) continue;
-      figures = delta;
-    }
-    rows.set(seriesId(event.tenant, data.usageKey), {
+    const row: UsageRow = {
       tenant: event.tenant,
       usageKey: data.usageKey,
       employeeId: data.employeeId,
@@ -99,31 +116,93 @@ async function applyUsage(client: PoolClient, schema: string, events: readonly S
       tool: data.tool,
       model: data.model ?? null,
       day: data.day,
-      figures,
+      figures: figuresOf(data),
       currency: data.cost != null ? (data.currency ?? null) : null,
-    });
+    };
+    if (data.cumulative === true && data.series != null && data.seriesStart != null) {
+      const delta = deltaOf(states, seriesId(event.tenant, data.series), data.seriesStart, event.time.getTime(), row.figures);
+      if (delta !== null) deltas.push({ ...row, figures: delta });
+    } else {
+      reported.set(seriesId(event.tenant, data.usageKey), row);
+    }
   }
   await saveSeries(client, schema, states);
-  if (rows.size === 0) return;
-  const all = [...rows.values()];
-  const columns = USAGE_FIGURES.map((figure) => USAGE_COLUMNS[figure]);
+  const replaced = reported.size === 0 ? [] : await replaceFacts(client, schema, [...reported.values()]);
+  await addToDays(client, schema, [
+    ...replaced.map((row) => ({ row, sign: -1 })),
+    ...[...reported.values(), ...deltas].map((row) => ({ row, sign: 1 })),
+  ]);
+}
+
+const FIGURE_COLUMNS = USAGE_FIGURES.map((figure) => USAGE_COLUMNS[figure]);
+
+/** Upserts reported facts by key; returns the facts they replace (locked, as they were). */
+async function replaceFacts(client: PoolClient, schema: string, rows: readonly UsageRow[]): Promise<UsageRow[]> {
+  const { rows: old } = await client.query<Record<string, unknown> & { tenant: string; usage_key: string; employee_id: string; team_id: string | null; tool: string; model: string | null; day: string; currency: string | null }>(
+    `SELECT u.tenant, u.usage_key, u.employee_id, u.team_id, u.tool, u.model, to_char(u.day, 'YYYY-MM-DD') AS day, ${FIGURE_COLUMNS.map((column) => `u.${column}`).join(', ')}, u.currency
+       FROM "${schema}".usage u JOIN unnest($1::text[], $2::text[]) AS k(tenant, usage_key) USING (tenant, usage_key)
+      ORDER BY u.tenant, u.usage_key
+        FOR UPDATE OF u`,
+    [rows.map((row) => row.tenant), rows.map((row) => row.usageKey)],
+  );
   await client.query(
-    `INSERT INTO "${schema}".usage (tenant, usage_key, employee_id, team_id, tool, model, day, ${columns.join(', ')}, currency)
+    `INSERT INTO "${schema}".usage (tenant, usage_key, employee_id, team_id, tool, model, day, ${FIGURE_COLUMNS.join(', ')}, currency)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[],
-                          ${columns.map((_, i) => `$${8 + i}::float8[]`).join(', ')}, $${8 + columns.length}::text[])
+                          ${FIGURE_COLUMNS.map((_, i) => `$${8 + i}::float8[]`).join(', ')}, $${8 + FIGURE_COLUMNS.length}::text[])
      ON CONFLICT (tenant, usage_key) DO UPDATE SET
        employee_id = EXCLUDED.employee_id, team_id = EXCLUDED.team_id, tool = EXCLUDED.tool, model = EXCLUDED.model, day = EXCLUDED.day,
-       ${columns.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}, currency = EXCLUDED.currency`,
+       ${FIGURE_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}, currency = EXCLUDED.currency`,
     [
-      all.map((row) => row.tenant),
-      all.map((row) => row.usageKey),
-      all.map((row) => row.employeeId),
-      all.map((row) => row.teamId),
-      all.map((row) => row.tool),
-      all.map((row) => row.model),
-      all.map((row) => row.day),
-      ...USAGE_FIGURES.map((figure) => all.map((row) => row.figures[figure] ?? null)),
-      all.map((row) => row.currency),
+      rows.map((row) => row.tenant),
+      rows.map((row) => row.usageKey),
+      rows.map((row) => row.employeeId),
+      rows.map((row) => row.teamId),
+      rows.map((row) => row.tool),
+      rows.map((row) => row.model),
+      rows.map((row) => row.day),
+      ...USAGE_FIGURES.map((figure) => rows.map((row) => row.figures[figure] ?? null)),
+      rows.map((row) => row.currency),
+    ],
+  );
+  return old.map((row) => ({
+    tenant: row.tenant,
+    usageKey: row.usage_key,
+    employeeId: row.employee_id,
+    teamId: row.team_id,
+    tool: row.tool,
+    model: row.model,
+    day: row.day,
+    figures: Object.fromEntries(USAGE_FIGURES.filter((figure) => row[USAGE_COLUMNS[figure]] !== null).map((figure) => [figure, row[USAGE_COLUMNS[figure]] as number])),
+    currency: row.currency,
+  }));
+}
+
+/** Adds facts to their days (sign −1: takes a replaced fact back), summed per day cell in SQL (money as numeric). */
+async function addToDays(client: PoolClient, schema: string, parts: readonly { row: UsageRow; sign: number }[]): Promise<void> {
+  if (parts.length === 0) return;
+  const key = 'tenant, day, employee_id, tool, model, team_id, currency';
+  const sums = USAGE_FIGURES.map((figure) => `sum(${USAGE_COLUMNS[figure]}${MONEY.has(figure) ? '::numeric' : ''})`);
+  await client.query(
+    `INSERT INTO "${schema}".usage_daily (${key}, ${FIGURE_COLUMNS.join(', ')}, facts)
+     SELECT ${key}, ${sums.join(', ')}, sum(facts)
+       FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   ${FIGURE_COLUMNS.map((_, i) => `$${8 + i}::float8[]`).join(', ')}, $${8 + FIGURE_COLUMNS.length}::int[])
+            AS p(${key}, ${FIGURE_COLUMNS.join(', ')}, facts)
+      GROUP BY ${key}
+      ORDER BY ${key}
+     ON CONFLICT (${key}) DO UPDATE SET
+       ${FIGURE_COLUMNS.map((column) => `${column} = usage_daily.${column} + EXCLUDED.${column}`).join(', ')}, facts = usage_daily.facts + EXCLUDED.facts`,
+    [
+      parts.map(({ row }) => row.tenant),
+      parts.map(({ row }) => row.day),
+      parts.map(({ row }) => row.employeeId),
+      parts.map(({ row }) => row.tool),
+      parts.map(({ row }) => row.model ?? ''),
+      parts.map(({ row }) => row.teamId ?? ''),
+      parts.map(({ row }) => row.currency ?? ''),
+      // (never −0, which would print apart from 0)
+      ...USAGE_FIGURES.map((figure) => parts.map(({ row, sign }) => sign * (row.figures[figure] ?? 0) || 0)),
+      parts.map(({ row, sign }) => (USAGE_FIGURES.some((figure) => (row.figures[figure] ?? 0) > 0) ? sign : 0)),
     ],
   );
 }

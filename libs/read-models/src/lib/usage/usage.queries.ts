@@ -285,17 +285,16 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
     parameters.push(value);
     conditions.push(`${name === 'employee' ? 'employee_id' : name} = $${parameters.length}`);
   }
-  const active = USAGE_FIGURES.map((figure) => `COALESCE(u.${USAGE_COLUMNS[figure]}, 0) > 0`).join(' OR ');
   const dayEnd = `((u.day + 1)::timestamp AT TIME ZONE 'UTC' - interval '1 microsecond')`;
   const period = spec.period ? `date_trunc('${spec.period}', day::timestamp) AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
   const factsOf = (filtered: boolean) => `
     WITH facts AS MATERIALIZED (
       SELECT ${period} AS period, r.* FROM (
-        SELECT u.employee_id, u.tool, COALESCE(u.model, ${UNSPECIFIED_MODEL_SQL}) AS model, u.day,
-               COALESCE(u.team_id, (${assignmentAt(assignments, 'u.tenant', 'u.employee_id', dayEnd, 'a.team_id')}), '${UNASSIGNED_TEAM}') AS team,
-               ${USAGE_FIGURES.map((figure) => `u.${USAGE_COLUMNS[figure]}`).join(', ')}, u.currency
-          FROM "${schema}".usage u
-         WHERE u.tenant = $1 AND u.day >= $2::date AND u.day < $3::date AND (${active})
+        SELECT u.employee_id, u.tool, COALESCE(NULLIF(u.model, ''), ${UNSPECIFIED_MODEL_SQL}) AS model, u.day,
+               COALESCE(NULLIF(u.team_id, ''), (${assignmentAt(assignments, 'u.tenant', 'u.employee_id', dayEnd, 'a.team_id')}), '${UNASSIGNED_TEAM}') AS team,
+               ${USAGE_FIGURES.map((figure) => `u.${USAGE_COLUMNS[figure]}`).join(', ')}, NULLIF(u.currency, '') AS currency
+          FROM "${schema}".usage_daily u
+         WHERE u.tenant = $1 AND u.day >= $2::date AND u.day < $3::date AND u.facts > 0
       ) r
       ${filtered && conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
     )`;
@@ -322,7 +321,7 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
     db.query<Grouped & { currency: string; amount: number }>(
       `${facts}
        SELECT ${grouped(spec.sets)}, currency, sum(cost)::float8 AS amount
-         FROM facts WHERE cost IS NOT NULL AND currency IS NOT NULL GROUP BY ${groupingSets(spec.sets.map((set) => [...set, 'currency']))}`,
+         FROM facts WHERE currency IS NOT NULL GROUP BY ${groupingSets(spec.sets.map((set) => [...set, 'currency']))}`,
       parameters,
     ),
     seats
