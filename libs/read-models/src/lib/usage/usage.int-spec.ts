@@ -6,7 +6,7 @@ import type { Pool, PoolClient } from 'pg';
 import { type ReworkMetricsEvent, reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
 import { fromPgPool } from '../sql-queryable';
 import { usageProjection } from './usage.projection';
-import { monthsCovered, queryProtectedUsageMetrics, queryUsageMetrics, type UsageMetricsQuery } from './usage.queries';
+import { monthsCovered, queryProtectedUsageMetrics, queryUsageMetrics, type UsageMetricsQuery, UsagePrivacySpanTooLongError } from './usage.queries';
 
 const usage = (employeeId: string, data: Record<string, unknown>, time?: string): GivenEvent => ({
   type: 'ai.usage.recorded',
@@ -238,6 +238,21 @@ describe('usage read model (ai.usage.recorded)', () => {
       expect((await ask({ privacyMinGroupSize: 9 })).suppressed).toEqual({ cells: 1, sum: null, reason: 'WITHHELD.SMALL_REMAINDER' });
       // Tool × model is not a table: nothing is answered.
       expect((await ask({ groupBy: 'model', filters: { tool: 'github-copilot' } })).suppressed).toMatchObject({ reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' });
+    });
+
+    it('given a caller without admin and a span of more than 36 months, then it is refused (each month is protected on request)', async () => {
+      const ask = spec()
+        .given([])
+        .then(async ({ client, schema }) =>
+          queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, from: new Date('2020-01-01T00:00:00Z'), schema, assignmentsSchema: await directory(client, schema, []) }),
+        );
+      await expect(ask).rejects.toBeInstanceOf(UsagePrivacySpanTooLongError);
+    });
+
+    it('given an assignment that arrives after the usage it covers, then the usage is re-attributed', async () => {
+      const late = [usage('zoe', { day: '2026-03-05', requests: 2 }), assigned('zoe', 'design', '2026-03-01T00:00:00Z')];
+      expect((await metrics(late.slice(0, 1), { groupBy: 'team' })).map((row) => row.group)).toEqual(['(unassigned)']);
+      expect((await metrics(late, { groupBy: 'team' })).map((row) => row.group)).toEqual(['design']);
     });
 
     it('given a caller without admin and a span of two months, then the answer is per month', async () => {
