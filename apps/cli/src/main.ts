@@ -10,10 +10,12 @@ import { demoLoadCommand } from './commands/demo-load.command';
 import { metricsExportCommand } from './commands/metrics-export.command';
 import { projectionsRebuildCommand } from './commands/projections-rebuild.command';
 import { tenantsCreateCommand } from './commands/tenants-create.command';
+import { tenantsSeatsCommand } from './commands/tenants-seats.command';
 
 /** Every command of `npm run cli -- <command>`. */
 const COMMANDS: readonly CliCommand[] = [
   tenantsCreateCommand,
+  tenantsSeatsCommand,
   keysCreateCommand,
   keysListCommand,
   keysRevokeCommand,

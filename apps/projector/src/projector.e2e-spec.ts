@@ -37,7 +37,7 @@ describe('projector end to end (event store → read models, health)', () => {
     const body = (await response.json()) as { status: string; projections: { name: string; state: string; eventsBehind: number }[] };
     expect(response.status).toBe(200);
     expect(body.status).toBe('ok');
-    expect(body.projections.map((p) => p.name).sort()).toEqual(['rework-metrics', 'training']);
+    expect(body.projections.map((p) => p.name).sort()).toEqual(['rework-metrics', 'training', 'usage']);
     expect(body.projections.every((p) => p.state === 'running' && p.eventsBehind === 0)).toBe(true);
   });
 
@@ -76,12 +76,15 @@ describe('projector end to end (event store → read models, health)', () => {
           ),
         )
       ).rows[0].held;
+    // One lock per runner, i.e. per read model.
+    const runners = app.get<ProjectionRunner[]>(PROJECTION_RUNNERS).length;
     let held = await heldLocks();
-    for (const deadline = Date.now() + 15_000; held < 2 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 15_000; held < runners && Date.now() < deadline; ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       held = await heldLocks();
     }
-    expect(held).toBe(2);
+    expect(runners).toBe(3);
+    expect(held).toBe(runners);
     const store = app.get<EventStore>(EVENT_STORE);
     await retryWhileUnavailable(() => store.append('acme', [
       {

@@ -5,3 +5,5 @@ export * from './lib/read-model-projections';
 export * from './lib/training/training.projection';
 export * from './lib/training/training.queries';
 export * from './lib/rework-metrics/protected-rework-metrics';
+export * from './lib/usage/usage.projection';
+export * from './lib/usage/usage.queries';

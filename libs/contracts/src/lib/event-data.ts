@@ -3,6 +3,7 @@ import { type EventType, TASK_TYPES, type TaskType } from '@rework-ledger/domain
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO4217CurrencyCode,
@@ -16,6 +17,7 @@ import {
   MaxLength,
   Min,
   ValidateBy,
+  ValidateIf,
 } from 'class-validator';
 import {
   MAX_IDENTIFIER_LENGTH,
@@ -26,6 +28,7 @@ import {
   MAX_MONEY_AMOUNT,
   MAX_TEXT_LENGTH,
   MAX_TOKENS,
+  MAX_USAGE_COUNT,
   MIN_POSITIVE_NUMBER,
 } from './limits';
 import { NO_CONTROL_CHARACTERS_MESSAGE, TEXT_CONTROL_CHARACTERS_MESSAGE, TEXT_WITHOUT_CONTROL_CHARACTERS, WITHOUT_CONTROL_CHARACTERS } from './characters';
@@ -85,6 +88,22 @@ function BoundedInteger(max: number): PropertyDecorator {
   };
 }
 
+/** The name of the rule "a UTC day, YYYY-MM-DD, from 1970" (also read by the JSON Schema generator). */
+export const IS_UTC_DAY = 'isUtcDay';
+/** A UTC day as YYYY-MM-DD, from 1970 (a real date: no 2026-02-30). */
+export const UTC_DAY_PATTERN = '^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$';
+const UTC_DAY = new RegExp(UTC_DAY_PATTERN);
+
+function UtcDay(): PropertyDecorator {
+  return ValidateBy({
+    name: IS_UTC_DAY,
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && UTC_DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value,
+      defaultMessage: () => '$property must be a date YYYY-MM-DD (UTC) from 1970-01-01',
+    },
+  });
+}
+
 /** `data` of `ai.output.generated`. */
 export class OutputGeneratedData implements domain.OutputGeneratedData {
   @Identifier() outputId: string;
@@ -139,6 +158,32 @@ export class EmployeeIdentityLinkedData implements domain.EmployeeIdentityLinked
   @Identifier(MAX_IRI_LENGTH) externalId: string;
 }
 
+/**
+ * `data` of `ai.usage.recorded`. Besides these rules (see `usageDataErrors` in the validator): at least one figure is
+ * present; `currency` comes with `cost`; `series` and `seriesStart` come with `cumulative: true`.
+ */
+export class UsageRecordedData implements domain.UsageRecordedData {
+  @Identifier() employeeId: string;
+  @IsOptional() @Identifier() teamId?: string;
+  @Identifier() tool: string;
+  @IsOptional() @Identifier() model?: string;
+  @UtcDay() day: string;
+  @Identifier(MAX_IRI_LENGTH) usageKey: string;
+  @IsOptional() @BoundedInteger(MAX_USAGE_COUNT) requests?: number;
+  @IsOptional() @BoundedInteger(MAX_USAGE_COUNT) suggestions?: number;
+  @IsOptional() @BoundedInteger(MAX_USAGE_COUNT) acceptances?: number;
+  @IsOptional() @BoundedInteger(MAX_USAGE_COUNT) linesSuggested?: number;
+  @IsOptional() @BoundedInteger(MAX_USAGE_COUNT) linesAccepted?: number;
+  @IsOptional() @BoundedInteger(MAX_TOKENS) inputTokens?: number;
+  @IsOptional() @BoundedInteger(MAX_TOKENS) outputTokens?: number;
+  @IsOptional() @BoundedNumber(MAX_MONEY_AMOUNT) cost?: number;
+  @ValidateIf((data: UsageRecordedData) => data.cost != null || data.currency != null) @IsISO4217CurrencyCode() currency?: string;
+  @IsOptional() @BoundedNumber(MAX_MONEY_AMOUNT) credits?: number;
+  @ValidateIf((data: UsageRecordedData) => data.cumulative === true || data.series != null) @Identifier(MAX_IRI_LENGTH) series?: string;
+  @ValidateIf((data: UsageRecordedData) => data.cumulative === true || data.seriesStart != null) @IsRFC3339() seriesStart?: string;
+  @IsOptional() @IsBoolean() cumulative?: boolean;
+}
+
 /** The class that holds the rules of each event type's `data`; its instances are of the domain's type of that data. */
 export const DATA_CLASS_BY_TYPE = {
   'ai.output.generated': OutputGeneratedData,
@@ -150,4 +195,5 @@ export const DATA_CLASS_BY_TYPE = {
   'training.completed': TrainingCompletedData,
   'employee.assigned': EmployeeAssignedData,
   'employee.identity_linked': EmployeeIdentityLinkedData,
+  'ai.usage.recorded': UsageRecordedData,
 } as const satisfies { [T in EventType]: new () => domain.EventDataByType[T] };

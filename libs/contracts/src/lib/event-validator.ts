@@ -1,4 +1,4 @@
-import { type ErrorShape, type EventType, isEventType } from '@rework-ledger/domain';
+import { type ErrorShape, type EventType, isEventType, USAGE_FIGURES } from '@rework-ledger/domain';
 import { getMetadataStorage, type ValidationError, validateSync } from 'class-validator';
 import { CloudEventEnvelope } from './cloud-event';
 import { passesCompiledDataRules, passesCompiledEnvelopeRules } from './compiled-event-validator';
@@ -33,6 +33,7 @@ const CODE_BY_CONSTRAINT: Record<string, { code: string; rank: number }> = {
   isNumber: { code: 'FIELD.NOT_A_FINITE_NUMBER', rank: 1 },
   isInt: { code: 'FIELD.NOT_AN_INTEGER', rank: 1 },
   isArray: { code: 'FIELD.NOT_AN_ARRAY', rank: 1 },
+  isBoolean: { code: 'FIELD.NOT_A_BOOLEAN', rank: 1 },
   isObject: { code: 'FIELD.NOT_AN_OBJECT', rank: 1 },
   isNotEmpty: { code: 'FIELD.EMPTY', rank: 2 },
   maxLength: { code: 'FIELD.TOO_LONG', rank: 3 },
@@ -45,6 +46,7 @@ const CODE_BY_CONSTRAINT: Record<string, { code: string; rank: number }> = {
   matches: { code: 'FIELD.INVALID_CHARACTERS', rank: 3 },
   zeroOrAtLeast: { code: 'FIELD.OUT_OF_RANGE', rank: 3 },
   equals: { code: 'FIELD.NOT_ALLOWED', rank: 3 },
+  isUtcDay: { code: 'FIELD.NOT_A_DAY', rank: 3 },
 };
 
 const ENVELOPE_CODES: Record<string, string> = {
@@ -118,17 +120,38 @@ function dataErrors(type: EventType, data: Record<string, unknown>): ErrorShape[
   if (type === 'employee.assigned' && typeof effectiveFrom === 'string' && !errors.some((e) => e.field === 'data.effectiveFrom')) {
     errors.push(...inspectTime(effectiveFrom, 'data.effectiveFrom'));
   }
+  if (type === 'ai.usage.recorded') errors.push(...usageDataErrors(data, errors));
   errors.push(...inspectKeyBytes(type, data));
   // Sizes are measured only on data of bounded depth and JSON values (what serializing it needs).
   if (structure.length === 0) errors.push(...inspectExtraSize(data, declaredProperties(dataClass), 'data'));
   return errors;
 }
 
-/** The keys the training read model indexes, within MAX_KEY_BYTES in UTF-8 (see limits.ts). */
+/**
+ * The rules of `ai.usage.recorded` across its fields (the others are its class's): at least one figure, and
+ * `seriesStart` a real instant in the event time range.
+ */
+function usageDataErrors(data: Record<string, unknown>, found: readonly ErrorShape[]): ErrorShape[] {
+  const errors: ErrorShape[] = [];
+  if (!USAGE_FIGURES.some((figure) => data[figure] !== undefined && data[figure] !== null)) {
+    errors.push({ code: 'FIELD.REQUIRED', message: `data must carry at least one of ${USAGE_FIGURES.join(', ')}`, field: 'data' });
+  }
+  const seriesStart = data['seriesStart'];
+  if (typeof seriesStart === 'string' && !found.some((e) => e.field === 'data.seriesStart')) errors.push(...inspectTime(seriesStart, 'data.seriesStart'));
+  return errors;
+}
+
+/** The keys the read models index (training's, usage's), within MAX_KEY_BYTES in UTF-8 (see limits.ts). */
 function inspectKeyBytes(type: EventType, data: Record<string, unknown>): ErrorShape[] {
   const tooLong = (field: string, what: string): ErrorShape => ({ code: 'FIELD.TOO_LONG', message: `${what} take at most ${MAX_KEY_BYTES} bytes in UTF-8`, field });
   if (type === 'employee.identity_linked' && typeof data['system'] === 'string' && typeof data['externalId'] === 'string') {
     if (utf8Bytes(data['system']) + utf8Bytes(data['externalId']) > MAX_KEY_BYTES) return [tooLong('data.externalId', 'data.system and data.externalId together')];
+  }
+  if (type === 'ai.usage.recorded') {
+    for (const field of ['usageKey', 'series']) {
+      const value = data[field];
+      if (typeof value === 'string' && utf8Bytes(value) > MAX_KEY_BYTES) return [tooLong(`data.${field}`, `data.${field} must`)];
+    }
   }
   if (type === 'training.course_registered' && Array.isArray(data['activityIds'])) {
     const index = data['activityIds'].findIndex((iri) => typeof iri === 'string' && utf8Bytes(iri) > MAX_KEY_BYTES);

@@ -1,8 +1,8 @@
-import { EVENT_TYPES, type EventType } from '@rework-ledger/domain';
+import { EVENT_TYPES, type EventType, USAGE_FIGURES } from '@rework-ledger/domain';
 import { getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { CloudEventEnvelope } from './cloud-event';
-import { DATA_CLASS_BY_TYPE, ZERO_OR_AT_LEAST } from './event-data';
+import { DATA_CLASS_BY_TYPE, IS_UTC_DAY, UTC_DAY_PATTERN, ZERO_OR_AT_LEAST } from './event-data';
 import { RESERVED_PROPERTY_NAMES } from './limits';
 
 type JsonSchema = Record<string, unknown>;
@@ -12,6 +12,7 @@ const additionalConverters = {
   isRFC3339: { type: 'string' as const, format: 'date-time' },
   isISO4217CurrencyCode: { type: 'string' as const, pattern: '^[A-Z]{3}$' },
   // 0, or at least min: not strictly between 0 and min.
+  [IS_UTC_DAY]: { type: 'string' as const, format: 'date', pattern: UTC_DAY_PATTERN },
   [ZERO_OR_AT_LEAST]: (meta: { constraints: unknown[] }) => ({ not: { exclusiveMinimum: 0, exclusiveMaximum: meta.constraints[0] as number } }),
 };
 
@@ -19,6 +20,16 @@ const additionalConverters = {
 // of its data; the rest (no NUL or lone surrogate in any string, nesting depth, size of extra fields, time range) is
 // stated in docs/events.md.
 const NOT_RESERVED = { not: { enum: [...RESERVED_PROPERTY_NAMES] } };
+
+/** Rules across the fields of a type's data, which the class's per-field rules cannot state (see event-data.ts). */
+const CROSS_FIELD_RULES: Partial<Record<EventType, JsonSchema>> = {
+  'ai.usage.recorded': {
+    anyOf: USAGE_FIGURES.map((figure) => ({ required: [figure] })),
+    dependentRequired: { cost: ['currency'] },
+    if: { properties: { cumulative: { const: true } }, required: ['cumulative'] },
+    then: { required: ['series', 'seriesStart'] },
+  },
+};
 
 /**
  * JSON Schemas (draft 2020-12) for every event type of contract v1, generated from the same class-validator
@@ -44,7 +55,7 @@ export function buildEventSchemas(): Record<EventType, JsonSchema> {
       properties: {
         ...(envelope['properties'] as JsonSchema),
         type: { type: 'string', const: type },
-        data: { ...dataSchema, additionalProperties: true, propertyNames: NOT_RESERVED },
+        data: { ...dataSchema, ...CROSS_FIELD_RULES[type], additionalProperties: true, propertyNames: NOT_RESERVED },
       },
       additionalProperties: true,
       propertyNames: NOT_RESERVED,

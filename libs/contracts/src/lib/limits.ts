@@ -24,6 +24,8 @@ export const MIN_POSITIVE_NUMBER = 1e-6;
 export const MAX_MINUTES_SAVED_ESTIMATE = 525_600;
 /** Tokens of one output (integers), as PRODUCT.md bounds usage token counts. */
 export const MAX_TOKENS = 1e12;
+/** Counts of `ai.usage.recorded` (requests, suggestions, acceptances, lines): integers, as PRODUCT.md bounds them. */
+export const MAX_USAGE_COUNT = 1e12;
 /**
  * Any money amount (an hourly cost, a course's cost per seat), in the currency's major unit: ≥ 1,000 USD an hour
  * even in the currencies with the most units to the dollar (IRR, VND, IDR), and the bound PRODUCT.md sets on usage cost.

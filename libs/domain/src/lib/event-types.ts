@@ -21,10 +21,11 @@ export const EVENT_TYPES = [
   'training.completed',
   'employee.assigned',
   'employee.identity_linked',
+  'ai.usage.recorded',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** True when `type` is one of the nine event types of contract v1. */
+/** True when `type` is one of the event types of contract v1. */
 export function isEventType(type: string): type is EventType {
   return (EVENT_TYPES as readonly string[]).includes(type);
 }

@@ -65,6 +65,45 @@ export type EmployeeIdentityLinkedData = {
   externalId: string;
 };
 
+/** The figures of `ai.usage.recorded`: at least one of them is present. Counts are integers. */
+export const USAGE_COUNTS = ['requests', 'suggestions', 'acceptances', 'linesSuggested', 'linesAccepted', 'inputTokens', 'outputTokens'] as const;
+export type UsageCount = (typeof USAGE_COUNTS)[number];
+/** Every figure of `ai.usage.recorded` (the counts, `cost` with its `currency`, `credits`). */
+export const USAGE_FIGURES = [...USAGE_COUNTS, 'cost', 'credits'] as const;
+export type UsageFigure = (typeof USAGE_FIGURES)[number];
+
+/**
+ * `data` of `ai.usage.recorded`: one person's use of an AI tool on a UTC day (adoption and spend; never part of the
+ * rework rate). A later fact with the same `usageKey` replaces the earlier one. A cumulative source (an OTLP
+ * cumulative sum) also says `cumulative: true`, its `series` and `seriesStart`: its figures are running totals of the
+ * series, which the usage read model turns into deltas.
+ */
+export type UsageRecordedData = {
+  employeeId: string;
+  teamId?: string | null;
+  tool: string;
+  model?: string | null;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  /** Identifies the source row: a later fact with the same key replaces the earlier one. */
+  usageKey: string;
+  requests?: number | null;
+  suggestions?: number | null;
+  acceptances?: number | null;
+  linesSuggested?: number | null;
+  linesAccepted?: number | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  /** In `currency` (ISO 4217), required with it. */
+  cost?: number | null;
+  currency?: string | null;
+  credits?: number | null;
+  /** A cumulative series' identity, its start (RFC 3339), and that the figures are running totals. */
+  series?: string | null;
+  seriesStart?: string | null;
+  cumulative?: boolean | null;
+};
+
 /** The `data` of each event type. */
 export type EventDataByType = {
   'ai.output.generated': OutputGeneratedData;
@@ -76,6 +115,7 @@ export type EventDataByType = {
   'training.completed': TrainingCompletedData;
   'employee.assigned': EmployeeAssignedData;
   'employee.identity_linked': EmployeeIdentityLinkedData;
+  'ai.usage.recorded': UsageRecordedData;
 };
 
 /** An event of the given types with its data: a union a `switch (event.type)` narrows. */
@@ -93,6 +133,7 @@ export type CourseRegistered = EventOfType<'training.course_registered'>;
 export type TrainingCompleted = EventOfType<'training.completed'>;
 export type EmployeeAssigned = EventOfType<'employee.assigned'>;
 export type EmployeeIdentityLinked = EventOfType<'employee.identity_linked'>;
+export type UsageRecorded = EventOfType<'ai.usage.recorded'>;
 
 /** The four rework events. */
 export type ReworkEvent = EventOfType<ReworkEventType>;

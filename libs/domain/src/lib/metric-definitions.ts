@@ -7,6 +7,16 @@ export type Bucket = (typeof BUCKETS)[number];
 export const REWORK_GROUP_BYS = ['team', 'tool', 'taskType', 'model', 'employee'] as const;
 export type ReworkGroupBy = (typeof REWORK_GROUP_BYS)[number];
 
+/** What `GET /v1/metrics/usage` groups by (usage has no task type; employee-level usage is not answered). */
+export const USAGE_GROUP_BYS = ['team', 'tool', 'model'] as const;
+export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
+
+/**
+ * A tenant's licence for an AI tool (a tenant setting): `seatCost` per seat and month in `currency`, for `seats` seats,
+ * or, without a number, one seat per active user of the tool. It adds to the usage metrics' spend.
+ */
+export type SeatCost = Readonly<{ tool: string; seatCost: number; currency: string; seats?: number | null }>;
+
 /** The team an output without its own `teamId` falls into when nobody assigned its author. */
 export const UNASSIGNED_TEAM = '(unassigned)';
 

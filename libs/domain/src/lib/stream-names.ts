@@ -2,12 +2,14 @@ import type { EventType } from './event-types';
 
 /**
  * The one place stream names are built. Telemetry facts are appended to one stream per entity:
- * an AI output, an employee, or a course. Streams are always scoped by tenant in the store.
+ * an AI output, an employee, or a course; an employee's AI usage has a stream of its own (many facts a day, kept apart
+ * from the directory's and training's). Streams are always scoped by tenant in the store.
  */
 export const streamNames = {
   output: (outputId: string) => `output-${outputId}`,
   employee: (employeeId: string) => `employee-${employeeId}`,
   course: (courseId: string) => `course-${courseId}`,
+  usage: (employeeId: string) => `usage-${employeeId}`,
 } as const;
 
 /**
@@ -31,6 +33,8 @@ export function streamNameFor(type: EventType, data: EntityIds): string {
     case 'employee.assigned':
     case 'employee.identity_linked':
       return streamNames.employee(String(data.employeeId));
+    case 'ai.usage.recorded':
+      return streamNames.usage(String(data.employeeId));
     default: {
       const unreachable: never = type;
       return unreachable;

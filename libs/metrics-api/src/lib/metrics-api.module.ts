@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GetReworkMetricsHandler } from './get-rework-metrics.query';
+import { GetUsageMetricsHandler } from './get-usage-metrics.query';
 import { ReworkMetricsController } from './rework-metrics.controller';
+import { UsageMetricsController } from './usage-metrics.controller';
 
-/** Metrics queries: GET /v1/metrics/rework. Needs a TypeORM DataSource, API_KEYS and TENANT_SETTINGS from the app. */
+/** Metrics queries: GET /v1/metrics/rework and /v1/metrics/usage. Needs a TypeORM DataSource, API_KEYS and TENANT_SETTINGS from the app. */
 @Module({
   imports: [CqrsModule],
-  controllers: [ReworkMetricsController],
-  providers: [GetReworkMetricsHandler],
+  controllers: [ReworkMetricsController, UsageMetricsController],
+  providers: [GetReworkMetricsHandler, GetUsageMetricsHandler],
 })
 export class MetricsApiModule {}

@@ -24,4 +24,9 @@ export const TENANCY_MIGRATIONS: readonly Migration[] = [
         updated_at timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 2,
+    name: 'licence seat costs per tool',
+    sql: `ALTER TABLE tenant_settings ADD COLUMN seat_costs jsonb;`,
+  },
 ];

@@ -1,3 +1,4 @@
+import type { SeatCost } from '@rework-ledger/domain';
 import type { DataSource } from 'typeorm';
 import { TenantSettingsEntity } from './tenant-settings.entity';
 
@@ -8,9 +9,11 @@ export type TenantSettings = Readonly<{
   defaultHourlyCost: number;
   minutesSavedByTaskType: Readonly<Record<string, number>>;
   privacyMinGroupSize: number;
+  /** Licence seats per tool, which add to usage spend (none by default). */
+  seatCosts: readonly SeatCost[];
 }>;
 
-export type PlatformDefaults = Omit<TenantSettings, 'tenant'>;
+export type PlatformDefaults = Omit<TenantSettings, 'tenant' | 'seatCosts'>;
 
 /** Minutes an AI output saves when its event carries no estimate, per task type (overridable per tenant). */
 export const DEFAULT_MINUTES_SAVED_BY_TASK_TYPE: Readonly<Record<string, number>> = {
@@ -35,6 +38,7 @@ export function createTenantSettingsStore(dataSource: DataSource, defaults: Plat
     defaultHourlyCost: row?.defaultHourlyCost ?? defaults.defaultHourlyCost,
     minutesSavedByTaskType: { ...defaults.minutesSavedByTaskType, ...(row?.minutesSavedByTaskType ?? {}) },
     privacyMinGroupSize: row?.privacyMinGroupSize ?? defaults.privacyMinGroupSize,
+    seatCosts: row?.seatCosts ?? [],
   });
   return {
     async get(tenant) {
@@ -48,6 +52,7 @@ export function createTenantSettingsStore(dataSource: DataSource, defaults: Plat
           ...(changes.defaultHourlyCost !== undefined ? { defaultHourlyCost: changes.defaultHourlyCost } : {}),
           ...(changes.minutesSavedByTaskType !== undefined ? { minutesSavedByTaskType: { ...changes.minutesSavedByTaskType } } : {}),
           ...(changes.privacyMinGroupSize !== undefined ? { privacyMinGroupSize: changes.privacyMinGroupSize } : {}),
+          ...(changes.seatCosts !== undefined ? { seatCosts: changes.seatCosts.map((seat) => ({ ...seat })) } : {}),
           updatedAt: new Date(),
         },
         ['tenant'],

@@ -1,0 +1,271 @@
+import { createPool } from '@rework-ledger/platform';
+import type { StoredEvent } from '@rework-ledger/event-store';
+import { type GivenEvent, projectionSpec, storedEvents } from '@rework-ledger/projections/testing';
+import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import type { Pool, PoolClient } from 'pg';
+import { type ReworkMetricsEvent, reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
+import { fromPgPool } from '../sql-queryable';
+import { usageProjection } from './usage.projection';
+import { monthsCovered, queryProtectedUsageMetrics, queryUsageMetrics, type UsageMetricsQuery, UsagePrivacySpanTooLongError } from './usage.queries';
+
+const usage = (employeeId: string, data: Record<string, unknown>, time?: string): GivenEvent => ({
+  type: 'ai.usage.recorded',
+  ...(time === undefined ? {} : { time }),
+  data: { employeeId, tool: 'github-copilot', day: '2026-03-02', usageKey: `gh/${employeeId}/${String(data['day'] ?? '2026-03-02')}`, ...data },
+});
+/**
+ * A cumulative cost point of bob's Claude Code series at an hour of 2026-03-02; its `day` is the hour's day of March
+ * (9 → 2026-03-09), so that each point's delta has a day of its own in the daily table.
+ */
+const point = (hour: number, cost: number, seriesStart = '2026-03-02T08:00:00Z', extra: Record<string, unknown> = {}): GivenEvent => {
+  const hh = String(hour).padStart(2, '0');
+  return usage('bob', { tool: 'claude-code', day: `2026-03-${hh}`, usageKey: `cost/bob/${hour}/${cost}`, cost, currency: 'USD', cumulative: true, series: 'claude_code.cost.usage|bob', seriesStart, ...extra }, `2026-03-02T${hh}:00:00Z`);
+};
+const assigned = (employeeId: string, teamId: string, effectiveFrom: string): GivenEvent => ({ type: 'employee.assigned', data: { employeeId, teamId, effectiveFrom } });
+
+/**
+ * The directory a usage answer reads teams from (the rework read model's assignments), filled from the given events'
+ * assignments in a schema beside the usage one, inside the scenario's transaction.
+ */
+async function directory(client: PoolClient, usageSchema: string, events: readonly GivenEvent[]): Promise<string> {
+  const schema = `${usageSchema}_directory`;
+  await client.query(`CREATE SCHEMA "${schema}"`);
+  await reworkMetricsProjection.createTables(client, schema);
+  const assignments = storedEvents(events.filter((event) => event.type === 'employee.assigned'));
+  await reworkMetricsProjection.apply(client, schema, assignments as StoredEvent<ReworkMetricsEvent>[]);
+  return schema;
+}
+
+const MARCH = { tenant: 'tenant-a', from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z'), privacyMinGroupSize: 1 } as const;
+
+describe('usage read model (ai.usage.recorded)', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  const spec = () => projectionSpec(usageProjection, { pool });
+  const metrics = (events: readonly GivenEvent[], query: Partial<UsageMetricsQuery> = {}) =>
+    spec()
+      .given(events)
+      .then(async ({ client, schema }) => queryUsageMetrics(fromPgPool(client), { ...MARCH, ...query, schema, assignmentsSchema: await directory(client, schema, events) }));
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPool(database.url);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await database.drop();
+  });
+
+  it('given a report revised under the same usageKey, then the revision replaces it (even back to a lower value)', async () => {
+    const rows = await spec()
+      .given([usage('alice', { requests: 5, suggestions: 10 }), usage('alice', { requests: 9, suggestions: 3 }), usage('carol', { requests: 1 })])
+      .thenRows('SELECT usage_key, requests, suggestions FROM usage ORDER BY usage_key');
+    expect(rows).toEqual([
+      { usage_key: 'gh/alice/2026-03-02', requests: 9, suggestions: 3 },
+      { usage_key: 'gh/carol/2026-03-02', requests: 1, suggestions: null },
+    ]);
+    const days = await spec()
+      .given([usage('alice', { requests: 5, suggestions: 10 }), usage('alice', { requests: 9, suggestions: 3 }), usage('carol', { requests: 1 })])
+      .thenRows('SELECT employee_id, requests, suggestions, facts FROM usage_daily ORDER BY employee_id');
+    expect(days).toEqual([
+      { employee_id: 'alice', requests: 9, suggestions: 3, facts: 1 },
+      { employee_id: 'carol', requests: 1, suggestions: 0, facts: 1 },
+    ]);
+  });
+
+  it('given the revision in a later batch, then it replaces too', async () => {
+    const rows = await spec()
+      .given([usage('alice', { requests: 5 })])
+      .when([usage('alice', { requests: 2, cost: 1.5, currency: 'EUR' })])
+      .thenRows('SELECT requests, cost, currency FROM usage');
+    expect(rows).toEqual([{ requests: 2, cost: 1.5, currency: 'EUR' }]);
+    // Its day takes the first report back: nothing is left without currency, the revision is in EUR.
+    const days = await spec()
+      .given([usage('alice', { requests: 5 })])
+      .when([usage('alice', { requests: 2, cost: 1.5, currency: 'EUR' })])
+      .thenRows<{ currency: string; requests: number; cost: string; facts: number }>('SELECT currency, requests, cost::text AS cost, facts FROM usage_daily ORDER BY currency');
+    expect(days).toEqual([
+      { currency: '', requests: 0, cost: '0', facts: 0 },
+      { currency: 'EUR', requests: 2, cost: '1.5', facts: 1 },
+    ]);
+  });
+
+  describe('a cumulative series becomes deltas, per series in time order', () => {
+    const deltas = (events: readonly GivenEvent[], batchSize?: number) =>
+      projectionSpec(usageProjection, { pool, ...(batchSize ? { batchSize } : {}) })
+        .given(events)
+        .thenRows<{ cost: number }>('SELECT cost::float8 AS cost FROM usage_daily WHERE cost <> 0')
+        .then((rows) => rows.map((row) => row.cost).sort((a, b) => a - b));
+
+    it('given increasing points, then the first counts in full and each later one its increase', async () => {
+      const events = [point(9, 1.5), point(10, 2.25), point(11, 4)];
+      expect(await deltas(events)).toEqual([0.75, 1.5, 1.75]);
+      expect(await deltas(events, 1)).toEqual([0.75, 1.5, 1.75]);
+      const total = await metrics(events);
+      expect(total).toEqual([expect.objectContaining({ spend: [{ currency: 'USD', amount: 4 }], activeUsers: 1 })]);
+    });
+
+    it('given a lower value, then it is a reset counted from zero', async () => {
+      expect(await deltas([point(9, 1.5), point(10, 2.25), point(11, 0.5), point(12, 1)])).toEqual([0.5, 0.5, 0.75, 1.5]);
+    });
+
+    it('given a new seriesStart, then it is a reset counted from zero, even with a higher value', async () => {
+      expect(await deltas([point(9, 1.5), point(10, 3, '2026-03-02T09:30:00Z')])).toEqual([1.5, 3]);
+    });
+
+    it('given a point older than the series latest, then it is counted as late and otherwise ignored', async () => {
+      const events = [point(9, 1.5), point(11, 3), point(10, 2)];
+      expect(await deltas(events)).toEqual([1.5, 1.5]);
+      expect(await spec().given(events).thenRows('SELECT series, late_points FROM usage_series')).toEqual([{ series: 'claude_code.cost.usage|bob', late_points: 1 }]);
+    });
+
+    it('given the latest point again under another usageKey, then nothing more is counted', async () => {
+      expect(await deltas([point(9, 1.5), point(9, 1.5, undefined, { usageKey: 'retry' })])).toEqual([1.5]);
+    });
+
+    it('given two series, then each has its own deltas; and delta points are taken as they are', async () => {
+      const other = (hour: number, cost: number) => point(hour, cost, undefined, { series: 'claude_code.cost.usage|bob|other', usageKey: `other/${hour}`, model: 'other' });
+      expect(await deltas([point(9, 1), other(9, 10), point(10, 2), other(10, 11), usage('bob', { usageKey: 'delta', cost: 7, currency: 'USD' })])).toEqual([1, 1, 1, 7, 10]);
+    });
+  });
+
+  describe('GET /v1/metrics/usage figures', () => {
+    const EVENTS = [
+      assigned('alice', 'platform', '2026-01-01T00:00:00Z'),
+      assigned('bob', 'data', '2026-01-01T00:00:00Z'),
+      // Alice moves to data on 2026-03-10: her usage from that day is data's.
+      assigned('alice', 'data', '2026-03-10T00:00:00Z'),
+      usage('alice', { day: '2026-03-02', requests: 4, suggestions: 10, acceptances: 4, linesSuggested: 30, linesAccepted: 12 }),
+      usage('alice', { day: '2026-03-03', requests: 2, suggestions: 10, acceptances: 1, model: 'gpt-4o' }),
+      usage('alice', { day: '2026-03-12', requests: 1, inputTokens: 100, outputTokens: 50 }),
+      usage('bob', { day: '2026-03-02', requests: 3, credits: 2.5, cost: 1, currency: 'USD' }),
+      usage('bob', { day: '2026-03-02', tool: 'claude-code', usageKey: 'cc/bob', cost: 2, currency: 'EUR', teamId: 'ml' }),
+      usage('carol', { day: '2026-03-02', requests: 0 }), // no usage: not an active user
+      usage('dave', { day: '2026-04-02', requests: 7 }), // outside March
+    ];
+
+    it('given usage of several people, then the total counts distinct active users, sums and spend per currency', async () => {
+      expect(await metrics(EVENTS)).toEqual([
+        {
+          group: null,
+          bucket: null,
+          activeUsers: 2,
+          requests: 10,
+          suggestions: 20,
+          acceptances: 5,
+          acceptanceRate: 0.25,
+          linesSuggested: 30,
+          linesAccepted: 12,
+          inputTokens: 100,
+          outputTokens: 50,
+          credits: 2.5,
+          spend: [
+            { currency: 'EUR', amount: 2 },
+            { currency: 'USD', amount: 1 },
+          ],
+        },
+      ]);
+    });
+
+    it('given a grouping by team, then teams come from teamId, else the assignment in effect on the day', async () => {
+      const rows = await metrics(EVENTS, { groupBy: 'team' });
+      expect(rows.map((row) => [row.group, row.activeUsers, row.requests])).toEqual([
+        ['data', 2, 4],
+        ['ml', 1, 0],
+        ['platform', 1, 6],
+      ]);
+    });
+
+    it('given a grouping by model and a day bucket, then a fact without a model is (unspecified) and each day has its users', async () => {
+      const rows = await metrics(EVENTS, { groupBy: 'model', bucket: 'day' });
+      expect(rows.map((row) => [row.bucket?.slice(0, 10), row.group, row.activeUsers])).toEqual([
+        ['2026-03-02', '(unspecified)', 2],
+        ['2026-03-03', 'gpt-4o', 1],
+        ['2026-03-12', '(unspecified)', 1],
+      ]);
+      expect(rows[0].acceptanceRate).toBe(0.4);
+      expect((await metrics(EVENTS, { bucket: 'day', filters: { tool: 'claude-code' } })).map((row) => row.acceptanceRate)).toEqual([null]);
+    });
+
+    it('given a seat cost per active user, then it adds to spend by the months covered', async () => {
+      const seatCosts = [{ tool: 'github-copilot', seatCost: 19, currency: 'USD' }];
+      const [total] = await metrics(EVENTS, { seatCosts });
+      expect(total.spend).toEqual([
+        { currency: 'EUR', amount: 2 },
+        { currency: 'USD', amount: 1 + 2 * 19 },
+      ]);
+      const byTool = await metrics(EVENTS, { seatCosts, groupBy: 'tool' });
+      expect(byTool.map((row) => [row.group, row.spend])).toEqual([
+        ['claude-code', [{ currency: 'EUR', amount: 2 }]],
+        ['github-copilot', [{ currency: 'USD', amount: 39 }]],
+      ]);
+    });
+
+    it('given a set number of seats, then the whole cost is the total, shared among teams by their active users of the tool', async () => {
+      const seatCosts = [{ tool: 'github-copilot', seatCost: 10, currency: 'USD', seats: 8 }];
+      expect((await metrics(EVENTS, { seatCosts }))[0].spend).toContainEqual({ currency: 'USD', amount: 81 });
+      const byTeam = await metrics(EVENTS, { seatCosts, groupBy: 'team' });
+      // Copilot's active users in March: alice (data and platform) and bob (data): 3 team-users share the 8 seats.
+      const usd = byTeam.map((row) => [row.group, row.spend.find((s) => s.currency === 'USD')?.amount ?? 0] as const);
+      expect(usd.map(([group]) => group)).toEqual(['data', 'ml', 'platform']);
+      expect(usd[0][1]).toBeCloseTo(1 + (80 * 2) / 3, 9);
+      expect(usd[1][1]).toBe(0);
+      expect(usd[2][1]).toBeCloseTo(80 / 3, 9);
+    });
+
+    it('counts a month by the share of it a row covers', () => {
+      expect(monthsCovered(Date.parse('2026-03-01T00:00:00Z'), Date.parse('2026-04-01T00:00:00Z'))).toBe(1);
+      expect(monthsCovered(Date.parse('2026-02-15T00:00:00Z'), Date.parse('2026-03-01T00:00:00Z'))).toBe(0.5);
+      expect(monthsCovered(Date.parse('2026-03-02T00:00:00Z'), Date.parse('2026-03-03T00:00:00Z'))).toBeCloseTo(1 / 31);
+    });
+
+    it('given a caller without admin, then only published cells of the protected tables answer, and small groups are withheld', async () => {
+      const member = (employeeId: string, teamId: string) => usage(employeeId, { teamId, requests: 1, model: 'gpt-4o' });
+      const events = [...['d1', 'd2', 'd3', 'd4'].map((id) => member(id, 'data')), ...['o1', 'o2', 'o3'].map((id) => member(id, 'ops')), member('p1', 'platform')];
+      const ask = (query: Partial<UsageMetricsQuery>) =>
+        spec()
+          .given(events)
+          .then(async ({ client, schema }) => queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, privacyMinGroupSize: 2, ...query, schema, assignmentsSchema: await directory(client, schema, events) }));
+      const byTeam = await ask({ groupBy: 'team' });
+      // platform (1 person) is withheld, and ops with it (else the total minus data and ops would give platform).
+      expect(byTeam.rows.map((row) => [row.group, row.activeUsers, row.requests])).toEqual([['data', 4, 4]]);
+      expect(byTeam.rows[0].employeeIds).toBeUndefined();
+      expect(byTeam.suppressed).toMatchObject({ cells: 2, sum: { activeUsers: 4, requests: 4 } });
+      expect(byTeam.bucket).toBeUndefined();
+      // The same cells whatever is asked: platform's one person is never shown, with or without filters.
+      expect((await ask({ filters: { team: 'platform' } })).rows).toEqual([]);
+      expect((await ask({})).rows.map((row) => row.activeUsers)).toEqual([8]);
+      expect((await ask({ privacyMinGroupSize: 9 })).suppressed).toEqual({ cells: 1, sum: null, reason: 'WITHHELD.SMALL_REMAINDER' });
+      // Tool × model is not a table: nothing is answered.
+      expect((await ask({ groupBy: 'model', filters: { tool: 'github-copilot' } })).suppressed).toMatchObject({ reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' });
+    });
+
+    it('given a caller without admin and a span of more than 36 months, then it is refused (each month is protected on request)', async () => {
+      const ask = spec()
+        .given([])
+        .then(async ({ client, schema }) =>
+          queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, from: new Date('2020-01-01T00:00:00Z'), schema, assignmentsSchema: await directory(client, schema, []) }),
+        );
+      await expect(ask).rejects.toBeInstanceOf(UsagePrivacySpanTooLongError);
+    });
+
+    it('given an assignment that arrives after the usage it covers, then the usage is re-attributed', async () => {
+      const late = [usage('zoe', { day: '2026-03-05', requests: 2 }), assigned('zoe', 'design', '2026-03-01T00:00:00Z')];
+      expect((await metrics(late.slice(0, 1), { groupBy: 'team' })).map((row) => row.group)).toEqual(['(unassigned)']);
+      expect((await metrics(late, { groupBy: 'team' })).map((row) => row.group)).toEqual(['design']);
+    });
+
+    it('given a caller without admin and a span of two months, then the answer is per month', async () => {
+      const answer = await spec()
+        .given(EVENTS)
+        .then(async ({ client, schema }) =>
+          queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, to: new Date('2026-05-01T00:00:00Z'), privacyMinGroupSize: 1, schema, assignmentsSchema: await directory(client, schema, EVENTS) }),
+        );
+      expect(answer.bucket).toBe('month');
+      expect(answer.rows.map((row) => [row.bucket, row.activeUsers, row.requests])).toEqual([
+        ['2026-03-01T00:00:00.000Z', 2, 10],
+        ['2026-04-01T00:00:00.000Z', 1, 7],
+      ]);
+    });
+  });
+});

@@ -1,0 +1,445 @@
+import {
+  type Bucket,
+  bucketStart,
+  type CellCoordinates,
+  cellKey,
+  isProtectedCell,
+  LedgerError,
+  MAX_PRIVACY_PERIODS,
+  nextPeriodStart,
+  periodsBetween,
+  PRIVACY_PERIOD,
+  type ProtectedDimension,
+  protectTables,
+  rateOrNull,
+  type SeatCost,
+  snapToPeriods,
+  UNASSIGNED_TEAM,
+  USAGE_FIGURES,
+  type UsageGroupBy,
+} from '@rework-ledger/domain';
+import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
+import { assignmentAt, UNSPECIFIED_MODEL_SQL } from '../rework-metrics/rework-rules';
+import type { SqlQueryable } from '../sql-queryable';
+import { USAGE_COLUMNS, usageProjection } from './usage.projection';
+
+
+export type UsageFilters = Readonly<{ team?: string; tool?: string; model?: string }>;
+
+/** An amount of money in one currency. */
+export type Spend = { currency: string; amount: number };
+
+/** The summed counts of a usage row. */
+export const USAGE_SUMS = ['requests', 'suggestions', 'acceptances', 'linesSuggested', 'linesAccepted', 'inputTokens', 'outputTokens', 'credits'] as const;
+type UsageSum = (typeof USAGE_SUMS)[number];
+
+/** One row of `GET /v1/metrics/usage`, plus who its active users are when fewer than k (for the privacy rule). */
+export type UsageMetricsRow = {
+  group: string | null;
+  bucket: string | null;
+  /** Distinct employees with usage. */
+  activeUsers: number;
+  acceptanceRate: number | null;
+  /** Usage cost and licence seats, per currency (currencies in alphabetical order). */
+  spend: Spend[];
+  /** Internal: the active users when fewer than the privacy k. */
+  employeeIds?: string[];
+} & Record<UsageSum, number>;
+
+type CommonQuery = Readonly<{
+  tenant: string;
+  from: Date;
+  to: Date;
+  /** Active users of fewer than this are listed (`employeeIds`), for the small-group rule. */
+  privacyMinGroupSize: number;
+  seatCosts?: readonly SeatCost[];
+  /** The read model's schema; default the live one (a spec reads the schema it filled). */
+  schema?: string;
+  /** The schema of the directory's assignments (the rework read model's); default the live one. */
+  assignmentsSchema?: string;
+}>;
+
+export type UsageMetricsQuery = CommonQuery &
+  Readonly<{
+    groupBy?: UsageGroupBy;
+    bucket?: Bucket;
+    filters?: UsageFilters & Readonly<{ employee?: string }>;
+  }>;
+
+const DAY_MS = 86_400_000;
+type Dimension = ProtectedDimension & UsageGroupBy;
+const DIMENSIONS: readonly Dimension[] = ['team', 'tool', 'model'];
+
+/**
+ * Usage metrics (adoption and spend) of one tenant: usage of the UTC days that start in [from, to), grouped by team,
+ * tool or model and bucketed; exact (for callers with admin). A fact's team is its `teamId`, else its employee's team
+ * in effect on its day (the directory of the rework read model, which owns the assignment history), else (unassigned); a fact without a model is (unspecified). Only facts with some usage (a
+ * figure above 0) count.
+ */
+export async function queryUsageMetrics(db: SqlQueryable, query: UsageMetricsQuery): Promise<UsageMetricsRow[]> {
+  const days = daysOf(query.from, query.to);
+  const aggregates = await aggregateUsage(db, {
+    ...query,
+    ...days,
+    period: query.bucket,
+    sets: [query.groupBy ? [query.groupBy] : []],
+    filters: query.filters ?? {},
+  });
+  const rows = aggregates.map((aggregate) => {
+    const span = spanOf(aggregate.period, query.bucket, days);
+    return {
+      ...toRow(aggregate, query.seatCosts ?? [], span, (tool, by) => aggregates.toolUsers(aggregate.period, tool, by), query.filters ?? {}),
+      group: query.groupBy ? (aggregate.coordinates[query.groupBy] ?? null) : null,
+    };
+  });
+  return rows.sort((a, b) => compare(a.bucket, b.bucket) || compare(a.group, b.group));
+}
+
+/** A non-admin span of more periods than are protected on request. */
+export class UsagePrivacySpanTooLongError extends LedgerError {
+  constructor() {
+    super('REQUEST.INVALID_PARAMETER', `without the admin scope, an answer covers at most ${MAX_PRIVACY_PERIODS} whole months`, 'from');
+  }
+}
+
+export type ProtectedUsageQuery = CommonQuery & Readonly<{ groupBy?: UsageGroupBy; bucket?: Bucket; filters?: UsageFilters }>;
+
+export type ProtectedUsageAnswer = {
+  /** [from, to) widened to whole periods. */
+  from: Date;
+  to: Date;
+  /** The answer's bucket: the privacy period when bucketed or when the answer spans more than one period. */
+  bucket: Bucket | undefined;
+  rows: UsageMetricsRow[];
+  suppressed: { cells: number; sum: UsageMetricsRow | null; reason?: 'WITHHELD.SMALL_REMAINDER' | 'WITHHELD.NOT_IN_PROTECTED_TABLES' } | null;
+};
+
+/** The cells of the usage tables: the total, the team, tool and model totals, the team × tool and team × model cross-tables. */
+const CELL_SETS: readonly Dimension[][] = [[], ['team'], ['tool'], ['model'], ['team', 'tool'], ['team', 'model']];
+
+/**
+ * Usage metrics for a caller without admin (privacy v2, as the rework metrics): the cells of the protected tables of
+ * each whole month of the answer (usage has no task type), protected by `protectTables` with the cell's active users
+ * as its employees, and the answer made of the published cells only. Each row is one cell of one month (an answer of
+ * several months without a bucket is answered per month): a cell's active users are distinct people, which a sum of
+ * months would not be.
+ */
+export async function queryProtectedUsageMetrics(db: SqlQueryable, query: ProtectedUsageQuery): Promise<ProtectedUsageAnswer> {
+  const period = PRIVACY_PERIOD;
+  const { from, to } = snapToPeriods(query.from, query.to, period);
+  const periods = periodsBetween(from, to, period);
+  if (periods > MAX_PRIVACY_PERIODS) throw new UsagePrivacySpanTooLongError();
+  const bucket = query.bucket !== undefined || periods > 1 ? period : undefined;
+  const filters = query.filters ?? {};
+  const shape = answerCells(query.groupBy, filters);
+  if (shape === null) return { from, to, bucket, rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' } };
+  const days = daysOf(from, to);
+  const aggregates = await aggregateUsage(db, { ...query, ...days, period, sets: CELL_SETS, filters: {} });
+  const cells = aggregates.map((aggregate) => ({
+    period: aggregate.period as string,
+    coordinates: aggregate.coordinates,
+    row: toRow(aggregate, query.seatCosts ?? [], spanOf(aggregate.period, period, days), (tool, by) => aggregates.toolUsers(aggregate.period, tool, by), {}),
+  }));
+
+  const byPeriod = new Map<string, typeof cells>();
+  for (const cell of cells) byPeriod.set(cell.period, [...(byPeriod.get(cell.period) ?? []), cell]);
+  const rows: UsageMetricsRow[] = [];
+  const withheld: UsageMetricsRow[] = [];
+  let remainderDerivable = true;
+  for (const [, periodCells] of [...byPeriod.entries()].sort(([a], [b]) => compare(a, b))) {
+    const protection = protectTables(
+      periodCells.map((cell) => ({ coordinates: cell.coordinates, employees: cell.row.activeUsers, employeeIds: cell.row.employeeIds, contribution: cell.row.activeUsers })),
+      query.privacyMinGroupSize,
+    );
+    let withheldHere = false;
+    for (const cell of periodCells) {
+      if (!matches(cell.coordinates, shape)) continue;
+      if (protection.published.has(cellKey(cell.coordinates))) {
+        const group = query.groupBy === undefined ? null : (cell.coordinates[query.groupBy] ?? null);
+        rows.push({ ...cell.row, group, bucket: bucket === undefined ? null : cell.period });
+      } else {
+        withheld.push(cell.row);
+        withheldHere = true;
+      }
+    }
+    // A period's withheld part is (margin − published cells of the line): known anyway when the margin is published.
+    if (withheldHere && (shape.over === null || !protection.published.has(cellKey(shape.fixed)))) remainderDerivable = false;
+  }
+  rows.sort((a, b) => compare(a.bucket, b.bucket) || compare(a.group, b.group));
+  if (withheld.length === 0) return { from, to, bucket, rows, suppressed: null };
+  const k = query.privacyMinGroupSize;
+  const safe = remainderDerivable && (withheld.some((row) => row.activeUsers >= k) || new Set(withheld.flatMap((row) => row.employeeIds ?? [])).size >= k);
+  return {
+    from,
+    to,
+    bucket,
+    rows,
+    suppressed: safe ? { cells: withheld.length, sum: sumUsageRows(withheld) } : { cells: withheld.length, sum: null, reason: 'WITHHELD.SMALL_REMAINDER' },
+  };
+}
+
+/** Sums rows into one (a suppressed remainder): active users summed (a person in two cells counts twice), spend per currency. */
+export function sumUsageRows(rows: readonly UsageMetricsRow[]): UsageMetricsRow {
+  const sums = Object.fromEntries(USAGE_SUMS.map((sum) => [sum, rows.reduce((total, row) => total + row[sum], 0)])) as Record<UsageSum, number>;
+  const spend = new Map<string, number>();
+  for (const row of rows) for (const { currency, amount } of row.spend) spend.set(currency, (spend.get(currency) ?? 0) + amount);
+  return {
+    group: null,
+    bucket: null,
+    activeUsers: rows.reduce((total, row) => total + row.activeUsers, 0),
+    ...sums,
+    acceptanceRate: rateOrNull(sums.acceptances, sums.suggestions),
+    spend: spendList(spend),
+  };
+}
+
+/** The shape of an answer's cells (as for rework): the filters' coordinates and the dimension its rows run over. */
+function answerCells(groupBy: UsageGroupBy | undefined, filters: UsageFilters): { fixed: CellCoordinates; over: Dimension | null } | null {
+  const fixed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(filters)) if (value !== undefined) fixed[name] = value;
+  const over = groupBy !== undefined && fixed[groupBy] === undefined ? groupBy : null;
+  const widest = over === null ? fixed : { ...fixed, [over]: '·' };
+  return isProtectedCell(widest) ? { fixed, over } : null;
+}
+
+function matches(coordinates: CellCoordinates, shape: { fixed: CellCoordinates; over: Dimension | null }): boolean {
+  const names = Object.keys(coordinates).filter((name) => coordinates[name as ProtectedDimension] !== undefined);
+  if (names.length !== Object.keys(shape.fixed).length + (shape.over === null ? 0 : 1)) return false;
+  if (shape.over !== null && coordinates[shape.over] === undefined) return false;
+  return Object.entries(shape.fixed).every(([name, value]) => coordinates[name as ProtectedDimension] === value);
+}
+
+// —— aggregation ——
+
+type Days = { dayFrom: number; dayTo: number };
+
+/** The UTC days that start in [from, to), as day numbers [dayFrom, dayTo). */
+function daysOf(from: Date, to: Date): Days {
+  return { dayFrom: Math.ceil(from.getTime() / DAY_MS), dayTo: Math.ceil(to.getTime() / DAY_MS) };
+}
+
+/** The time a row covers: its bucket within the days asked for (all of them without a bucket), as [from, to) in ms. */
+function spanOf(period: string | null, bucket: Bucket | undefined, days: Days): [number, number] {
+  const [from, to] = [days.dayFrom * DAY_MS, days.dayTo * DAY_MS];
+  if (period === null || bucket === undefined) return [from, to];
+  const start = new Date(period);
+  return [Math.max(from, start.getTime()), Math.min(to, nextPeriodStart(start, bucket).getTime())];
+}
+
+/** How many months [from, to) covers, each calendar month counted by the share of its time covered. */
+export function monthsCovered(from: number, to: number): number {
+  let months = 0;
+  for (let start = bucketStart(new Date(from), 'month'); start.getTime() < to; start = nextPeriodStart(start, 'month')) {
+    const end = nextPeriodStart(start, 'month').getTime();
+    const covered = Math.min(to, end) - Math.max(from, start.getTime());
+    if (covered > 0) months += covered / (end - start.getTime());
+  }
+  return months;
+}
+
+type Aggregate = {
+  period: string | null;
+  coordinates: CellCoordinates;
+  sums: Record<UsageSum, number>;
+  employees: number;
+  employeeIds?: string[];
+  spend: Map<string, number>;
+  /** Distinct active users per tool within the aggregate. */
+  toolUsers: Map<string, number>;
+};
+
+type AggregateSpec = CommonQuery &
+  Days & {
+    period: Bucket | undefined;
+    sets: readonly (readonly Dimension[])[];
+    filters: UsageFilters & Readonly<{ employee?: string }>;
+  };
+
+type Grouped = { period: Date | string | null; g: number; team: string | null; tool: string | null; model: string | null };
+
+/** The coordinates of a row of GROUPING SETS over (team, tool, model): bit 2 team rolled up, bit 1 tool, bit 0 model. */
+function coordinatesOf(row: Grouped): CellCoordinates {
+  const coordinates: Record<string, string> = {};
+  if ((row.g & 4) === 0) coordinates['team'] = row.team as string;
+  if ((row.g & 2) === 0) coordinates['tool'] = row.tool as string;
+  if ((row.g & 1) === 0) coordinates['model'] = row.model as string;
+  return coordinates;
+}
+
+const periodOf = (row: Grouped) => (row.period === null ? null : new Date(row.period).toISOString());
+const keyOf = (period: string | null, coordinates: CellCoordinates) => `${period ?? ''}\u0000${cellKey(coordinates)}`;
+
+/**
+ * Sums, active users, spend per currency and active users per tool, per period and grouping set: a few hash
+ * aggregations over the usage facts of the days asked for, with their teams resolved.
+ */
+async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Aggregate[] & { toolUsers(period: string | null, tool: string, by: 'team' | 'model'): number }> {
+  const schema = spec.schema ?? usageProjection.schema;
+  const assignments = spec.assignmentsSchema ?? reworkMetricsProjection.schema;
+  const parameters: unknown[] = [spec.tenant, new Date(spec.dayFrom * DAY_MS).toISOString().slice(0, 10), new Date(spec.dayTo * DAY_MS).toISOString().slice(0, 10)];
+  // An integer of the tenant's settings, written into the SQL (not every statement below reads it).
+  const k = Math.trunc(Number(spec.privacyMinGroupSize));
+  const conditions: string[] = [];
+  for (const [name, value] of Object.entries(spec.filters)) {
+    if (value === undefined) continue;
+    parameters.push(value);
+    conditions.push(`${name === 'employee' ? 'employee_id' : name} = $${parameters.length}`);
+  }
+  const dayEnd = `((u.day + 1)::timestamp AT TIME ZONE 'UTC' - interval '1 microsecond')`;
+  const period = spec.period ? `date_trunc('${spec.period}', day::timestamp) AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
+  const factsOf = (filtered: boolean) => `
+    WITH facts AS MATERIALIZED (
+      SELECT ${period} AS period, r.* FROM (
+        SELECT u.employee_id, u.tool, COALESCE(NULLIF(u.model, ''), ${UNSPECIFIED_MODEL_SQL}) AS model, u.day,
+               COALESCE(NULLIF(u.team_id, ''), (${assignmentAt(assignments, 'u.tenant', 'u.employee_id', dayEnd, 'a.team_id')}), '${UNASSIGNED_TEAM}') AS team,
+               ${USAGE_FIGURES.map((figure) => `u.${USAGE_COLUMNS[figure]}`).join(', ')}, NULLIF(u.currency, '') AS currency
+          FROM "${schema}".usage_daily u
+         WHERE u.tenant = $1 AND u.day >= $2::date AND u.day < $3::date AND u.facts > 0
+      ) r
+      ${filtered && conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+    )`;
+  const facts = factsOf(true);
+  const groupingSets = (sets: readonly (readonly string[])[]) => `GROUPING SETS (${sets.map((set) => `(${['period', ...set].join(', ')})`).join(', ')})`;
+  // The grouping id over (team, tool, model) and their values; a dimension no set groups by is rolled up throughout.
+  const grouped = (sets: readonly (readonly string[])[]) => {
+    const used = DIMENSIONS.map((dimension) => sets.some((set) => set.includes(dimension)));
+    const bit = (i: number) => (used[i] ? `GROUPING(${DIMENSIONS[i]})` : '1');
+    return `period, (${bit(0)} * 4 + ${bit(1)} * 2 + ${bit(2)}) AS g, ${DIMENSIONS.map((dimension, i) => (used[i] ? dimension : `NULL::text AS ${dimension}`)).join(', ')}`;
+  };
+
+  const seats = (spec.seatCosts ?? []).length > 0;
+  const toolSets = uniqueSets(spec.sets.map((set) => [...set, 'tool']));
+  const [sums, spend, users, allToolUsers] = await Promise.all([
+    db.query<Grouped & Record<string, number> & { employees: number; employee_ids: string[] | null }>(
+      `${facts}
+       SELECT ${grouped(spec.sets)}, ${USAGE_SUMS.map((sum) => `COALESCE(sum(${USAGE_COLUMNS[sum]}), 0)::float8 AS "${sum}"`).join(', ')},
+              count(DISTINCT employee_id)::int AS employees,
+              CASE WHEN count(DISTINCT employee_id) < ${k} THEN array_agg(DISTINCT employee_id ORDER BY employee_id) END AS employee_ids
+         FROM facts GROUP BY ${groupingSets(spec.sets)}`,
+      parameters,
+    ),
+    db.query<Grouped & { currency: string; amount: number }>(
+      `${facts}
+       SELECT ${grouped(spec.sets)}, currency, sum(cost)::float8 AS amount
+         FROM facts WHERE currency IS NOT NULL GROUP BY ${groupingSets(spec.sets.map((set) => [...set, 'currency']))}`,
+      parameters,
+    ),
+    seats
+      ? db.query<Grouped & { users: number }>(
+          `${facts}
+           SELECT ${grouped(toolSets)}, count(DISTINCT employee_id)::int AS users FROM facts GROUP BY ${groupingSets(toolSets)}`,
+          parameters,
+        )
+      : Promise.resolve([]),
+    // The tool's users over every team and model, whatever the filters: what a set number of seats is shared by.
+    seats
+      ? db.query<Grouped & { users: number }>(
+          `${factsOf(false)}
+           SELECT ${grouped(SHARE_SETS)}, count(DISTINCT employee_id)::int AS users FROM facts GROUP BY ${groupingSets(SHARE_SETS)}`,
+          parameters.slice(0, 3),
+        )
+      : Promise.resolve([]),
+  ]);
+
+  const byKey = new Map<string, Aggregate>();
+  for (const row of sums) {
+    const coordinates = coordinatesOf(row);
+    const aggregate: Aggregate = {
+      period: periodOf(row),
+      coordinates,
+      sums: Object.fromEntries(USAGE_SUMS.map((sum) => [sum, row[sum]])) as Record<UsageSum, number>,
+      employees: row.employees,
+      ...(row.employee_ids ? { employeeIds: row.employee_ids } : {}),
+      spend: new Map(),
+      toolUsers: new Map(),
+    };
+    byKey.set(keyOf(aggregate.period, coordinates), aggregate);
+  }
+  for (const row of spend) {
+    const { currency, ...coordinates } = { ...coordinatesOf(row), currency: row.currency };
+    const aggregate = byKey.get(keyOf(periodOf(row), coordinates));
+    aggregate?.spend.set(currency, (aggregate.spend.get(currency) ?? 0) + row.amount);
+  }
+  // Users per tool of each aggregate: the rows of its coordinates and a tool (its own tool when it has one).
+  const usersAt = new Map<string, number>();
+  for (const row of users) usersAt.set(keyOf(periodOf(row), coordinatesOf(row)), row.users);
+  for (const aggregate of byKey.values()) {
+    for (const seat of spec.seatCosts ?? []) {
+      if (aggregate.coordinates.tool !== undefined && aggregate.coordinates.tool !== seat.tool) continue;
+      const users = usersAt.get(keyOf(aggregate.period, { ...aggregate.coordinates, tool: seat.tool })) ?? 0;
+      aggregate.toolUsers.set(seat.tool, users);
+    }
+  }
+  // Per period, tool and the dimension a row is split by: the tool's users summed over that dimension's values.
+  const shareBase = new Map<string, number>();
+  for (const row of allToolUsers) {
+    const coordinates = coordinatesOf(row);
+    const by = coordinates.team !== undefined ? 'team' : 'model';
+    const key = `${periodOf(row) ?? ''}\u0000${by}\u0000${coordinates.tool}`;
+    shareBase.set(key, (shareBase.get(key) ?? 0) + row.users);
+  }
+  const result = [...byKey.values()] as Aggregate[] & { toolUsers(period: string | null, tool: string, by: 'team' | 'model'): number };
+  result.toolUsers = (periodStart, tool, by) => shareBase.get(`${periodStart ?? ''}\u0000${by}\u0000${tool}`) ?? 0;
+  return result;
+}
+
+/** What a set number of seats is shared by: the tool's users per team, and per model, whatever the filters. */
+const SHARE_SETS: readonly Dimension[][] = [['team', 'tool'], ['tool', 'model']];
+
+function uniqueSets(sets: readonly (readonly string[])[]): string[][] {
+  const seen = new Map<string, string[]>();
+  for (const set of sets) {
+    const sorted = [...new Set(set)].sort((a, b) => DIMENSIONS.indexOf(a as Dimension) - DIMENSIONS.indexOf(b as Dimension));
+    seen.set(sorted.join(','), sorted);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * A row from an aggregate, its licence seats added to its spend: per tool with a seat cost, seatCost × seats × the
+ * months the row covers, the seats being the row's active users of the tool, or the set number, shared among the
+ * teams and models by their share of the tool's active users (all of it where the row is not split by team or model).
+ */
+function toRow(
+  aggregate: Aggregate,
+  seatCosts: readonly SeatCost[],
+  [from, to]: [number, number],
+  toolUsersOfPeriod: (tool: string, by: 'team' | 'model') => number,
+  filters: UsageFilters,
+): UsageMetricsRow {
+  const spend = new Map(aggregate.spend);
+  const months = monthsCovered(from, to);
+  const split: 'team' | 'model' | null =
+    aggregate.coordinates.team !== undefined || filters.team !== undefined ? 'team' : aggregate.coordinates.model !== undefined || filters.model !== undefined ? 'model' : null;
+  for (const seat of seatCosts) {
+    if ((aggregate.coordinates.tool ?? filters.tool ?? seat.tool) !== seat.tool) continue;
+    const users = aggregate.toolUsers.get(seat.tool) ?? 0;
+    let seats = users;
+    if (seat.seats != null) {
+      const all = split === null ? 0 : toolUsersOfPeriod(seat.tool, split);
+      seats = split === null ? seat.seats : all > 0 ? (seat.seats * users) / all : 0;
+    }
+    const amount = seat.seatCost * seats * months;
+    if (amount > 0) spend.set(seat.currency, (spend.get(seat.currency) ?? 0) + amount);
+  }
+  return {
+    group: null,
+    bucket: aggregate.period,
+    activeUsers: aggregate.employees,
+    ...aggregate.sums,
+    acceptanceRate: rateOrNull(aggregate.sums.acceptances, aggregate.sums.suggestions),
+    spend: spendList(spend),
+    ...(aggregate.employeeIds ? { employeeIds: aggregate.employeeIds } : {}),
+  };
+}
+
+function spendList(spend: ReadonlyMap<string, number>): Spend[] {
+  return [...spend.entries()].sort(([a], [b]) => compare(a, b)).map(([currency, amount]) => ({ currency, amount }));
+}
+
+function compare(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
