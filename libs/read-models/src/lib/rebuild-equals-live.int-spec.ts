@@ -85,6 +85,32 @@ const EVENTS: GivenEvent[] = [
 /** A small generated organisation (10 employees, 10 weeks, ~1.3k events), in a shuffled store order. */
 const END = new Date('2025-07-01T00:00:00Z');
 const ORGANISATION = shuffledOrganisation(preset('small', { employees: 10, start: new Date(END.getTime() - 70 * 86_400_000), end: END }));
+/**
+ * The generator makes no usage facts: one per employee, tool and day of outputs (its requests), and a cumulative
+ * token series per employee read at each such day, so the usage read model gets a generated organisation too.
+ */
+const ORGANISATION_USAGE: GivenEvent[] = (() => {
+  const requests = new Map<string, { tenant: string; employeeId: string; tool: string; day: string; count: number }>();
+  for (const event of ORGANISATION.given) {
+    if (event.type !== 'ai.output.generated') continue;
+    const data = event.data as { employeeId: string; tool: string };
+    const day = new Date(event.time ?? 0).toISOString().slice(0, 10);
+    const key = [event.tenant, data.employeeId, data.tool, day].join('/');
+    const entry = requests.get(key) ?? { tenant: event.tenant ?? 'tenant-a', employeeId: data.employeeId, tool: data.tool, day, count: 0 };
+    entry.count += 1;
+    requests.set(key, entry);
+  }
+  const tokens = new Map<string, number>();
+  return [...requests.entries()].flatMap(([key, { tenant, employeeId, tool, day, count }]) => {
+    const total = (tokens.get(employeeId) ?? 0) + count * 1000;
+    tokens.set(employeeId, total);
+    const time = `${day}T23:00:00.000Z`;
+    return [
+      usage(tenant, employeeId, time, { tool, usageKey: `requests/${key}`, day, requests: count }),
+      usage(tenant, employeeId, time, { tool, usageKey: `tokens/${key}`, day, inputTokens: total, cumulative: true, series: `tokens/${employeeId}`, seriesStart: '2025-01-01T00:00:00Z' }),
+    ];
+  });
+})();
 
 describe('every read model: a rebuild gives the read model live gives, whatever the batch sizes', () => {
   let database: TestDatabase;
@@ -110,7 +136,7 @@ describe('every read model: a rebuild gives the read model live gives, whatever 
   it.each(READ_MODEL_PROJECTIONS.map((projection) => [projection.name, projection] as const))('%s, on a generated organisation', async (_name, projection) => {
     expect(ORGANISATION.given.length).toBeGreaterThan(1000);
     // Its costs are fractions, summed in another order batch by batch than at a rebuild's end: equal to 12 digits.
-    const model = await expectRebuildEqualsLive(projection, ORGANISATION.given, { pool, batchSizes: [13, 250, 5000], significantDigits: 12 });
+    const model = await expectRebuildEqualsLive(projection, [...ORGANISATION.given, ...ORGANISATION_USAGE], { pool, batchSizes: [13, 250, 5000], significantDigits: 12 });
     expect(Object.values(model.tables).some((rows) => rows.length > 0)).toBe(true);
     expect(model.parked).toEqual([]);
   }, 300_000);
