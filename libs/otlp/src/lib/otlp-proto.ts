@@ -17,14 +17,17 @@ const SERVICE_FILES: Readonly<Record<OtlpSignal, string>> = {
 };
 const STATUS_FILE = 'google/rpc/status.proto';
 
-const PACKAGE: Readonly<Record<OtlpSignal, string>> = {
-  logs: 'opentelemetry.proto.collector.logs.v1.ExportLogsService',
-  traces: 'opentelemetry.proto.collector.trace.v1.ExportTraceService',
-  metrics: 'opentelemetry.proto.collector.metrics.v1.ExportMetricsService',
+const SERVICES: Readonly<Record<OtlpSignal, { package: string; service: string; message: string }>> = {
+  logs: { package: 'opentelemetry.proto.collector.logs.v1', service: 'LogsService', message: 'ExportLogsService' },
+  traces: { package: 'opentelemetry.proto.collector.trace.v1', service: 'TraceService', message: 'ExportTraceService' },
+  metrics: { package: 'opentelemetry.proto.collector.metrics.v1', service: 'MetricsService', message: 'ExportMetricsService' },
 };
 
 /** The collector service's full name (gRPC) and its request and response message names. */
-export const otlpService = (signal: OtlpSignal) => ({ service: PACKAGE[signal], request: `${PACKAGE[signal]}Request`, response: `${PACKAGE[signal]}Response` });
+export const otlpService = (signal: OtlpSignal) => {
+  const { package: name, service, message } = SERVICES[signal];
+  return { service: `${name}.${service}`, request: `${name}.${message}Request`, response: `${name}.${message}Response` };
+};
 
 /** The files the gRPC service is loaded from (with {@link otlpProtoDirectory} as include path). */
 export const otlpServiceFile = (signal: OtlpSignal) => SERVICE_FILES[signal];
