@@ -14,3 +14,4 @@ export * from './lib/otlp.controller';
 export * from './lib/otlp.module';
 export * from './lib/receive-otlp';
 export * from './lib/receive-otlp.command';
+export * from './lib/connectors.controller';

@@ -22,6 +22,9 @@ import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { gzipSync } from 'node:zlib';
 import { createApiApp } from '../create-api-app';
 
+// A bound for a slow, shared machine, not a performance expectation: exports wait for the projections to catch up.
+jest.setTimeout(60_000);
+
 type Exporter<T> = { export(items: T, done: (result: ExportResult) => void): void; shutdown(): Promise<void> };
 
 /** One export call of a real exporter, as its SDK processor makes it. */
@@ -282,6 +285,20 @@ describe('OTLP receiver end to end (OpenTelemetry JS exporters → /otlp and gRP
       expect((await events('otlp:partial-assistant')).map((event) => event.data)).toEqual([{ outputId: '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203332', employeeId: 'u-9', tool: 'partial-assistant', taskType: 'other' }]);
       const protobuf = await post('traces', encodeExportRequest('traces', { resourceSpans: [] }), { ...auth(), 'content-type': 'application/x-protobuf' });
       expect([protobuf.status, decodeExportResponse('traces', new Uint8Array(await protobuf.arrayBuffer()), 'protobuf')]).toEqual([200, {}]);
+    });
+
+    it("counts per tenant what was ignored and rejected, by signal and reason: GET /v1/connectors (read scope), another tenant's empty", async () => {
+      const mine = await fetch(`${baseUrl}/v1/connectors`, { headers: { authorization: `Bearer ${readKey}` } });
+      const { records } = (await mine.json()) as { records: { connector: string; signal: string; outcome: string; reason: string; count: number }[] };
+      expect(records.filter((r) => r.signal === 'logs').map(({ connector, outcome, reason, count }) => [connector, outcome, reason, count])).toEqual([
+        ['otlp', 'ignored', 'tool_decision.by-policy', 4],
+        ['otlp', 'ignored', 'tool_decision.not-code-editing', 2],
+      ]);
+      expect(records).toContainEqual(expect.objectContaining({ signal: 'traces', outcome: 'rejected', reason: 'no-person', count: 1 }));
+      expect(records).toContainEqual(expect.objectContaining({ signal: 'metrics', outcome: 'rejected', reason: 'EVENT.UNKNOWN_TYPE', count: 5 }));
+      const otherKey = (await app.get<ApiKeys>(API_KEYS).create('globex', ['read'], 'otlp e2e other tenant')).key;
+      expect(await (await fetch(`${baseUrl}/v1/connectors`, { headers: { authorization: `Bearer ${otherKey}` } })).json()).toEqual({ records: [] });
+      expect((await fetch(`${baseUrl}/v1/connectors`, { headers: { authorization: `Bearer ${ingestKey}` } })).status).toBe(403);
     });
 
     it('counts what was ignored and rejected, by connector, signal and reason, on /metrics', async () => {

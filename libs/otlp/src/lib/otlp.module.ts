@@ -6,6 +6,7 @@ import { API_KEYS, type ApiKeys } from '@rework-ledger/tenancy';
 import type { Pool } from 'pg';
 import { CONNECTOR_RECORDS_STORE, createPostgresConnectorRecordsStore, migrateConnectorRecords } from './connector-records.store';
 import { type OtlpGrpcServer, startOtlpGrpcServer } from './otlp-grpc.server';
+import { ConnectorsController } from './connectors.controller';
 import { OtlpController } from './otlp.controller';
 import { ReceiveOtlpCommand, ReceiveOtlpHandler } from './receive-otlp.command';
 
@@ -19,7 +20,7 @@ export type OtlpModuleOptions = Readonly<{ grpc?: Readonly<{ host: string; port:
 
 /**
  * The OTLP receiver: POST /otlp/v1/{logs,traces,metrics} (the app must give /otlp a raw body parser and the
- * OTLP error renderer), and OTLP/gRPC when `grpc` is given. Needs the runtime (PG_POOL, EVENT_STORE, API_KEYS) and
+ * OTLP error renderer), OTLP/gRPC when `grpc` is given, and GET /v1/connectors (what was ignored or rejected). Needs the runtime (PG_POOL, EVENT_STORE, API_KEYS) and
  * CqrsModule.forRoot(); an app may provide CONNECTOR_RECORD_COUNTER (Prometheus).
  */
 @Module({})
@@ -31,7 +32,7 @@ export class OtlpModule implements OnApplicationShutdown {
     return {
       module: OtlpModule,
       imports: [CqrsModule],
-      controllers: [OtlpController],
+      controllers: [OtlpController, ConnectorsController],
       providers: [
         {
           provide: CONNECTOR_RECORDS_STORE,
