@@ -17,7 +17,7 @@ import { EVENT_STORE, type EventStore, type StoredEvent } from '@rework-ledger/e
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeExportRequest, decodeExportResponse, decodeStatus, encodeExportRequest, mapMetrics, OTLP_GRPC_SERVER, type OtlpContractEvent, type OtlpGrpcServer } from '@rework-ledger/otlp';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
-import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
+import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE, TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import { gzipSync } from 'node:zlib';
 import { createApiApp } from '../create-api-app';
@@ -231,6 +231,31 @@ describe('OTLP receiver end to end (OpenTelemetry JS exporters → /otlp and gRP
     expect([b.code, (b.error as { code?: number }).code]).toEqual([ExportResultCode.FAILED, 7]);
     await Promise.all([noKey.shutdown(), withoutScope.shutdown()]);
     expect(await events('otlp:grpc-denied')).toEqual([]);
+  });
+
+  it("takes the tenant's output operations and discard minutes (tenant settings)", async () => {
+    await app.get<TenantSettingsStore>(TENANT_SETTINGS).update('initech', { otlpOutputOperations: ['invoke_agent'], discardMinutes: 5 });
+    const key = (await app.get<ApiKeys>(API_KEYS).create('initech', ['ingest'], 'otlp e2e initech')).key;
+    const headers = { Authorization: `Bearer ${key}` };
+    const finished = spans({ 'service.name': 'agents', 'user.id': 'u-1' }, (start) => {
+      start('chat', { 'gen_ai.operation.name': 'chat', 'gen_ai.response.id': 'not-an-output-here' });
+      start('invoke_agent', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.response.id': 'agent-run-1' });
+    });
+    const traces = new OTLPTraceExporter({ url: `${baseUrl}/otlp/v1/traces`, headers });
+    expect(await exportWith(traces, finished)).toEqual({ code: ExportResultCode.SUCCESS });
+    const decisions = await logRecords({ 'service.name': 'claude-code', 'user.email': 'dev@initech.test' }, (emit) =>
+      emit('tool_decision', { tool_name: 'Edit', decision: 'reject', source: 'user_abort', tool_use_id: 'toolu_initech' }),
+    );
+    const logs = new OTLPLogExporter({ url: `${baseUrl}/otlp/v1/logs`, headers });
+    expect(await exportWith(logs, decisions)).toEqual({ code: ExportResultCode.SUCCESS });
+    await Promise.all([traces.shutdown(), logs.shutdown()]);
+    for (const runner of app.get<ProjectionRunner[]>(PROJECTION_RUNNERS)) await runner.waitUntilCaughtUp(20_000);
+    const stored = await app.get<EventStore>(EVENT_STORE).readAll({ tenant: 'initech' });
+    expect(stored.map((event) => [event.type, event.data['outputId'], event.data['minutesSpent']])).toEqual([
+      ['ai.output.generated', 'agent-run-1', undefined],
+      ['ai.output.generated', 'toolu_initech', undefined],
+      ['ai.output.discarded', 'toolu_initech', 5],
+    ]);
   });
 
   describe('answers in the OTLP/HTTP way', () => {

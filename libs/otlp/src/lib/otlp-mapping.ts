@@ -1,5 +1,6 @@
 // What mapping an export request gives: contract events, the records refused (reported in partialSuccess) and the
 // records ignored (not outputs, rework or usage: counted by reason).
+import { DEFAULT_DISCARD_MINUTES, DEFAULT_OTLP_OUTPUT_OPERATIONS } from '@rework-ledger/tenancy';
 import type { OtlpContractEvent } from './otlp-events';
 
 /** Records that are not for Rework Ledger: accepted, ignored, counted. */
@@ -43,7 +44,7 @@ export type OtlpMappingOptions = Readonly<{
   discardMinutes: number;
 }>;
 
-export const DEFAULT_OTLP_MAPPING_OPTIONS: OtlpMappingOptions = { outputOperations: ['chat', 'text_completion', 'generate_content'], discardMinutes: 2 };
+export const DEFAULT_OTLP_MAPPING_OPTIONS: OtlpMappingOptions = { outputOperations: DEFAULT_OTLP_OUTPUT_OPERATIONS, discardMinutes: DEFAULT_DISCARD_MINUTES };
 
 /** Collects a mapping record by record. */
 export function mappingBuilder() {

@@ -2,6 +2,7 @@ import { Inject, Logger, Optional } from '@nestjs/common';
 import { Command, CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@rework-ledger/event-store';
 import { EventsStoredEvent } from '@rework-ledger/ingestion';
+import { TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { CONNECTOR_RECORDS_STORE, type ConnectorRecordsStore } from './connector-records.store';
 import type { OtlpSignal } from './otlp-proto';
 import { type OtlpReceipt, receiveOtlp } from './receive-otlp';
@@ -31,12 +32,14 @@ export class ReceiveOtlpHandler implements ICommandHandler<ReceiveOtlpCommand, O
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CONNECTOR_RECORDS_STORE) private readonly tallies: ConnectorRecordsStore,
+    @Inject(TENANT_SETTINGS) private readonly settings: TenantSettingsStore,
     private readonly eventBus: EventBus,
     @Optional() @Inject(CONNECTOR_RECORD_COUNTER) private readonly counter?: ConnectorRecordCounter,
   ) {}
 
   async execute({ tenant, signal, request }: ReceiveOtlpCommand): Promise<OtlpReceipt> {
-    const receipt = await receiveOtlp(this.store, tenant, signal, request);
+    const { otlpOutputOperations, discardMinutes } = await this.settings.get(tenant);
+    const receipt = await receiveOtlp(this.store, tenant, signal, request, { outputOperations: otlpOutputOperations, discardMinutes });
     // After the append has committed, so that projection runners wake to events they can read.
     if (receipt.stored > 0) this.eventBus.publish(new EventsStoredEvent(tenant, receipt.stored));
     const lines = receipt.tally.map((line) => ({ connector: OTLP_CONNECTOR, signal, ...line }));

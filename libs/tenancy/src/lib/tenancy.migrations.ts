@@ -24,4 +24,9 @@ export const TENANCY_MIGRATIONS: readonly Migration[] = [
         updated_at timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 2,
+    name: 'tenant settings of the OTLP connector',
+    sql: `ALTER TABLE tenant_settings ADD COLUMN otlp_output_operations jsonb, ADD COLUMN discard_minutes double precision;`,
+  },
 ];

@@ -8,5 +8,7 @@ export class TenantSettingsEntity {
   @Column('float8', { name: 'default_hourly_cost', nullable: true }) defaultHourlyCost: number | null;
   @Column('jsonb', { name: 'minutes_saved_by_task_type', nullable: true }) minutesSavedByTaskType: Record<string, number> | null;
   @Column('int', { name: 'privacy_min_group_size', nullable: true }) privacyMinGroupSize: number | null;
+  @Column('jsonb', { name: 'otlp_output_operations', nullable: true }) otlpOutputOperations: string[] | null;
+  @Column('float8', { name: 'discard_minutes', nullable: true }) discardMinutes: number | null;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }
