@@ -333,4 +333,34 @@ describe('OTLP receiver end to end (OpenTelemetry JS exporters → /otlp and gRP
       expect(text).toMatch(/rework_ledger_connector_records_total\{connector="otlp",signal="logs",outcome="ignored",reason="tool_decision.by-policy"\} [1-9]/);
     });
   });
+
+  describe('over the rate limit', () => {
+    let limited: INestApplication;
+    let limitedDatabase: TestDatabase;
+
+    beforeAll(async () => {
+      limitedDatabase = await createTestDatabase();
+      limited = await createApiApp(
+        { databaseUrl: limitedDatabase.url, defaults: { currency: 'EUR', defaultHourlyCost: 60, privacyMinGroupSize: 5, minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE }, runProjections: false },
+        ['error'],
+        { rateLimits: { ingestPerMinute: 1, queryPerMinute: 0 } },
+      );
+      await limited.listen(0, '127.0.0.1');
+    });
+
+    afterAll(async () => {
+      await limited?.close();
+      await limitedDatabase?.drop();
+    });
+
+    it('429 with Retry-After and a Status (RESOURCE_EXHAUSTED) in the encoding of the request', async () => {
+      const url = `${await limited.getUrl()}/otlp/v1/traces`;
+      const key = (await limited.get<ApiKeys>(API_KEYS).create('acme', ['ingest'], 'otlp e2e limited')).key;
+      const send = () => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-protobuf' }, body: encodeExportRequest('traces', {}) });
+      expect((await send()).status).toBe(200);
+      const refused = await send();
+      expect([refused.status, Number(refused.headers.get('retry-after')) > 0]).toEqual([429, true]);
+      expect(decodeStatus(new Uint8Array(await refused.arrayBuffer()), 'protobuf')).toMatchObject({ code: 8, message: expect.stringContaining('RATE.LIMITED') });
+    });
+  });
 });
