@@ -9,7 +9,7 @@ import { MetricsApiModule } from '@rework-ledger/metrics-api';
 import { createMetricsRegistry, DEMO_DATA_LOADER, DemoDataLoader, METRICS_TOKEN, OperationsModule, PLATFORM_METRICS, type PlatformMetrics } from '@rework-ledger/operations';
 import { CONNECTOR_RECORD_COUNTER, type ConnectorRecordCounter, OtlpModule } from '@rework-ledger/otlp';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
-import type { HttpTimeouts, KafkaConfig, RateLimits } from '@rework-ledger/platform';
+import { CONFIG_DEFAULTS, type HttpTimeouts, type KafkaConfig, type RateLimits } from '@rework-ledger/platform';
 import { RuntimeModule, type RuntimeOptions } from '@rework-ledger/runtime';
 import { TrainingApiModule } from '@rework-ledger/training-api';
 import { courseByActivityId, employeeByExternalId } from '@rework-ledger/read-models';
@@ -129,7 +129,9 @@ export class AppModule {
         CqrsModule.forRoot(),
         IngestionModule,
         XapiModule.register({ employeeByExternalId, courseByActivityId }),
-        OtlpModule.register(options.otlpGrpc ? { grpc: options.otlpGrpc } : {}),
+        OtlpModule.register(
+          options.otlpGrpc ? { grpc: { ...options.otlpGrpc, callsPerMinute: options.rateLimits?.ingestPerMinute ?? CONFIG_DEFAULTS.RATE_LIMIT_INGEST_PER_MINUTE } } : {},
+        ),
         MetricsApiModule,
         TrainingApiModule,
         OperationsModule,

@@ -1,6 +1,7 @@
 // The OTLP receiver end to end, with the official OpenTelemetry JS SDK and exporters as the clients (protobuf and
 // JSON over HTTP, gzip, gRPC) against the running API; then the events in the store and the rework metrics.
-import { Metadata } from '@grpc/grpc-js';
+import { credentials, makeClientConstructor, Metadata, type ServiceDefinition, type ServiceError, status } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import type { INestApplication } from '@nestjs/common';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -15,7 +16,7 @@ import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetr
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { EVENT_STORE, type EventStore, type StoredEvent } from '@rework-ledger/event-store';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import { decodeExportRequest, decodeExportResponse, decodeStatus, encodeExportRequest, mapMetrics, OTLP_GRPC_SERVER, type OtlpContractEvent, type OtlpGrpcServer } from '@rework-ledger/otlp';
+import { decodeExportRequest, decodeExportResponse, decodeStatus, encodeExportRequest, mapMetrics, OTLP_GRPC_SERVER, type OtlpContractEvent, type OtlpGrpcServer, otlpProtoDirectory, otlpService, otlpServiceFile } from '@rework-ledger/otlp';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE, TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
@@ -343,7 +344,7 @@ describe('OTLP receiver end to end (OpenTelemetry JS exporters → /otlp and gRP
       limited = await createApiApp(
         { databaseUrl: limitedDatabase.url, defaults: { currency: 'EUR', defaultHourlyCost: 60, privacyMinGroupSize: 5, minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE }, runProjections: false },
         ['error'],
-        { rateLimits: { ingestPerMinute: 1, queryPerMinute: 0 } },
+        { rateLimits: { ingestPerMinute: 1, queryPerMinute: 0 }, otlpGrpc: { host: '127.0.0.1', port: 0 } },
       );
       await limited.listen(0, '127.0.0.1');
     });
@@ -361,6 +362,26 @@ describe('OTLP receiver end to end (OpenTelemetry JS exporters → /otlp and gRP
       const refused = await send();
       expect([refused.status, Number(refused.headers.get('retry-after')) > 0]).toEqual([429, true]);
       expect(decodeStatus(new Uint8Array(await refused.arrayBuffer()), 'protobuf')).toMatchObject({ code: 8, message: expect.stringContaining('RATE.LIMITED') });
+    });
+
+    it('over gRPC, RESOURCE_EXHAUSTED (which the exporters retry later)', async () => {
+      const key = (await limited.get<ApiKeys>(API_KEYS).create('acme', ['ingest'], 'otlp e2e limited grpc')).key;
+      // A plain gRPC client on the same definitions: the exporters would retry with backoff and only then fail.
+      const definition = loadSync(otlpServiceFile('traces'), { includeDirs: [otlpProtoDirectory()] });
+      const TraceService = makeClientConstructor(definition[otlpService('traces').service] as ServiceDefinition, 'TraceService');
+      const client = new TraceService(`127.0.0.1:${limited.get<OtlpGrpcServer>(OTLP_GRPC_SERVER).port}`, credentials.createInsecure()) as unknown as {
+        Export(request: object, metadata: Metadata, done: (error: ServiceError | null) => void): void;
+        close(): void;
+      };
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${key}`);
+      const call = () => new Promise<ServiceError | null>((resolve) => client.Export({}, metadata, resolve));
+      try {
+        expect(await call()).toBeNull();
+        expect((await call())?.code).toBe(status.RESOURCE_EXHAUSTED);
+      } finally {
+        client.close();
+      }
     });
   });
 });

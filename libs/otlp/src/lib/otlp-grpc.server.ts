@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { LedgerError } from '@rework-ledger/domain';
-import { authenticateRequest, checkScope } from '@rework-ledger/http-kit';
+import { authenticateRequest, checkScope, createRateLimiter, RateLimitedError } from '@rework-ledger/http-kit';
 import { isDatabaseUnavailable } from '@rework-ledger/platform';
 import type { ApiKeys, Principal } from '@rework-ledger/tenancy';
 import { OTLP_SIGNALS, otlpProtoDirectory, otlpService, otlpServiceFile, type OtlpSignal } from './otlp-proto';
@@ -16,6 +16,8 @@ export type OtlpGrpcServerOptions = Readonly<{
   receive: (tenant: string, signal: OtlpSignal, request: Record<string, unknown>) => Promise<OtlpReceipt>;
   /** The largest request accepted (bytes, after decompression); larger ones get RESOURCE_EXHAUSTED. */
   maxMessageBytes: number;
+  /** Export calls per minute per tenant and signal, as RATE_LIMIT_INGEST_PER_MINUTE for HTTP; 0: no limit. */
+  callsPerMinute: number;
   onError?: (error: unknown) => void;
 }>;
 
@@ -33,6 +35,8 @@ function toServiceError(error: unknown): ServiceError {
   const code = (error as LedgerError).code;
   if (code === 'AUTH.MISSING_API_KEY' || code === 'AUTH.INVALID_API_KEY') return { code: grpc.status.UNAUTHENTICATED, details: `${code}: ${(error as Error).message}` };
   if (code === 'AUTH.MISSING_SCOPE') return { code: grpc.status.PERMISSION_DENIED, details: `${code}: ${(error as Error).message}` };
+  // Throttled: retryable for the exporters (OTLP/gRPC specification), like HTTP's 429.
+  if (error instanceof RateLimitedError) return { code: grpc.status.RESOURCE_EXHAUSTED, details: `${error.code}: ${error.message}` };
   if (isDatabaseUnavailable(error) || (error instanceof LedgerError && error.retriable)) return { code: grpc.status.UNAVAILABLE, details: 'the database is unavailable; retry later' };
   return { code: grpc.status.INTERNAL, details: 'an unexpected error occurred; it has been logged' };
 }
@@ -48,6 +52,7 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
     { ...LOADER_OPTIONS, includeDirs: [otlpProtoDirectory()] },
   );
   const server = new grpc.Server({ 'grpc.max_receive_message_length': options.maxMessageBytes });
+  const limiter = createRateLimiter();
   for (const signal of OTLP_SIGNALS) {
     const service = definition[otlpService(signal).service] as grpc.ServiceDefinition;
     server.addService(service, {
@@ -68,6 +73,7 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
     const authorization = call.metadata.get('authorization')[0];
     const principal: Principal = await authenticateRequest(options.apiKeys, { authorization: typeof authorization === 'string' ? authorization : undefined });
     checkScope(principal, ['ingest']);
+    limiter.take(`tenant:${principal.tenant}|grpc ${signal}`, options.callsPerMinute);
     const receipt = await options.receive(principal.tenant, signal, call.request);
     return receipt.partialSuccess ? { partialSuccess: { [REJECTED_FIELD[signal]]: receipt.partialSuccess.rejected, errorMessage: receipt.partialSuccess.message } } : {};
   }

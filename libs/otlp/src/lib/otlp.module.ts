@@ -16,7 +16,10 @@ export const OTLP_MAX_BODY_BYTES = MAX_BATCH_BYTES;
 /** The OTLP/gRPC server when OTLP_GRPC_PORT is set (`port` undefined otherwise). */
 export const OTLP_GRPC_SERVER = Symbol('OtlpGrpcServer');
 
-export type OtlpModuleOptions = Readonly<{ grpc?: Readonly<{ host: string; port: number }> }>;
+export type OtlpModuleOptions = Readonly<{
+  /** OTLP/gRPC's address, and its export calls per minute per tenant and signal (0: no limit). */
+  grpc?: Readonly<{ host: string; port: number; callsPerMinute: number }>;
+}>;
 
 /**
  * The OTLP receiver: POST /otlp/v1/{logs,traces,metrics} (the app must give /otlp a raw body parser and the
