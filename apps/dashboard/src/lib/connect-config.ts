@@ -3,7 +3,7 @@
 /** Where exporters send OTLP/HTTP: the instance's origin + /otlp (the SDKs append /v1/logs, /v1/traces, /v1/metrics). */
 export const otlpEndpoint = (origin: string) => `${origin.replace(/\/+$/, '')}/otlp`;
 
-const KEY_PLACEHOLDER = '<an API key with the ingest scope>';
+const KEY_PLACEHOLDER = '<ingest key>';
 
 /** Claude Code's telemetry settings, as environment variables (one per line, `export NAME=value`). */
 export function claudeCodeEnvironment(origin: string): Record<string, string> {

@@ -12,7 +12,7 @@ export function ConnectView(props: { apiKey: string; onBadKey: (error: ApiError)
   return (
     <div className="view" data-testid="connect-view">
       <div className="grid">
-        <Card title="Claude Code" subtitle="Each developer's shell, or everyone's managed settings file: tool decisions become outputs and discards, cost and tokens usage" testId="connect-claude-code">
+        <Card title="Claude Code" subtitle="A developer's shell, or everyone's managed settings: tool decisions become outputs and discards; cost and tokens, usage" testId="connect-claude-code">
           <pre className="config" data-testid="config-claude-code">{asShell(claudeCode)}</pre>
           <pre className="config" data-testid="config-managed-settings">{asManagedSettings(claudeCode)}</pre>
         </Card>
