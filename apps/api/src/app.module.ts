@@ -7,8 +7,9 @@ import { createKafkaClient, createKafkaEventLog, ensureTopics, type KafkaEventLo
 import { ingestTopics } from '@rework-ledger/kafka-ingest';
 import { MetricsApiModule } from '@rework-ledger/metrics-api';
 import { createMetricsRegistry, DEMO_DATA_LOADER, DemoDataLoader, METRICS_TOKEN, OperationsModule, PLATFORM_METRICS, type PlatformMetrics } from '@rework-ledger/operations';
+import { CONNECTOR_RECORD_COUNTER, type ConnectorRecordCounter, OtlpModule } from '@rework-ledger/otlp';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
-import type { HttpTimeouts, KafkaConfig, RateLimits } from '@rework-ledger/platform';
+import { CONFIG_DEFAULTS, type HttpTimeouts, type KafkaConfig, type RateLimits } from '@rework-ledger/platform';
 import { RuntimeModule, type RuntimeOptions } from '@rework-ledger/runtime';
 import { TrainingApiModule } from '@rework-ledger/training-api';
 import { courseByActivityId, employeeByExternalId } from '@rework-ledger/read-models';
@@ -81,8 +82,13 @@ class KafkaEventLogModule implements OnApplicationShutdown {
       inject: [EVENT_STORE, PROJECTION_RUNNERS],
       useFactory: (store: EventStore, runners: readonly ProjectionRunner[]) => new DemoDataLoader(store, () => runners.forEach((r) => r.wake())),
     },
+    {
+      provide: CONNECTOR_RECORD_COUNTER,
+      inject: [PLATFORM_METRICS],
+      useFactory: (metrics: PlatformMetrics): ConnectorRecordCounter => (labels, count) => metrics.connectorRecords.inc(labels, count),
+    },
   ],
-  exports: [PLATFORM_METRICS, DEMO_DATA_LOADER],
+  exports: [PLATFORM_METRICS, DEMO_DATA_LOADER, CONNECTOR_RECORD_COUNTER],
 })
 class ApiServicesModule {}
 
@@ -99,9 +105,16 @@ class MetricsTokenModule {
  * How the API ingests (with `kafka`, POST /v1/events writes to the telemetry topic; without, to the event store), and
  * its HTTP settings: server timeouts, rate limits, the token of /metrics. Absent: the configuration's defaults.
  */
-export type ApiOptions = Readonly<{ kafka?: KafkaConfig; timeouts?: HttpTimeouts; rateLimits?: RateLimits; metricsToken?: string }>;
+export type ApiOptions = Readonly<{
+  kafka?: KafkaConfig;
+  timeouts?: HttpTimeouts;
+  rateLimits?: RateLimits;
+  metricsToken?: string;
+  /** The OTLP/gRPC receiver's address (OTLP_GRPC_PORT on HOST); absent: none. */
+  otlpGrpc?: Readonly<{ host: string; port: number }>;
+}>;
 
-/** The API process: HTTP ingestion, metrics queries, operations, the dashboard, and the projection runners. */
+/** The API process: HTTP ingestion (CloudEvents, xAPI, OTLP), metrics queries, operations, the dashboard, and the projection runners. */
 @Module({})
 export class AppModule {
   static register(runtime: RuntimeOptions, options: ApiOptions = {}): DynamicModule {
@@ -116,6 +129,9 @@ export class AppModule {
         CqrsModule.forRoot(),
         IngestionModule,
         XapiModule.register({ employeeByExternalId, courseByActivityId }),
+        OtlpModule.register(
+          options.otlpGrpc ? { grpc: { ...options.otlpGrpc, callsPerMinute: options.rateLimits?.ingestPerMinute ?? CONFIG_DEFAULTS.RATE_LIMIT_INGEST_PER_MINUTE } } : {},
+        ),
         MetricsApiModule,
         TrainingApiModule,
         OperationsModule,

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MAX_BATCH_BYTES } from '@rework-ledger/contracts';
 import { createRateLimiter, createRequestGate, discoverRoutes, LedgerExceptionFilter, mediaTypeOf } from '@rework-ledger/http-kit';
 import { CONFIG_DEFAULTS, type HttpTimeouts } from '@rework-ledger/platform';
+import { OTLP_HTTP_PREFIX, OTLP_MAX_BODY_BYTES, renderOtlpError } from '@rework-ledger/otlp';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import type { RuntimeOptions } from '@rework-ledger/runtime';
 import { API_KEYS, type ApiKeys } from '@rework-ledger/tenancy';
@@ -64,8 +65,11 @@ export async function createApiApp(
   );
   // Ingestion reads the raw body: structured, batched and binary-mode CloudEvents each need their own parsing.
   app.use('/v1/events', raw({ type: () => true, limit: MAX_BATCH_BYTES }));
+  // OTLP bodies are protobuf or OTLP/JSON, decoded by the receiver; gzip is inflated here, the limit counts inflated bytes.
+  app.use(OTLP_HTTP_PREFIX, raw({ type: () => true, limit: OTLP_MAX_BODY_BYTES }));
   app.use(json({ limit: MAX_BATCH_BYTES }));
-  app.useGlobalFilters(new LedgerExceptionFilter());
+  // OTLP routes answer errors as OTLP's google.rpc.Status (its specification), every other route in the one shape.
+  app.useGlobalFilters(new LedgerExceptionFilter([renderOtlpError]));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

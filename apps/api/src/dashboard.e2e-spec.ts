@@ -269,6 +269,24 @@ describeWithBrowser(SUITE, () => {
     }
   }, 60_000);
 
+  it('shows how to connect the AI tools, filled with this address, and what the connectors ignored', async () => {
+    // One OTLP export of a span that is not an AI output: ignored, and counted for the tenant.
+    const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'GET /', endTimeUnixNano: '1772445600000000000' };
+    const exported = await fetch(`${baseUrl}/otlp/v1/traces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ingestOnly}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+    });
+    expect(exported.status).toBe(200);
+    await page.getByTestId('tab-connect').click();
+    await page.getByTestId('config-claude-code').waitFor();
+    expect(await page.getByTestId('config-claude-code').textContent()).toContain(`OTEL_EXPORTER_OTLP_ENDPOINT=${baseUrl}/otlp`);
+    expect(JSON.parse((await page.getByTestId('config-managed-settings').textContent()) ?? '')).toMatchObject({ env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_LOGS_EXPORTER: 'otlp' } });
+    await page.getByTestId('connector-record').first().waitFor();
+    expect(await page.getByTestId('connector-record').allTextContents()).toEqual([expect.stringContaining('span.not-an-output')]);
+    await screenshot('connect', true);
+  }, 60_000);
+
   it('keeps the key for the session and fits a tablet screen', async () => {
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.goto(`${baseUrl}/#/operations`);

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       timeouts: config.httpTimeouts,
       rateLimits: config.rateLimits,
       ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+      ...(config.otlpGrpcPort !== undefined ? { otlpGrpc: { host: config.http.host, port: config.otlpGrpcPort } } : {}),
     },
   );
   if (config.kafka) logger.log(`HTTP ingestion writes to Kafka topic ${config.kafka.telemetryTopic}; run the ingestor to store the events`);

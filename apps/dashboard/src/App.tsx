@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import { type ApiError, describeError, getJson, sessionKey } from './lib/api-client';
 import type { Bucket, GroupBy } from './lib/api-types';
 import { useHashState, type View } from './lib/use-hash-state';
+import { ConnectView } from './views/ConnectView';
 import { LearningView } from './views/LearningView';
 import { type OperationsFilters, OperationsView } from './views/OperationsView';
 import { SkillsView } from './views/SkillsView';
@@ -10,6 +11,7 @@ const TABS: readonly { view: View; label: string; question: string }[] = [
   { view: 'operations', label: 'Operations', question: 'Where do we lose time to rework?' },
   { view: 'learning', label: 'Learning', question: 'Which training paid off?' },
   { view: 'skills', label: 'Skills gaps', question: 'Which team needs which course?' },
+  { view: 'connect', label: 'Connect', question: 'How do our AI tools send their telemetry here?' },
 ];
 
 export function App() {
@@ -72,6 +74,7 @@ export function App() {
             {hash.view === 'operations' && <OperationsView apiKey={key} filters={filters} onFilters={setFilters} onBadKey={onBadKey} now={now} />}
             {hash.view === 'learning' && <LearningView apiKey={key} onBadKey={onBadKey} />}
             {hash.view === 'skills' && <SkillsView apiKey={key} onBadKey={onBadKey} />}
+            {hash.view === 'connect' && <ConnectView apiKey={key} onBadKey={onBadKey} origin={window.location.origin} />}
           </>
         )}
       </main>

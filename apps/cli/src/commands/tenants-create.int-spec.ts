@@ -33,7 +33,19 @@ describe('cli tenants create', () => {
     }
   });
 
+  it("given the OTLP settings, then it stores the tenant's output operations and discard minutes", async () => {
+    await tenantsCreateCommand.run({ tenant: 'initech', 'otlp-output-operations': 'chat, invoke_agent', 'discard-minutes': '4.5' }, []);
+    const dataSource = await new DataSource({ type: 'postgres', url: cli.database.url, entities: [TenantSettingsEntity] }).initialize();
+    try {
+      expect(await dataSource.getRepository(TenantSettingsEntity).findOneBy({ tenant: 'initech' })).toMatchObject({ otlpOutputOperations: ['chat', 'invoke_agent'], discardMinutes: 4.5 });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
   it.each([
+    [{ tenant: 'acme', 'otlp-output-operations': ',,' }, '--otlp-output-operations takes comma-separated operation names such as chat,invoke_agent (got ,,)'],
+    [{ tenant: 'acme', 'discard-minutes': '1441' }, '--discard-minutes takes a number of minutes from 0 to 1440 (got 1441)'],
     [{}, '--tenant is required'],
     [{ tenant: 'acme', currency: 'euro' }, '--currency takes an ISO 4217 code such as EUR (got euro)'],
     [{ tenant: 'acme', 'hourly-cost': '-1' }, '--hourly-cost takes a number from 0 to 1000000000 (got -1)'],

@@ -119,3 +119,8 @@ export type SkillsGapsAnswer = {
 
 /** The one error shape of the API. */
 export type ApiErrorBody = { code: string; message: string; field?: string };
+
+/** GET /v1/connectors: what the tenant's connectors ignored or rejected, by signal and reason. */
+export type ConnectorsAnswer = {
+  records: { connector: string; signal: string; outcome: 'ignored' | 'rejected'; reason: string; count: number; lastSeenAt: string }[];
+};

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export type View = 'operations' | 'learning' | 'skills';
+export type View = 'operations' | 'learning' | 'skills' | 'connect';
 export type HashState = { view: View; params: URLSearchParams };
 
-const VIEWS: readonly View[] = ['operations', 'learning', 'skills'];
+const VIEWS: readonly View[] = ['operations', 'learning', 'skills', 'connect'];
 
 function parse(hash: string): HashState {
   const [path, query = ''] = hash.replace(/^#\/?/, '').split('?');

@@ -40,6 +40,10 @@ const PROPERTIES: Record<EventType, readonly string[]> = {
   'training.completed': ['employeeId', 'courseId', 'score'],
   'employee.assigned': ['employeeId', 'teamId', 'role', 'hourlyCost', 'effectiveFrom'],
   'employee.identity_linked': ['employeeId', 'system', 'externalId'],
+  'ai.usage.recorded': [
+    'employeeId', 'teamId', 'tool', 'model', 'day', 'usageKey', 'requests', 'suggestions', 'acceptances', 'linesSuggested', 'linesAccepted',
+    'inputTokens', 'outputTokens', 'cost', 'currency', 'credits', 'series', 'seriesStart', 'cumulative',
+  ],
 };
 
 const nextUp = (x: number) => x + Math.max(Number.MIN_VALUE, Math.abs(x) * Number.EPSILON);
@@ -137,15 +141,19 @@ function envelopeCases(): { name: string; event: Record<string, unknown> }[] {
 
 /** The fast path's verdict equals class-validator's, and the validator answers exactly what it answered without it. */
 function expectParity(type: EventType, data: Record<string, unknown>): void {
-  expect(passesCompiledDataRules(type, data)).toBe(passesClassValidatorDataRules(type, data));
+  // A type without compiled rules is declined by the fast path (class-validator decides), never passed.
+  const fastPath = compiledDataEventTypes().includes(type);
+  expect(passesCompiledDataRules(type, data)).toBe(fastPath && passesClassValidatorDataRules(type, data));
   expect(compiled.validateStoredEventData(type, data)).toEqual(reference.validateStoredEventData(type, data));
   const event = { ...envelope, type, data };
   expect(compiled.validateEvent(event, credentials)).toEqual(reference.validateEvent(event, credentials));
 }
 
 describe('the compiled contract check (Ajv) against class-validator', () => {
-  it('compiles the data rules of every event type (none is left to class-validator alone)', () => {
-    expect(compiledDataEventTypes()).toEqual([...EVENT_TYPES]);
+  it('compiles the data rules of every event type but ai.usage.recorded (its cross-field rules are left to class-validator)', () => {
+    // ai.usage.recorded's rules that depend on other fields (currency with cost, series with cumulative, at least one
+    // figure) have no exact translation here: that type is always checked by class-validator.
+    expect(compiledDataEventTypes()).toEqual(EVENT_TYPES.filter((type) => type !== 'ai.usage.recorded'));
   });
 
   it('given values at and just beyond every bound, every type and odd field, then both agree event by event', () => {

@@ -35,6 +35,7 @@ export const VALID_DATA: Record<string, Record<string, unknown>> = {
   'training.completed': { employeeId: 'e', courseId: 'c', score: 1 },
   'employee.assigned': { employeeId: 'e', teamId: 't', hourlyCost: 1e9, effectiveFrom: '9999-12-31T23:59:59Z' },
   'employee.identity_linked': { employeeId: 'e', system: 'lms', externalId: 'mailto:e@x.test' },
+  'ai.usage.recorded': { employeeId: 'e', tool: 't', day: '2026-03-01', usageKey: 'k', requests: 1e12, cost: 1e9, currency: 'USD' },
 };
 export const mostly = <T>(valid: T, odd: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: fc.constant(valid), weight: 6 }, { arbitrary: odd, weight: 1 });
 

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { type ErrorShape, LedgerError } from '@rework-ledger/domain';
 import { isDatabaseUnavailable } from '@rework-ledger/platform';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 const DATABASE_UNAVAILABLE = 'DATABASE.UNAVAILABLE';
 
@@ -14,6 +14,12 @@ const STATUS_BY_CODE_PREFIX: [string, number][] = [
 export const RETRY_AFTER_SECONDS = 5;
 
 /**
+ * Writes an error answer in another protocol's own shape (OTLP's google.rpc.Status) for the requests it claims, once
+ * the status and headers are decided; true when it answered.
+ */
+export type ErrorRenderer = (request: Request, response: Response, status: number, error: ErrorShape) => boolean;
+
+/**
  * Turns every error into the one shape `{code, message, field?}`: typed errors keep their code, body-parser and
  * Nest errors get stable codes, a database that cannot be reached is a 503 with Retry-After (the request may be sent
  * again as it is: ingestion is idempotent), anything else is a 500 whose details stay in the log (never the payload).
@@ -21,6 +27,9 @@ export const RETRY_AFTER_SECONDS = 5;
 @Catch()
 export class LedgerExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
+
+  /** `renderers`: the protocols whose routes answer errors in their own shape (the one exception to the one shape). */
+  constructor(private readonly renderers: readonly ErrorRenderer[] = []) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -34,6 +43,10 @@ export class LedgerExceptionFilter implements ExceptionFilter {
     const { retryAfterSeconds, allow } = error as { retryAfterSeconds?: unknown; allow?: unknown };
     if (status === 429 && typeof retryAfterSeconds === 'number') response.setHeader('Retry-After', String(retryAfterSeconds));
     if (status === 405 && Array.isArray(allow)) response.setHeader('Allow', allow.join(', '));
+    if (this.renderers.length > 0) {
+      const request = host.switchToHttp().getRequest<Request>();
+      if (this.renderers.some((render) => render(request, response, status, body))) return;
+    }
     response.status(status).json(body);
   }
 

@@ -11,6 +11,7 @@ export function createMetricsRegistry(): {
   projectionEventsBehind: Gauge<'projection'>;
   projectionEventsParked: Counter<'projection' | 'code'>;
   projectionParkedEvents: Gauge<'projection'>;
+  connectorRecords: Counter<'connector' | 'signal' | 'outcome' | 'reason'>;
 } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
@@ -39,7 +40,14 @@ export function createMetricsRegistry(): {
     labelNames: ['projection'] as const,
     registers: [registry],
   });
-  return { registry, eventsIngested, projectionEventsBehind, projectionEventsParked, projectionParkedEvents };
+  // No tenant label either: a tenant's counts are in its GET /v1/connectors.
+  const connectorRecords = new Counter({
+    name: metricName('connector_records_total'),
+    help: 'Records a connector (otlp) received and did not store: ignored (not for Rework Ledger) or rejected (reported to the sender), by signal and reason.',
+    labelNames: ['connector', 'signal', 'outcome', 'reason'] as const,
+    registers: [registry],
+  });
+  return { registry, eventsIngested, projectionEventsBehind, projectionEventsParked, projectionParkedEvents, connectorRecords };
 }
 
 export type PlatformMetrics = ReturnType<typeof createMetricsRegistry>;

@@ -29,4 +29,9 @@ export const TENANCY_MIGRATIONS: readonly Migration[] = [
     name: 'licence seat costs per tool',
     sql: `ALTER TABLE tenant_settings ADD COLUMN seat_costs jsonb;`,
   },
+  {
+    version: 3,
+    name: 'tenant settings of the OTLP connector',
+    sql: `ALTER TABLE tenant_settings ADD COLUMN otlp_output_operations jsonb, ADD COLUMN discard_minutes double precision;`,
+  },
 ];

@@ -11,5 +11,7 @@ export class TenantSettingsEntity {
   @Column('int', { name: 'privacy_min_group_size', nullable: true }) privacyMinGroupSize: number | null;
   /** Licence seats per tool (see SeatCost); null: none. */
   @Column('jsonb', { name: 'seat_costs', nullable: true }) seatCosts: SeatCost[] | null;
+  @Column('jsonb', { name: 'otlp_output_operations', nullable: true }) otlpOutputOperations: string[] | null;
+  @Column('float8', { name: 'discard_minutes', nullable: true }) discardMinutes: number | null;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }

@@ -11,9 +11,21 @@ export type TenantSettings = Readonly<{
   privacyMinGroupSize: number;
   /** Licence seats per tool, which add to usage spend (none by default). */
   seatCosts: readonly SeatCost[];
+  /** OTLP: the `gen_ai.operation.name` values whose spans are AI outputs (without `rework_ledger.output`). */
+  otlpOutputOperations: readonly string[];
+  /** OTLP: the minutes a Claude Code edit rejected by a person costs (`ai.output.discarded`). */
+  discardMinutes: number;
 }>;
 
-export type PlatformDefaults = Omit<TenantSettings, 'tenant' | 'seatCosts'>;
+type ConnectorSettings = 'otlpOutputOperations' | 'discardMinutes';
+
+/** The platform's defaults; the connector settings have built-in ones ({@link DEFAULT_OTLP_OUTPUT_OPERATIONS}...). */
+export type PlatformDefaults = Omit<TenantSettings, 'tenant' | 'seatCosts' | ConnectorSettings> & Partial<Pick<TenantSettings, ConnectorSettings>>;
+
+/** GenAI operations whose spans are outputs unless a tenant says otherwise (PRODUCT.md, "Connectors"). */
+export const DEFAULT_OTLP_OUTPUT_OPERATIONS: readonly string[] = ['chat', 'text_completion', 'generate_content'];
+/** Minutes a rejected Claude Code edit costs unless a tenant says otherwise. */
+export const DEFAULT_DISCARD_MINUTES = 2;
 
 /** Minutes an AI output saves when its event carries no estimate, per task type (overridable per tenant). */
 export const DEFAULT_MINUTES_SAVED_BY_TASK_TYPE: Readonly<Record<string, number>> = {
@@ -39,6 +51,8 @@ export function createTenantSettingsStore(dataSource: DataSource, defaults: Plat
     minutesSavedByTaskType: { ...defaults.minutesSavedByTaskType, ...(row?.minutesSavedByTaskType ?? {}) },
     privacyMinGroupSize: row?.privacyMinGroupSize ?? defaults.privacyMinGroupSize,
     seatCosts: row?.seatCosts ?? [],
+    otlpOutputOperations: row?.otlpOutputOperations ?? defaults.otlpOutputOperations ?? DEFAULT_OTLP_OUTPUT_OPERATIONS,
+    discardMinutes: row?.discardMinutes ?? defaults.discardMinutes ?? DEFAULT_DISCARD_MINUTES,
   });
   return {
     async get(tenant) {
@@ -53,6 +67,8 @@ export function createTenantSettingsStore(dataSource: DataSource, defaults: Plat
           ...(changes.minutesSavedByTaskType !== undefined ? { minutesSavedByTaskType: { ...changes.minutesSavedByTaskType } } : {}),
           ...(changes.privacyMinGroupSize !== undefined ? { privacyMinGroupSize: changes.privacyMinGroupSize } : {}),
           ...(changes.seatCosts !== undefined ? { seatCosts: changes.seatCosts.map((seat) => ({ ...seat })) } : {}),
+          ...(changes.otlpOutputOperations !== undefined ? { otlpOutputOperations: [...changes.otlpOutputOperations] } : {}),
+          ...(changes.discardMinutes !== undefined ? { discardMinutes: changes.discardMinutes } : {}),
           updatedAt: new Date(),
         },
         ['tenant'],

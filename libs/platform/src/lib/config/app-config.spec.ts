@@ -215,7 +215,7 @@ describe('the configuration table', () => {
   });
 
   it('lists every variable that AppConfig reads', () => {
-    const read = Object.keys(loadConfig({ DATABASE_URL: 'postgres://x/y', EMBEDDED_PG_DATA_DIR: '/d', XDG_DATA_HOME: '/x', API_BOOTSTRAP_KEY: 'k'.repeat(16), KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_TENANT: 't', EVENTSTORE_CONNECTION_STRING: 'esdb://x', METRICS_TOKEN: 'm'.repeat(16) }));
+    const read = Object.keys(loadConfig({ DATABASE_URL: 'postgres://x/y', EMBEDDED_PG_DATA_DIR: '/d', XDG_DATA_HOME: '/x', API_BOOTSTRAP_KEY: 'k'.repeat(16), KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_TENANT: 't', EVENTSTORE_CONNECTION_STRING: 'esdb://x', METRICS_TOKEN: 'm'.repeat(16), OTLP_GRPC_PORT: '4317' }));
     expect([...read].sort()).toEqual([...names].sort());
   });
 

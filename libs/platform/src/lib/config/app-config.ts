@@ -248,6 +248,11 @@ export class AppConfig {
   @Rule('must be at least 16 characters long', (value) => typeof value === 'string' && value.length >= 16)
   readonly METRICS_TOKEN?: string;
 
+  @IsOptional()
+  @toInteger
+  @integerFrom(0, 65535)
+  readonly OTLP_GRPC_PORT?: number;
+
   @toInteger
   @integerFrom(1, 60)
   readonly API_KEY_CACHE_SECONDS: number = CONFIG_DEFAULTS.API_KEY_CACHE_SECONDS;
@@ -270,6 +275,11 @@ export class AppConfig {
   /** The bearer token GET /metrics requires, when one is set. */
   get metricsToken(): string | undefined {
     return this.METRICS_TOKEN;
+  }
+
+  /** The port of the OTLP/gRPC receiver (on HOST); absent: no gRPC receiver (OTLP/HTTP is always under /otlp). */
+  get otlpGrpcPort(): number | undefined {
+    return this.OTLP_GRPC_PORT;
   }
 
   /** How long a valid API key is cached (a revocation takes effect within it). */

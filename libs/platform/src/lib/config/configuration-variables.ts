@@ -111,6 +111,12 @@ export const CONFIGURATION_VARIABLES: readonly ConfigurationVariable[] = [
     meaning: 'When set (at least 16 characters), GET /metrics requires "Authorization: Bearer <METRICS_TOKEN>" (401 otherwise). Absent: /metrics is open (platform-wide counters only).',
   },
   {
+    group: 'server',
+    name: 'OTLP_GRPC_PORT',
+    meaning:
+      'When set, the port (on HOST) of the OTLP/gRPC receiver (OpenTelemetry exporters with OTEL_EXPORTER_OTLP_PROTOCOL=grpc; 4317 is the usual one); integer 0–65535. Absent: no gRPC receiver (OTLP/HTTP is always served under /otlp). See docs/connectors/otlp.md.',
+  },
+  {
     group: 'database',
     name: 'DATABASE_URL',
     secret: true,

@@ -1,0 +1,61 @@
+import { Card, Empty, Failed, Loading } from '../components/common';
+import type { ApiError } from '../lib/api-client';
+import type { ConnectorsAnswer } from '../lib/api-types';
+import { asManagedSettings, asShell, claudeCodeEnvironment, otelSdkEnvironment } from '../lib/connect-config';
+import { formatCount } from '../lib/format';
+import { useApi } from '../lib/use-api';
+
+/** How the AI tools send their telemetry here (copy-paste configuration), and what the connectors ignored or rejected. */
+export function ConnectView(props: { apiKey: string; onBadKey: (error: ApiError) => void; origin: string }) {
+  const connectors = useApi<[ConnectorsAnswer]>(['/v1/connectors'], props.apiKey, props.onBadKey);
+  const claudeCode = claudeCodeEnvironment(props.origin);
+  return (
+    <div className="view" data-testid="connect-view">
+      <div className="grid">
+        <Card title="Claude Code" subtitle="A developer's shell, or everyone's managed settings: tool decisions become outputs and discards; cost and tokens, usage" testId="connect-claude-code">
+          <pre className="config" data-testid="config-claude-code">{asShell(claudeCode)}</pre>
+          <pre className="config" data-testid="config-managed-settings">{asManagedSettings(claudeCode)}</pre>
+        </Card>
+        <Card title="Any OpenTelemetry SDK" subtitle="GenAI spans become outputs; ai.output.* log events become rework" testId="connect-otel">
+          <pre className="config" data-testid="config-otel">{asShell(otelSdkEnvironment(props.origin))}</pre>
+          <p className="note">
+            OTLP/gRPC: the API's <code>OTLP_GRPC_PORT</code> as endpoint and <code>OTEL_EXPORTER_OTLP_PROTOCOL=grpc</code>. What becomes what: <code>docs/connectors/otlp.md</code>.
+          </p>
+        </Card>
+      </div>
+      <Card wide title="What was ignored or rejected" subtitle="Records received and not stored, by connector, signal and reason" testId="connector-records">
+        {connectors.state === 'loading' && <Loading what="connector counts" />}
+        {connectors.state === 'failed' && <Failed error={connectors.error} retry={connectors.retry} />}
+        {connectors.state === 'ready' && connectors.data[0].records.length === 0 && <Empty>Nothing ignored or rejected yet.</Empty>}
+        {connectors.state === 'ready' && connectors.data[0].records.length > 0 && (
+          <div className="table-scroll">
+            <table data-testid="connector-records-table">
+              <thead>
+                <tr>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Connector</th>
+                  <th scope="col">Signal</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Records</th>
+                  <th scope="col">Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {connectors.data[0].records.map((record) => (
+                  <tr key={`${record.connector}|${record.signal}|${record.outcome}|${record.reason}`} data-testid="connector-record">
+                    <th scope="row">{record.reason}</th>
+                    <td>{record.connector}</td>
+                    <td>{record.signal}</td>
+                    <td>{record.outcome}</td>
+                    <td>{formatCount(record.count)}</td>
+                    <td>{new Date(record.lastSeenAt).toLocaleString()}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+    </div>
+  );
+}
