@@ -30,3 +30,11 @@ for file in "${files[@]}"; do
 done
 echo "$version" > "$here/VERSION"
 echo "opentelemetry-proto $version: ${#files[@]} files in $here/opentelemetry"
+
+# google.rpc.Status, the body of OTLP/HTTP error answers, from googleapis' common protos.
+googleapis="$(cat "$here/VERSION.googleapis")"
+"$MVN" -q dependency:copy -Dartifact="com.google.api.grpc:proto-google-common-protos:$googleapis" -DoutputDirectory="$work"
+unzip -q -o "$work/proto-google-common-protos-$googleapis.jar" google/rpc/status.proto -d "$work/g"
+mkdir -p "$here/google/rpc"
+cp "$work/g/google/rpc/status.proto" "$here/google/rpc/status.proto"
+echo "proto-google-common-protos $googleapis: google/rpc/status.proto"
