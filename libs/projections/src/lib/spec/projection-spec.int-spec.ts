@@ -1,5 +1,6 @@
 import { createPool } from '@rework-ledger/platform';
-import { dumpSchema, expectRebuildEqualsLive, projectionSpec } from '@rework-ledger/projections/testing';
+import { projectionSpec } from './projection-spec';
+import { dumpSchema, expectRebuildEqualsLive } from './rebuild-equals-live';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import type { Pool, PoolClient } from 'pg';
 import type { ApplyContext, Projection } from '../projection';
