@@ -4,7 +4,7 @@ import { createPostgresEventStore, type EventStore } from '@rework-ledger/event-
 import { ingestEvents } from '@rework-ledger/ingestion';
 import { createPool } from '@rework-ledger/platform';
 import { createProjectionRunner } from '@rework-ledger/projections';
-import { fromPgPool, queryReworkMetrics, READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
+import { fromPgPool, queryReworkMetrics, queryUsageMetrics, READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import { migrateAll } from '@rework-ledger/runtime';
 import { createTenantSettingsStore, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE, TenantSettingsEntity, type TenantSettingsStore } from '@rework-ledger/tenancy';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
@@ -26,7 +26,31 @@ const TENANT = 'acme';
 // The small organisation (30 employees, 3 teams, 6 months, one course), shortened to 10 weeks to keep the test quick.
 const organisation = generateOrganisation(preset('small', { tenant: TENANT, start: new Date('2025-04-22T00:00:00Z') }));
 const END = organisation.options.end;
-const events = organisation.allEvents();
+/**
+ * The generator makes no usage facts: one per employee and week of outputs, as a usage report would send, so that the
+ * backup holds every event type.
+ */
+const usageFacts = (generated: readonly Record<string, unknown>[]): Record<string, unknown>[] => {
+  const weeks = new Map<string, { employeeId: string; day: string; requests: number }>();
+  for (const event of generated) {
+    if (event['type'] !== 'ai.output.generated') continue;
+    const { employeeId } = event['data'] as { employeeId: string };
+    const day = String(event['time']).slice(0, 10);
+    const monday = new Date(Date.parse(day) - ((new Date(day).getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+    const entry = weeks.get(`${employeeId}/${monday}`) ?? { employeeId, day: monday, requests: 0 };
+    entry.requests += 1;
+    weeks.set(`${employeeId}/${monday}`, entry);
+  }
+  return [...weeks.values()].map(({ employeeId, day, requests }) => ({
+    specversion: '1.0',
+    id: `usage-${employeeId}-${day}`,
+    source: 'urn:test:usage-report',
+    type: 'ai.usage.recorded',
+    time: `${day}T12:00:00Z`,
+    data: { employeeId, tool: 'github-copilot', day, usageKey: `${employeeId}/${day}`, requests, cost: requests / 100, currency: 'USD' },
+  }));
+};
+const events = [...organisation.allEvents(), ...usageFacts(organisation.allEvents() as unknown as Record<string, unknown>[])];
 
 /** One database: the event store, the read models kept by the projection runners, and what the API reads them with. */
 type Site = { database: TestDatabase; pool: Pool; store: EventStore; dataSource: DataSource; settings: TenantSettingsStore };
@@ -82,7 +106,11 @@ async function everyMetric(site: Site): Promise<unknown> {
   const impactService = new CourseImpactService(site.dataSource, site.settings);
   const courses = await impactService.courses(TENANT);
   const impact = await Promise.all(courses.map((course) => impactService.impact(TENANT, course.courseId, { windowDays: 28, minOutputs: 5, horizonDays: 90, asOf: END }, true)));
-  return { rework, courses, impact };
+  const usage: Record<string, unknown> = {};
+  for (const groupBy of [undefined, 'team', 'tool', 'model'] as const) {
+    usage[groupBy ?? 'total'] = await queryUsageMetrics(fromPgPool(site.pool), { tenant: TENANT, from, to: END, bucket: 'week', ...(groupBy ? { groupBy } : {}), privacyMinGroupSize: settings.privacyMinGroupSize });
+  }
+  return { rework, courses, impact, usage };
 }
 
 /** `events send`'s target for the test: the API's ingestion path (validation with the caller's tenant, then append). */
@@ -152,6 +180,7 @@ describe('events export, then events send into a fresh database (backup and rest
     const [before, after] = await Promise.all([everyMetric(original), everyMetric(restored)]);
     expect(after).toEqual(before);
     expect((before as { impact: unknown[] }).impact.length).toBeGreaterThan(0);
+    expect(Object.values((before as { usage: Record<string, unknown[]> }).usage).every((rows) => rows.length > 0)).toBe(true);
 
     // The restored log exports to the same lines: nothing was lost, added or changed on the way. (Not in the same
     // order: an append groups a batch's events by stream, which keeps each stream's order, not the batch's.)

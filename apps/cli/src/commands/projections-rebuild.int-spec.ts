@@ -67,8 +67,8 @@ describe('cli projections rebuild', () => {
   }, 60_000);
 
   it.each([
-    [[], 'name the projection to rebuild: rework-metrics, training'],
-    [['nope'], 'no projection is named nope; one of rework-metrics, training'],
+    [[], 'name the projection to rebuild: rework-metrics, training, usage'],
+    [['nope'], 'no projection is named nope; one of rework-metrics, training, usage'],
   ])('given %p, then it refuses with a usage error', async (positionals, message) => {
     await expect(projectionsRebuildCommand.run({}, positionals)).rejects.toEqual(new UsageError(message));
   });
