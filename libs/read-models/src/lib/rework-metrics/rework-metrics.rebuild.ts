@@ -135,7 +135,7 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
   );
   await rebuildSamples(client, schema);
   // Sums: per output cell first (the counts in int4, cheaper to add up than the bigint of sum(int4) — a rollup cell's
-  // counts are int4 columns, and each is a sum of these —, the minutes and costs exact, in numeric), then every rollup
+  // counts are int4 columns, and each is a sum of these —, the minutes and costs exact, in numeric: see `exactly`), then every rollup
   // cell in one pass of grouping sets (hashed). The
   // set by task type alone gives three rollup rows: every dimension's, the task type's own, and the task type's '*'.
   // GROUPING(team, tool, model): a bit set per dimension rolled up (team 4, tool 2, model 1).
@@ -163,7 +163,7 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
                   GROUPING(b.team, b.tool, b.model) = 7 AND GROUPING(b.task_type) = 0 AS by_task_type_alone
              FROM (
                SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type, ${dimensions.model} AS model,
-                      ${rollupSumsOfOutput('o').map((sum) => `${sum.type === 'numeric' ? `sum((${sum.sql})::numeric)` : `sum(${sum.sql})::int`} AS ${sum.column}`).join(', ')},
+                      ${rollupSumsOfOutput('o').map((sum) => `${sum.type === 'numeric' ? `sum(${exactly(sum.sql)})` : `sum(${sum.sql})::int`} AS ${sum.column}`).join(', ')},
                       count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL)::int AS unestimated_outputs
                  FROM "${schema}".outputs o WHERE o.generated
                 GROUP BY 1, 2, 3, 4, 5, 6
@@ -201,6 +201,15 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
        UNION ALL SELECT tenant, max(occurred_at) FROM "${schema}".reworks GROUP BY tenant
      ) latest GROUP BY tenant`,
   );
+}
+
+/**
+ * A float8 figure as the numeric the rollups sum, as `(figure)::numeric` gives it — without converting the zeros (most
+ * outputs are not reworked): a float8 becomes a numeric through its text, the largest cost of the sums. The same value
+ * either way, scale included (0 and -0 both give the numeric 0).
+ */
+function exactly(figure: string): string {
+  return `CASE WHEN ${figure} = 0 THEN 0::numeric ELSE (${figure})::numeric END`;
 }
 
 /** Rows fetched at a time by the rebuild of the samples, and cells written at a time. */
