@@ -14,20 +14,11 @@ import { advisoryLock } from './runner-lock';
 
 export { type ProjectionStatus, TENANT_LAG_COUNT_LIMIT, type TenantProjectionStatus } from './projection-status';
 
-/** A full rebuild's batch, when not set (issue 13: 50 batches of 2000 for 100,000 events → 10 of 10,000). */
-export const REBUILD_BATCH_SIZE = 10_000;
-
 export type ProjectionRunnerOptions = Readonly<{
   pool: Pool;
   store: EventStore;
   projection: Projection;
-  /** Events read and applied per transaction (default 2000). */
   batchSize?: number;
-  /**
-   * Events a full rebuild reads and applies per transaction: by default REBUILD_BATCH_SIZE, or `batchSize` when only
-   * that is given. Nothing waits on a rebuild's batches, so larger ones spend less on each batch's round trips.
-   */
-  rebuildBatchSize?: number;
   /** How often an idle runner looks for new events, and a standby runner for the lock. */
   idlePollMs?: number;
   onError?: (error: unknown) => void;
@@ -89,7 +80,6 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     store,
     projection,
     batchSize: options.batchSize ?? 2000,
-    rebuildBatchSize: options.rebuildBatchSize ?? options.batchSize ?? REBUILD_BATCH_SIZE,
     checkpoints,
     analyze: new AnalyzePolicy(),
     skipRepeats: !store.deduplicatesOnAppend,

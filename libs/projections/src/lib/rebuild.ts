@@ -71,10 +71,10 @@ export async function fillShadow(
  * analyzed, then swapped in with the checkpoint it reached and what it parked, in one transaction.
  */
 export async function rebuild(runner: RunnerContext, client: PoolClient): Promise<void> {
-  const { projection, checkpoints, store, rebuildBatchSize } = runner;
+  const { projection, checkpoints, store, batchSize } = runner;
   const shadow = rebuildSchemaOf(projection);
   await checkpoints.startRebuild(client);
-  const filled = await fillShadow(runner, client, shadow, (after) => store.readAll({ after, limit: rebuildBatchSize }), {
+  const filled = await fillShadow(runner, client, shadow, (after) => store.readAll({ after, limit: batchSize }), {
     restart: () => checkpoints.restartRebuildCount(client),
     record: (_last, count) => checkpoints.countRebuildProgress(client, count),
   });

@@ -11,8 +11,6 @@ export type RunnerContext = Readonly<{
   store: EventStore;
   projection: Projection;
   batchSize: number;
-  /** A full rebuild's batch (see ProjectionRunnerOptions). */
-  rebuildBatchSize: number;
   checkpoints: CheckpointStore;
   analyze: AnalyzePolicy;
   /** A store that may hold an event twice (EventStoreDB after a late retry): keys already applied are skipped. */
