@@ -134,10 +134,10 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
     `TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".fact_extent`,
   );
   await rebuildSamples(client, schema);
-  // Sums: per output cell first (the counts in int4, cheaper to add up than the bigint of sum(int4) — a rollup cell's
-  // counts are int4 columns, and each is a sum of these —, the minutes and costs exact, in numeric: see `exactly`), then every rollup
-  // cell in one pass of grouping sets (hashed). The
-  // set by task type alone gives three rollup rows: every dimension's, the task type's own, and the task type's '*'.
+  // Sums: per output cell first (the counts in int4, cheaper to add up than the bigint of sum(int4): a rollup cell's
+  // counts are int4 columns, each a sum of these; the minutes and costs exact, in numeric: see `exactly`), then every
+  // rollup cell in one pass of grouping sets (hashed). The set by task type alone gives three rollup rows: every
+  // dimension's, the task type's own, and the task type's '*'.
   // GROUPING(team, tool, model): a bit set per dimension rolled up (team 4, tool 2, model 1).
   const sets = `GROUPING(b.team, b.tool, b.model)`;
   const bySet = `CASE ${sets} WHEN 1 THEN 'team×tool' WHEN 2 THEN 'team×model' WHEN 3 THEN 'team' WHEN 5 THEN 'tool' WHEN 6 THEN 'model' ELSE 'all' END`;
@@ -205,8 +205,8 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
 
 /**
  * A float8 figure as the numeric the rollups sum, as `(figure)::numeric` gives it — without converting the zeros (most
- * outputs are not reworked): a float8 becomes a numeric through its text, the largest cost of the sums. The same value
- * either way, scale included (0 and -0 both give the numeric 0).
+ * outputs are not reworked): a float8 becomes a numeric through its text, a costly step repeated for every output. The
+ * same value either way, scale included (0 and -0 both give the numeric 0).
  */
 function exactly(figure: string): string {
   return `CASE WHEN ${figure} = 0 THEN 0::numeric ELSE (${figure})::numeric END`;
