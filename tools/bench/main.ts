@@ -1,5 +1,7 @@
 // npm run bench: write-path throughput on this machine, each beside the raw COPY rate of the same rows into the
-// same PostgreSQL in the same run. Options (environment): BENCH_EVENTS (default 50000), DATABASE_URL.
+// same PostgreSQL in the same run. Options (environment): BENCH_EVENTS (default 50000), DATABASE_URL, BENCH_PROFILE=true
+// (each rebuild's time per statement) and BENCH_EXPLAIN=true (with it: the plans of a rebuild's derive statements),
+// BENCH_KEEP_DATABASE=true (the database is kept, its URL printed).
 import 'reflect-metadata';
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
@@ -12,6 +14,7 @@ import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rew
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createBenchDatabase } from './bench-database';
 import { measureRawCopy } from './raw-copy';
+import { statementProfile } from './statement-profile';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 50_000);
 const APPEND_BATCH = 1000;
@@ -42,6 +45,7 @@ const seconds = (startedAt: number) => (performance.now() - startedAt) / 1000;
 const rate = (count: number, startedAt: number) => count / seconds(startedAt);
 
 async function main(): Promise<void> {
+  const profile = statementProfile();
   const database = await createBenchDatabase();
   const pool = createPool(database.url, { max: 10 });
   const figures: Figure[] = [];
@@ -98,11 +102,14 @@ async function main(): Promise<void> {
     const total = appendEvents.length + accepted;
     // This process's CPU time too: on a shared machine it moves less than the wall clock (PostgreSQL's is not in it).
     const cpu: string[] = [];
+    const profiles: string[] = [];
     for (const runner of runners) {
       startedAt = performance.now();
       const cpuBefore = process.cpuUsage();
+      profile?.start();
       await runner.requestRebuild();
       await runner.waitUntilCaughtUp(600_000);
+      if (profile) profiles.push(`projection rebuild: ${runner.name}, ${seconds(startedAt).toFixed(2)} s, time per statement (BENCH_PROFILE):`, ...profile.stop());
       figures.push({ name: `projection rebuild: ${runner.name} (${total.toLocaleString('en')} events)`, eventsPerSecond: rate(total, startedAt) });
       const { user, system } = process.cpuUsage(cpuBefore);
       cpu.push(`projection rebuild: ${runner.name}: this process's CPU ${((user + system) / 1e6).toFixed(2)} s (${((user + system) / total).toFixed(1)} µs/event)`);
@@ -119,9 +126,11 @@ async function main(): Promise<void> {
     }
     console.log('');
     for (const line of cpu) console.log(line);
+    for (const line of profiles) console.log(line);
   } finally {
     await pool.end();
-    await database.drop();
+    if (process.env['BENCH_KEEP_DATABASE'] === 'true') console.log(`kept (BENCH_KEEP_DATABASE): ${database.url}`);
+    else await database.drop();
   }
 }
 

@@ -16,14 +16,20 @@ export async function copyRows(client: PoolClient, table: string, columns: reado
   await pipeline(Readable.from([text]), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
 }
 
+// Tested first: most values have nothing to escape, and a test is several times cheaper than a replace that finds
+// nothing (issue 13: a rebuild writes about a million values).
+const ARRAY_SPECIAL = /[\\"]/;
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
 /** A text[] literal, for a text[] column of `copyRows`: every element quoted, its backslashes and double quotes escaped. */
 export function textArrayLiteral(elements: readonly string[]): string {
-  return `{${elements.map((element) => `"${element.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+  return `{${elements.map((element) => `"${ARRAY_SPECIAL.test(element) ? element.replace(/[\\"]/g, '\\$&') : element}"`).join(',')}}`;
 }
 
 /** A value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
 function copyText(value: CopyValue): string {
   if (value === null) return '\\N';
   const text = typeof value === 'number' ? String(value) : value;
+  if (!COPY_SPECIAL.test(text)) return text;
   return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }

@@ -4,7 +4,7 @@ import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
 import { completeRebuild, stageFacts } from './rework-metrics.rebuild';
 import { assignmentAt, REWORK_COLUMNS, reworkAggregates } from './rework-rules';
-import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES } from './rework-rollups';
+import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES, withoutStatisticsSql } from './rework-rollups';
 
 /** The events the rework read model reads: outputs generated, their rework, and assignments. */
 export type ReworkMetricsEvent = OutputGenerated | ReworkEvent | EmployeeAssigned;
@@ -20,7 +20,7 @@ export type ReworkMetricsEvent = OutputGenerated | ReworkEvent | EmployeeAssigne
 export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 8,
+  version: 9,
   handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as (keyof typeof REWORK_EVENT_TYPES)[]), 'employee.assigned'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
@@ -89,6 +89,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
         minutes_saved_estimate double precision
       );
     `);
+    await client.query(withoutStatisticsSql(schema, 'outputs', [...REWORK_COLUMNS, 'minutes_saved_estimate']));
     await createRollupTables(client, schema);
   },
 

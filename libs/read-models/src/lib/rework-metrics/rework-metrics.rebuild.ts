@@ -23,10 +23,44 @@ import {
  * and rework-rollups.ts), but for the last bits of fractional minutes summed in another order.
  */
 export async function completeRebuild(client: PoolClient, schema: string): Promise<void> {
-  // Sorts and hash aggregations over every output: memory for them, in this transaction only.
+  // Sorts and hash aggregations over every output, and the index builds: memory for them, in this transaction only.
+  // No JIT: these statements run once, on tables without statistics yet; compiling them cost more than it saved.
   await client.query(`SET LOCAL work_mem = '256MB'`);
-  await deriveOutputs(client, schema);
-  await rebuildRollups(client, schema);
+  await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+  await client.query(`SET LOCAL jit = off`);
+  await withIndexesBuiltAfter(client, schema, DERIVED_TABLES, async () => {
+    await deriveOutputs(client, schema);
+    await rebuildRollups(client, schema);
+  });
+}
+
+/** The tables `completeRebuild` fills from nothing: their indexes are built once they are full. */
+const DERIVED_TABLES = ['outputs', 'daily_rollup', 'daily_samples', 'employee_months'];
+
+/**
+ * Runs `fill` with the indexes of `tables` (empty) dropped, then creates them again as they were (names, definitions,
+ * primary keys): one sorted build of each index instead of an insertion per row, about half the price (issue 13).
+ * In the caller's transaction, so that a failure leaves the schema as it was; `fill` must not need those indexes (the
+ * derive statements read whole tables). A duplicate key fails the build as it would have failed the insert.
+ */
+async function withIndexesBuiltAfter(client: PoolClient, schema: string, tables: readonly string[], fill: () => Promise<void>): Promise<void> {
+  const { rows: indexes } = await client.query<{ drop: string; create: string }>(
+    `SELECT CASE WHEN c.oid IS NULL THEN format('DROP INDEX %I.%I', n.nspname, i.relname)
+                 ELSE format('ALTER TABLE %I.%I DROP CONSTRAINT %I', n.nspname, t.relname, c.conname) END AS drop,
+            CASE WHEN c.oid IS NULL THEN pg_get_indexdef(i.oid)
+                 ELSE format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid)) END AS create
+       FROM pg_index x
+       JOIN pg_class i ON i.oid = x.indexrelid
+       JOIN pg_class t ON t.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+       LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = t.oid AND c.contype IN ('p', 'u', 'x')
+      WHERE n.nspname = $1 AND t.relname = ANY($2::text[])
+      ORDER BY t.relname, i.relname`,
+    [schema, tables],
+  );
+  for (const index of indexes) await client.query(index.drop);
+  await fill();
+  for (const index of indexes) await client.query(index.create);
 }
 
 /** A rebuild's facts as they come: generated outputs staged in log order, rework events kept (both with COPY). */
@@ -100,8 +134,10 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
     `TRUNCATE "${schema}".daily_rollup, "${schema}".daily_samples, "${schema}".employee_months, "${schema}".fact_extent`,
   );
   await rebuildSamples(client, schema);
-  // Sums: per output cell first (exact, in numeric), then every rollup cell in one pass of grouping sets (hashed). The
-  // set by task type alone gives three rollup rows: every dimension's, the task type's own, and the task type's '*'.
+  // Sums: per output cell first (the counts in int4, cheaper to add up than the bigint of sum(int4): a rollup cell's
+  // counts are int4 columns, each a sum of these; the minutes and costs exact, in numeric: see `exactly`), then every
+  // rollup cell in one pass of grouping sets (hashed). The set by task type alone gives three rollup rows: every
+  // dimension's, the task type's own, and the task type's '*'.
   // GROUPING(team, tool, model): a bit set per dimension rolled up (team 4, tool 2, model 1).
   const sets = `GROUPING(b.team, b.tool, b.model)`;
   const bySet = `CASE ${sets} WHEN 1 THEN 'team×tool' WHEN 2 THEN 'team×model' WHEN 3 THEN 'team' WHEN 5 THEN 'tool' WHEN 6 THEN 'model' ELSE 'all' END`;
@@ -110,34 +146,43 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
   const valueOfSet = `CASE ${sets} WHEN 1 THEN ${of['team×tool']} WHEN 2 THEN ${compositeValueSql('b.team', 'b.model')}
     WHEN 3 THEN ${of.team} WHEN 5 THEN ${of.tool} WHEN 6 THEN b.model ELSE ${of.all} END`;
   const dimensions = dimensionSql('o');
+  // Every cell's sums (materialized), then joined with its sample on the cell's whole key, in a hash join: asked to plan
+  // the join on tables without statistics (nor indexes: see withIndexesBuiltAfter), the planner may otherwise join the
+  // samples on (tenant, day) alone and filter millions of pairs.
+  await client.query(`SET LOCAL enable_mergejoin = off`);
+  await client.query(`SET LOCAL enable_nestloop = off`);
   await client.query(
-    `INSERT INTO "${schema}".daily_rollup AS r (${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, unestimated_outputs, sample_size)
-     SELECT sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type, ${ROLLUP_SUM_COLUMNS.map((column) => `sums.${column}`).join(', ')},
-            sums.unestimated_outputs, cardinality(s.employee_sample)
-       FROM (
-         SELECT b.tenant, b.day, ${bySet} AS dimension, ${valueOfSet} AS value,
-                CASE WHEN GROUPING(b.task_type) = 0 THEN b.task_type ELSE '${EVERY_TASK_TYPE}' END AS task_type,
-                ${ROLLUP_SUM_COLUMNS.map((column) => `sum(b.${column}) AS ${column}`).join(', ')},
-                ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[] AS unestimated_outputs,
-                GROUPING(b.team, b.tool, b.model) = 7 AND GROUPING(b.task_type) = 0 AS by_task_type_alone
-           FROM (
-             SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type, ${dimensions.model} AS model,
-                    ${rollupSumsOfOutput('o').map((sum) => `sum((${sum.sql})${sum.type === 'numeric' ? '::numeric' : ''}) AS ${sum.column}`).join(', ')},
-                    count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL) AS unestimated_outputs
-               FROM "${schema}".outputs o WHERE o.generated
-              GROUP BY 1, 2, 3, 4, 5, 6
-           ) b
-          GROUP BY b.tenant, b.day, GROUPING SETS ((), (b.task_type), (b.team), (b.team, b.task_type), (b.tool), (b.tool, b.task_type), (b.model), (b.model, b.task_type),
-                                         (b.team, b.tool), (b.team, b.model))
-       ) sums
-       CROSS JOIN LATERAL (
-         SELECT sums.dimension, sums.value, sums.task_type
-         UNION ALL SELECT 'taskType', sums.task_type, sums.task_type WHERE sums.by_task_type_alone
-         UNION ALL SELECT 'taskType', sums.task_type, '${EVERY_TASK_TYPE}' WHERE sums.by_task_type_alone
-       ) cell
-       JOIN "${schema}".daily_samples s
-         ON (s.tenant, s.dimension, s.day, s.value, s.task_type) = (sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type)`,
+    `WITH cells AS MATERIALIZED (
+       SELECT sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type, ${ROLLUP_SUM_COLUMNS.map((column) => `sums.${column}`).join(', ')},
+              sums.unestimated_outputs
+         FROM (
+           SELECT b.tenant, b.day, ${bySet} AS dimension, ${valueOfSet} AS value,
+                  CASE WHEN GROUPING(b.task_type) = 0 THEN b.task_type ELSE '${EVERY_TASK_TYPE}' END AS task_type,
+                  ${ROLLUP_SUM_COLUMNS.map((column) => `sum(b.${column}) AS ${column}`).join(', ')},
+                  ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[] AS unestimated_outputs,
+                  GROUPING(b.team, b.tool, b.model) = 7 AND GROUPING(b.task_type) = 0 AS by_task_type_alone
+             FROM (
+               SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type, ${dimensions.model} AS model,
+                      ${rollupSumsOfOutput('o').map((sum) => `${sum.type === 'numeric' ? `sum(${exactly(sum.sql)})` : `sum(${sum.sql})::int`} AS ${sum.column}`).join(', ')},
+                      count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL)::int AS unestimated_outputs
+                 FROM "${schema}".outputs o WHERE o.generated
+                GROUP BY 1, 2, 3, 4, 5, 6
+             ) b
+            GROUP BY b.tenant, b.day, GROUPING SETS ((), (b.task_type), (b.team), (b.team, b.task_type), (b.tool), (b.tool, b.task_type), (b.model), (b.model, b.task_type),
+                                           (b.team, b.tool), (b.team, b.model))
+         ) sums
+         CROSS JOIN LATERAL (
+           SELECT sums.dimension, sums.value, sums.task_type
+           UNION ALL SELECT 'taskType', sums.task_type, sums.task_type WHERE sums.by_task_type_alone
+           UNION ALL SELECT 'taskType', sums.task_type, '${EVERY_TASK_TYPE}' WHERE sums.by_task_type_alone
+         ) cell
+     )
+     INSERT INTO "${schema}".daily_rollup (${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, unestimated_outputs, sample_size)
+     SELECT ${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, unestimated_outputs, cardinality(s.employee_sample)
+       FROM cells JOIN "${schema}".daily_samples s USING (${key})`,
   );
+  await client.query(`SET LOCAL enable_mergejoin TO DEFAULT`);
+  await client.query(`SET LOCAL enable_nestloop TO DEFAULT`);
   await client.query(
     `INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
      SELECT tenant, employee_id, month, ${PACKED_DAYS}
@@ -156,6 +201,15 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
        UNION ALL SELECT tenant, max(occurred_at) FROM "${schema}".reworks GROUP BY tenant
      ) latest GROUP BY tenant`,
   );
+}
+
+/**
+ * A float8 figure as the numeric the rollups sum, as `(figure)::numeric` gives it — without converting the zeros (most
+ * outputs are not reworked): a float8 becomes a numeric through its text, a costly step repeated for every output. The
+ * same value either way, scale included (0 and -0 both give the numeric 0).
+ */
+function exactly(figure: string): string {
+  return `CASE WHEN ${figure} = 0 THEN 0::numeric ELSE (${figure})::numeric END`;
 }
 
 /** Rows fetched at a time by the rebuild of the samples, and cells written at a time. */
