@@ -135,6 +135,7 @@ export const importCopilotCommand: CliCommand = {
     if (!url && !tenant) throw new UsageError('--tenant is required when writing through the database (or write through the API: --url and --api-key)');
 
     const warn = (message: string) => process.stderr.write(`${message}\n`);
+    if (url && tenant) warn(`--tenant ${tenant} is not used through the API: the facts go to the tenant of the API key`);
     const destination = url ? apiDestination(url, apiKey as string) : await databaseDestination(tenant as string, warn);
     const startedAt = Date.now();
     const importDay = new Date(startedAt).toISOString().slice(0, 10);
