@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { type CliCommand, UsageError } from './command';
 import { eventsExportCommand } from './commands/events-export.command';
 import { eventsSendCommand } from './commands/events-send.command';
+import { importCopilotCommand } from './commands/import-copilot.command';
 import { keysCreateCommand } from './commands/keys-create.command';
 import { keysListCommand } from './commands/keys-list.command';
 import { keysRevokeCommand } from './commands/keys-revoke.command';
@@ -22,6 +23,7 @@ const COMMANDS: readonly CliCommand[] = [
   demoLoadCommand,
   eventsSendCommand,
   eventsExportCommand,
+  importCopilotCommand,
   projectionsRebuildCommand,
   metricsExportCommand,
 ];
