@@ -1,4 +1,4 @@
-import { copilotUsageKey, parseUsageLine, parseUsageRow, usageEventOf } from './copilot-usage.mapping';
+import { copilotSource, copilotUsageKey, parseUsageLine, parseUsageRow, usageEventOf } from './copilot-usage.mapping';
 
 const scope = { kind: 'org', name: 'acme' } as const;
 const row = {
@@ -67,5 +67,10 @@ describe('Copilot user-day rows → ai.usage.recorded', () => {
 
   it('given an enterprise, then the key and the source name the enterprise', () => {
     expect(copilotUsageKey({ kind: 'enterprise', name: 'globex' }, 'Bob ', '2026-03-02')).toBe('github-copilot/enterprises/globex/bob/2026-03-02');
+  });
+
+  it('given the organisation typed in another case, then the same key and source (GitHub slugs ignore case): a re-run replaces', () => {
+    expect(copilotUsageKey({ kind: 'org', name: 'Acme-Inc' }, 'bob', '2026-03-02')).toBe(copilotUsageKey({ kind: 'org', name: 'acme-inc' }, 'bob', '2026-03-02'));
+    expect(copilotSource({ kind: 'org', name: 'ACME-inc' })).toBe('github-copilot:orgs/acme-inc');
   });
 });

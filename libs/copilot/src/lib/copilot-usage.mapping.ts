@@ -59,14 +59,19 @@ export function normaliseGithubLogin(login: string): string {
   return login.trim().toLowerCase();
 }
 
+/** A scope as GitHub names it: organisation and enterprise slugs ignore case (`--org Acme` and `--org acme` are one). */
+function scopePath(scope: CopilotScope): string {
+  return `${scope.kind === 'org' ? 'orgs' : 'enterprises'}/${scope.name.toLowerCase()}`;
+}
+
 /** The key of a user-day: a later import of the same key replaces the earlier fact (a revised report corrects itself). */
 export function copilotUsageKey(scope: CopilotScope, login: string, day: string): string {
-  return `github-copilot/${scope.kind === 'org' ? 'orgs' : 'enterprises'}/${scope.name}/${normaliseGithubLogin(login)}/${day}`;
+  return `github-copilot/${scopePath(scope)}/${normaliseGithubLogin(login)}/${day}`;
 }
 
 /** The CloudEvents source of a scope's facts (the same for an API import and a file import of that scope). */
 export function copilotSource(scope: CopilotScope): string {
-  return `github-copilot:${scope.kind === 'org' ? 'orgs' : 'enterprises'}/${scope.name}`;
+  return `github-copilot:${scopePath(scope)}`;
 }
 
 /** A whole, non-negative number within `max`; a numeric string counts (tolerant parsing); anything else is absent. */

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { AuthError } from '@rework-ledger/http-kit';
 import { type Bucket, METRIC_VERSION, privacyBucketOf, type ReworkGroupBy } from '@rework-ledger/domain';
 import { queryProtectedReworkMetrics, queryReworkMetrics, type ReworkMetricsFilters, type ReworkMetricsRow, type WithheldReason } from '@rework-ledger/read-models';
 import { TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
@@ -80,7 +81,7 @@ export class GetReworkMetricsHandler implements IQueryHandler<GetReworkMetricsQu
       const rows = await queryReworkMetrics(this.dataSource, { ...base, groupBy: query.groupBy, filters: query.filters });
       return { ...answer(query.from, query.to), rows: rows.map(publicRow), suppressed: null };
     }
-    if (query.groupBy === 'employee' || query.filters.employee !== undefined) throw new Error('employee-level answers need the admin scope');
+    if (query.groupBy === 'employee' || query.filters.employee !== undefined) throw new AuthError('AUTH.MISSING_SCOPE', 'employee-level answers need the "admin" scope', 403);
     const { employee: _employee, ...filters } = query.filters;
     const protectedAnswer = await queryProtectedReworkMetrics(this.dataSource, { ...base, groupBy: query.groupBy, filters });
     const { suppressed } = protectedAnswer;

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { AuthError } from '@rework-ledger/http-kit';
 import { type Bucket, METRIC_VERSION, type UsageGroupBy } from '@rework-ledger/domain';
 import { queryProtectedUsageMetrics, queryUsageMetrics, type Spend, type UsageFilters, type UsageMetricsRow } from '@rework-ledger/read-models';
 import { TENANT_SETTINGS, type TenantSettingsStore } from '@rework-ledger/tenancy';
@@ -72,7 +73,7 @@ export class GetUsageMetricsHandler implements IQueryHandler<GetUsageMetricsQuer
       const rows = await queryUsageMetrics(this.dataSource, { ...base, groupBy: query.groupBy, filters: query.filters });
       return { ...answer(query.from, query.to, query.bucket), rows: rows.map(publicRow), suppressed: null };
     }
-    if (query.filters.employee !== undefined) throw new Error('employee-level answers need the admin scope');
+    if (query.filters.employee !== undefined) throw new AuthError('AUTH.MISSING_SCOPE', 'employee-level answers need the "admin" scope', 403);
     const { employee: _employee, ...filters } = query.filters;
     const protectedAnswer = await queryProtectedUsageMetrics(this.dataSource, { ...base, groupBy: query.groupBy, filters });
     const { suppressed } = protectedAnswer;

@@ -43,7 +43,7 @@ export {
  *   otherwise: enough for the small-group rule with any k up to the sample size.
  * - `employee_months`: per employee and calendar month, the day-by-day activity training impact is estimated on,
  *   packed as bytes (see `ACTIVITY_RECORD_BYTES`): a year of 10,000 employees is 120,000 short rows to read. A batch
- *   packs again, in its own transaction, the months whose activity it moved (`repackEmployeeMonths`); reads only read.
+ *   packs again, in the batch's transaction (under the runner's checkpoint), the months whose activity it moved (`repackEmployeeMonths`); reads only read.
  * - `fact_extent`: per tenant, the time of the latest output or rework; the rollups answer "as of" any time after it.
  *
  * Every statement of the projection that changes outputs answers the outputs it changed as they were and as they are
