@@ -32,6 +32,18 @@ const CROSS_FIELD_RULES: Partial<Record<EventType, JsonSchema>> = {
 };
 
 /**
+ * The data schema with `integer` for the fields class-validator holds to integers (`@IsInt()`): the generator's `Min`
+ * and `Max` converters, applied after, write `number` over it.
+ */
+function withIntegers(cls: new () => object, schema: JsonSchema): JsonSchema {
+  const rules = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+  const integers = new Set(rules.filter((rule) => rule.name === 'isInt' && rule.each !== true).map((rule) => rule.propertyName));
+  const properties = { ...(schema['properties'] as Record<string, JsonSchema>) };
+  for (const name of integers) if (properties[name]) properties[name] = { ...properties[name], type: 'integer' };
+  return { ...schema, properties };
+}
+
+/**
  * JSON Schemas (draft 2020-12) for every event type of contract v1, generated from the same class-validator
  * definitions the validator uses, so they cannot drift. Published in docs/schemas/.
  */
@@ -45,7 +57,7 @@ export function buildEventSchemas(): Record<EventType, JsonSchema> {
   const envelope = schemas[CloudEventEnvelope.name];
   const result = {} as Record<EventType, JsonSchema>;
   for (const type of EVENT_TYPES) {
-    const dataSchema = schemas[DATA_CLASS_BY_TYPE[type].name];
+    const dataSchema = withIntegers(DATA_CLASS_BY_TYPE[type], schemas[DATA_CLASS_BY_TYPE[type].name]);
     result[type] = {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       $id: `https://rework-ledger.dev/schemas/v1/${type}.schema.json`,
