@@ -1,7 +1,7 @@
 // OTLP logs over HTTP (protobuf) → visible in the rework read model, beside POST /v1/events with the same events in the
 // same run (issue 11's target: a ratio ≥ 0.8). Claude Code-shaped tool decisions (accepted edits → outputs) and rework
 // log events (corrections of those outputs). Run:
-//   npm run build:server && node -r ./tools/runtime-paths.js dist/tools/bench/otlp.bench.js
+//   npm run bench:otlp
 // Options (environment): BENCH_OTLP_RECORDS (default 20000 log records), DATABASE_URL.
 import 'reflect-metadata';
 import { decodeExportRequest, encodeExportRequest, mapLogs } from '@rework-ledger/otlp';
