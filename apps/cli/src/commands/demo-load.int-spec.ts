@@ -19,7 +19,13 @@ describe('cli demo load', () => {
     const store = createPostgresEventStore({ pool });
     try {
       expect(Number((await pool.query(`SELECT count(*) AS n FROM events WHERE tenant = 'acme'`)).rows[0].n)).toBe(first.events);
-      const [event] = await store.readAll({ tenant: 'acme', limit: 1 });
+      // A reader sees events once no older transaction is in flight on the server (any database of it: another test
+      // run's, say), so the first read may come back empty for a moment.
+      let [event] = await store.readAll({ tenant: 'acme', limit: 1 });
+      for (const deadline = Date.now() + 30_000; event === undefined && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        [event] = await store.readAll({ tenant: 'acme', limit: 1 });
+      }
       expect(event.tenant).toBe('acme');
     } finally {
       await store.close();
