@@ -213,6 +213,32 @@ describe('usage read model (ai.usage.recorded)', () => {
       expect(usd[2][1]).toBeCloseTo(80 / 3, 9);
     });
 
+    it('given seat costs, then a month costs its users (or set seats) once, whatever the bucket, and admin and non-admin agree', async () => {
+      // alice uses Copilot on two days of March, bob on one (in the week that runs into April), dave only in April.
+      const events = [
+        usage('alice', { day: '2026-03-02', requests: 1 }),
+        usage('alice', { day: '2026-03-20', requests: 1, model: 'gpt-4o' }),
+        usage('bob', { day: '2026-03-30', requests: 1 }),
+        usage('dave', { day: '2026-04-02', requests: 1 }),
+      ];
+      const usd = (rows: readonly { spend: readonly { currency: string; amount: number }[] }[]) =>
+        rows.reduce((total, row) => total + (row.spend.find((s) => s.currency === 'USD')?.amount ?? 0), 0);
+      for (const [seatCosts, month] of [
+        [[{ tool: 'github-copilot', seatCost: 19, currency: 'USD' }], 2 * 19],
+        [[{ tool: 'github-copilot', seatCost: 19, currency: 'USD', seats: 10 }], 10 * 19],
+      ] as const) {
+        expect(usd(await metrics(events, { seatCosts }))).toBeCloseTo(month, 9);
+        for (const bucket of ['day', 'week', 'month'] as const) expect(usd(await metrics(events, { seatCosts, bucket }))).toBeCloseTo(month, 9);
+        for (const groupBy of ['team', 'model'] as const) expect(usd(await metrics(events, { seatCosts, groupBy, bucket: 'day' }))).toBeCloseTo(month, 9);
+        const protectedAnswer = await spec()
+          .given(events)
+          .then(async ({ client, schema }) => queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, seatCosts, schema, assignmentsSchema: await directory(client, schema, events) }));
+        expect(usd(protectedAnswer.rows)).toBeCloseTo(month, 9);
+        // An employee's row has their own seat: one of the month's users, or their share of the set number.
+        expect(usd(await metrics(events, { seatCosts, filters: { employee: 'alice' } }))).toBeCloseTo(month / 2, 9);
+      }
+    });
+
     it('counts a month by the share of it a row covers', () => {
       expect(monthsCovered(Date.parse('2026-03-01T00:00:00Z'), Date.parse('2026-04-01T00:00:00Z'))).toBe(1);
       expect(monthsCovered(Date.parse('2026-02-15T00:00:00Z'), Date.parse('2026-03-01T00:00:00Z'))).toBe(0.5);
