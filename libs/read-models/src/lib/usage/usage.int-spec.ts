@@ -119,6 +119,18 @@ describe('usage read model (ai.usage.recorded)', () => {
       expect(await spec().given(events).thenRows('SELECT series, late_points FROM usage_series')).toEqual([{ series: 'claude_code.cost.usage|bob', late_points: 1 }]);
     });
 
+    it('given a point with an earlier seriesStart than the series, then it is late, and interleaved writers do not multiply the totals', async () => {
+      // Two replicas on one series key, differing only by start time (A from 08:00, B from 08:30), interleaved in time.
+      const [a, b] = ['2026-03-02T08:00:00Z', '2026-03-02T08:30:00Z'];
+      const events = [point(9, 1, a), point(10, 5, b), point(11, 2, a), point(12, 6, b), point(13, 3, a), point(14, 7, b)];
+      // A's first point counts 1; B's start is later: a new run, 5 from zero; then only B's increases (1, 1); A's later points are late.
+      expect(await deltas(events)).toEqual([1, 1, 1, 5]);
+      expect(await deltas(events, 1)).toEqual([1, 1, 1, 5]);
+      expect(await spec().given(events).thenRows('SELECT series, late_points FROM usage_series')).toEqual([{ series: 'claude_code.cost.usage|bob', late_points: 2 }]);
+      const total = await metrics(events);
+      expect(total).toEqual([expect.objectContaining({ spend: [{ currency: 'USD', amount: 8 }] })]);
+    });
+
     it('given the latest point again under another usageKey, then nothing more is counted', async () => {
       expect(await deltas([point(9, 1.5), point(9, 1.5, undefined, { usageKey: 'retry' })])).toEqual([1.5]);
     });
