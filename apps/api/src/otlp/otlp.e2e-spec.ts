@@ -207,6 +207,26 @@ describe('OTLP receiver end to end (OpenTelemetry JS exporters → /otlp and gRP
     const rows = ((await usage.json()) as { rows: { group: string; activeUsers: number; spend: { currency: string; amount: number }[] }[] }).rows;
     // Cumulative 0.5 then 0.75: the delta counted, not the sum of the points.
     expect(rows.find((row) => row.group === 'claude-code')).toMatchObject({ activeUsers: 1, spend: [{ currency: 'USD', amount: 0.75 }] });
+
+    // The counter restarts (a new process: another MeterProvider, a later start time, a lower value): a reset, counted from zero.
+    const restartedReader = new ManualMetricReader();
+    const restarted = new MeterProvider({ resource: resourceFromAttributes({ ...CLAUDE_CODE, 'user.email': 'dev@acme.test' }), readers: [restartedReader] });
+    restarted.getMeter('com.anthropic.claude_code').createCounter('claude_code.cost.usage', { unit: 'USD' }).add(0.25, { model: 'claude-sonnet-4-5' });
+    const third = (await restartedReader.collect()).resourceMetrics;
+    const [restartPoint] = mapMetrics(decodeExportRequest('metrics', ProtobufMetricsSerializer.serializeRequest(third) as Uint8Array, 'protobuf')).events.map(({ event }) => event);
+    expect(restartPoint.data).toMatchObject({ cost: 0.25, series: (sent[0].data as { series: string }).series });
+    expect(Date.parse((restartPoint.data as { seriesStart: string }).seriesStart)).toBeGreaterThan(Date.parse((sent[0].data as { seriesStart: string }).seriesStart));
+    const restartExporter = new OTLPMetricExporter({ url: `${baseUrl}/otlp/v1/metrics`, headers: auth() });
+    expect(await exportWith<ResourceMetrics>(restartExporter, third)).toEqual({ code: ExportResultCode.SUCCESS });
+    await restartExporter.shutdown();
+    expect((await events('otlp:claude-code')).filter((event) => event.type === 'ai.usage.recorded')).toHaveLength(3);
+    // Over the restart point's day too (should the test run across midnight).
+    const restartDay = (restartPoint.data as { day: string }).day;
+    const after = new Date(Date.parse(restartDay) + 86_400_000).toISOString().slice(0, 10);
+    const total = await fetch(`${baseUrl}/v1/metrics/usage?from=${day}&to=${after}&groupBy=tool`, { headers: { authorization: `Bearer ${adminKey}` } });
+    const totalRows = ((await total.json()) as { rows: { group: string; spend: { currency: string; amount: number }[] }[] }).rows;
+    // 0.75 of the first run, and the new run's 0.25 from zero (not a negative delta, nor nothing).
+    expect(totalRows.find((row) => row.group === 'claude-code')).toMatchObject({ spend: [{ currency: 'USD', amount: 1 }] });
   });
 
   it('given spans and metrics over OTLP/gRPC (the exporters with the key in the authorization metadata, gzip), then the same mapping and storage', async () => {

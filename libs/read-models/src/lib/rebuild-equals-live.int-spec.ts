@@ -69,7 +69,7 @@ const EVENTS: GivenEvent[] = [
   rework('extreme', 'rewritten', 'x2', 'max', 1440, '9999-12-31T23:59:59.999Z'),
   rework('extreme', 'discarded', 'x2', 'max', 1440, '9999-12-31T23:59:59.999Z'),
   generated('acme', 'o1', 'alice', at(20)),
-  // Usage: a report revised under the same usageKey, a cumulative series with a reset, a late point and a new start.
+  // Usage: a report revised under the same usageKey, a cumulative series with a reset, a late point, a new start and an older run.
   usage('acme', 'alice', at(2), { usageKey: 'gh/alice/2', day: '2026-03-02', requests: 5, suggestions: 10, acceptances: 3 }),
   usage('acme', 'carol', at(2), { usageKey: 'gh/carol/2', day: '2026-03-02', teamId: 'design', requests: 1 }),
   usage('acme', 'alice', at(9), { usageKey: 'gh/alice/2', day: '2026-03-02', requests: 4, suggestions: 12, acceptances: 6 }),
@@ -78,6 +78,8 @@ const EVENTS: GivenEvent[] = [
   cumulativeCost('acme', 'bob', at(2, 9), 'p3', 0.5, '2026-03-02T09:00:00Z'), // late
   cumulativeCost('acme', 'bob', at(2, 12), 'p4', 0.75, '2026-03-02T09:00:00Z'), // lower: a reset
   cumulativeCost('acme', 'bob', at(2, 13), 'p5', 0.25, '2026-03-02T12:30:00Z'), // a new start
+  cumulativeCost('acme', 'bob', at(2, 14), 'p6', 9, '2026-03-02T09:00:00Z'), // an older run (another writer): late
+  cumulativeCost('acme', 'bob', at(2, 15), 'p7', 0.5, '2026-03-02T12:30:00Z'),
   { tenant: 'acme', type: 'ai.usage.recorded', time: at(2), data: { employeeId: 'bob', tool: 't', day: '2026-03-02', usageKey: 'k' } }, // no figure: parked
   usage('initech', 'dave', at(2), { usageKey: 'gh/dave/2', day: '2026-03-02', credits: 2 }),
 ];

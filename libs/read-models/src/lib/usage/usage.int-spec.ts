@@ -119,6 +119,18 @@ describe('usage read model (ai.usage.recorded)', () => {
       expect(await spec().given(events).thenRows('SELECT series, late_points FROM usage_series')).toEqual([{ series: 'claude_code.cost.usage|bob', late_points: 1 }]);
     });
 
+    it('given a point with an earlier seriesStart than the series, then it is late, and interleaved writers do not multiply the totals', async () => {
+      // Two replicas on one series key, differing only by start time (A from 08:00, B from 08:30), interleaved in time.
+      const [a, b] = ['2026-03-02T08:00:00Z', '2026-03-02T08:30:00Z'];
+      const events = [point(9, 1, a), point(10, 5, b), point(11, 2, a), point(12, 6, b), point(13, 3, a), point(14, 7, b)];
+      // A's first point counts 1; B's start is later: a new run, 5 from zero; then only B's increases (1, 1); A's later points are late.
+      expect(await deltas(events)).toEqual([1, 1, 1, 5]);
+      expect(await deltas(events, 1)).toEqual([1, 1, 1, 5]);
+      expect(await spec().given(events).thenRows('SELECT series, late_points FROM usage_series')).toEqual([{ series: 'claude_code.cost.usage|bob', late_points: 2 }]);
+      const total = await metrics(events);
+      expect(total).toEqual([expect.objectContaining({ spend: [{ currency: 'USD', amount: 8 }] })]);
+    });
+
     it('given the latest point again under another usageKey, then nothing more is counted', async () => {
       expect(await deltas([point(9, 1.5), point(9, 1.5, undefined, { usageKey: 'retry' })])).toEqual([1.5]);
     });
@@ -211,6 +223,32 @@ describe('usage read model (ai.usage.recorded)', () => {
       expect(usd[0][1]).toBeCloseTo(1 + (80 * 2) / 3, 9);
       expect(usd[1][1]).toBe(0);
       expect(usd[2][1]).toBeCloseTo(80 / 3, 9);
+    });
+
+    it('given seat costs, then a month costs its users (or set seats) once, whatever the bucket, and admin and non-admin agree', async () => {
+      // alice uses Copilot on two days of March, bob on one (in the week that runs into April), dave only in April.
+      const events = [
+        usage('alice', { day: '2026-03-02', requests: 1 }),
+        usage('alice', { day: '2026-03-20', requests: 1, model: 'gpt-4o' }),
+        usage('bob', { day: '2026-03-30', requests: 1 }),
+        usage('dave', { day: '2026-04-02', requests: 1 }),
+      ];
+      const usd = (rows: readonly { spend: readonly { currency: string; amount: number }[] }[]) =>
+        rows.reduce((total, row) => total + (row.spend.find((s) => s.currency === 'USD')?.amount ?? 0), 0);
+      for (const [seatCosts, month] of [
+        [[{ tool: 'github-copilot', seatCost: 19, currency: 'USD' }], 2 * 19],
+        [[{ tool: 'github-copilot', seatCost: 19, currency: 'USD', seats: 10 }], 10 * 19],
+      ] as const) {
+        expect(usd(await metrics(events, { seatCosts }))).toBeCloseTo(month, 9);
+        for (const bucket of ['day', 'week', 'month'] as const) expect(usd(await metrics(events, { seatCosts, bucket }))).toBeCloseTo(month, 9);
+        for (const groupBy of ['team', 'model'] as const) expect(usd(await metrics(events, { seatCosts, groupBy, bucket: 'day' }))).toBeCloseTo(month, 9);
+        const protectedAnswer = await spec()
+          .given(events)
+          .then(async ({ client, schema }) => queryProtectedUsageMetrics(fromPgPool(client), { ...MARCH, seatCosts, schema, assignmentsSchema: await directory(client, schema, events) }));
+        expect(usd(protectedAnswer.rows)).toBeCloseTo(month, 9);
+        // An employee's row has their own seat: one of the month's users, or their share of the set number.
+        expect(usd(await metrics(events, { seatCosts, filters: { employee: 'alice' } }))).toBeCloseTo(month / 2, 9);
+      }
     });
 
     it('counts a month by the share of it a row covers', () => {

@@ -34,9 +34,9 @@ type UsageRow = { tenant: string; usageKey: string; employeeId: string; teamId: 
  * Usage facts (adoption and spend), summed per UTC day, employee, tool, model, team named and currency
  * (`usage_daily`, what the usage metrics read). A reported fact is also kept by its `usageKey`: a later fact with the
  * same key replaces the earlier one (a revised report corrects itself), its day taking the old figures back. A cumulative source's points become deltas here: per series, in the order of
- * the events' time, a point counts its increase over the series' latest point; the first point of a series, a new
+ * the events' time, a point counts its increase over the series' latest point; the first point of a series, a later
  * `seriesStart` or a lower value (a reset: the counter restarted) counts from zero; a point older than the series'
- * latest is counted as late (`usage_series.late_points`) and otherwise ignored, and the latest point again is a
+ * latest, or with an earlier `seriesStart` than the series' (an older run), is counted as late (`usage_series.late_points`) and otherwise ignored, and the latest point again is a
  * repeat. A fact's team is resolved at query time (its `teamId`, else the assignment in effect on its day, from the
  * directory the rework read model keeps), so a late `employee.assigned` re-attributes usage.
  * Applied in store order, live and in a rebuild alike: a rebuild gives the same rows.
@@ -44,7 +44,7 @@ type UsageRow = { tenant: string; usageKey: string; employeeId: string; teamId: 
 export const usageProjection: Projection<UsageEvent> = {
   name: 'usage',
   schema: 'rm_usage',
-  version: 1,
+  version: 2,
   handles: ['ai.usage.recorded'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
@@ -218,12 +218,15 @@ function figuresOf(data: UsageRecorded['data']): Figures {
 
 /**
  * The delta of a cumulative point against its series (which it then becomes the latest point of), or null for a late
- * point (older than the series' latest: counted, otherwise ignored) or a repeat of the latest.
+ * point (older than the series' latest, or with an earlier `seriesStart`: counted, otherwise ignored) or a repeat of
+ * the latest. A later `seriesStart` is a reset (a new run, counted from zero).
  */
 export function deltaOf(states: Map<string, SeriesState>, id: string, seriesStart: string, at: number, values: Figures): Figures | null {
   const start = new Date(seriesStart).toISOString();
   const state = states.get(id);
-  if (state !== undefined && at < state.at) {
+  // Older than the latest point, or of an older run than the series' (another writer's, or a run since restarted):
+  // late. Only a later start is a new run.
+  if (state !== undefined && (at < state.at || start < state.start)) {
     state.latePoints += 1;
     state.changed = true;
     return null;

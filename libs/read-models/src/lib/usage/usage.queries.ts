@@ -86,9 +86,8 @@ export async function queryUsageMetrics(db: SqlQueryable, query: UsageMetricsQue
     filters: query.filters ?? {},
   });
   const rows = aggregates.map((aggregate) => {
-    const span = spanOf(aggregate.period, query.bucket, days);
     return {
-      ...toRow(aggregate, query.seatCosts ?? [], span, (tool, by) => aggregates.toolUsers(aggregate.period, tool, by), query.filters ?? {}),
+      ...toRow(aggregate, query.seatCosts ?? [], aggregates.toolUsers),
       group: query.groupBy ? (aggregate.coordinates[query.groupBy] ?? null) : null,
     };
   });
@@ -138,7 +137,7 @@ export async function queryProtectedUsageMetrics(db: SqlQueryable, query: Protec
   const cells = aggregates.map((aggregate) => ({
     period: aggregate.period as string,
     coordinates: aggregate.coordinates,
-    row: toRow(aggregate, query.seatCosts ?? [], spanOf(aggregate.period, period, days), (tool, by) => aggregates.toolUsers(aggregate.period, tool, by), {}),
+    row: toRow(aggregate, query.seatCosts ?? [], aggregates.toolUsers),
   }));
 
   const byPeriod = new Map<string, typeof cells>();
@@ -218,14 +217,6 @@ function daysOf(from: Date, to: Date): Days {
   return { dayFrom: Math.ceil(from.getTime() / DAY_MS), dayTo: Math.ceil(to.getTime() / DAY_MS) };
 }
 
-/** The time a row covers: its bucket within the days asked for (all of them without a bucket), as [from, to) in ms. */
-function spanOf(period: string | null, bucket: Bucket | undefined, days: Days): [number, number] {
-  const [from, to] = [days.dayFrom * DAY_MS, days.dayTo * DAY_MS];
-  if (period === null || bucket === undefined) return [from, to];
-  const start = new Date(period);
-  return [Math.max(from, start.getTime()), Math.min(to, nextPeriodStart(start, bucket).getTime())];
-}
-
 /** How many months [from, to) covers, each calendar month counted by the share of its time covered. */
 export function monthsCovered(from: number, to: number): number {
   let months = 0;
@@ -244,8 +235,8 @@ type Aggregate = {
   employees: number;
   employeeIds?: string[];
   spend: Map<string, number>;
-  /** Distinct active users per tool within the aggregate. */
-  toolUsers: Map<string, number>;
+  /** Per tool, per calendar month: the seats of the month's users the aggregate has (each person's seat shared by their cells). */
+  toolUsers: Map<string, { month: string; users: number }[]>;
 };
 
 type AggregateSpec = CommonQuery &
@@ -273,7 +264,7 @@ const keyOf = (period: string | null, coordinates: CellCoordinates) => `${period
  * Sums, active users, spend per currency and active users per tool, per period and grouping set: a few hash
  * aggregations over the usage facts of the days asked for, with their teams resolved.
  */
-async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Aggregate[] & { toolUsers(period: string | null, tool: string, by: 'team' | 'model'): number }> {
+async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Aggregate[] & { toolUsers(month: string, tool: string): number }> {
   const schema = spec.schema ?? usageProjection.schema;
   const assignments = spec.assignmentsSchema ?? reworkMetricsProjection.schema;
   const parameters: unknown[] = [spec.tenant, new Date(spec.dayFrom * DAY_MS).toISOString().slice(0, 10), new Date(spec.dayTo * DAY_MS).toISOString().slice(0, 10)];
@@ -309,7 +300,20 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
 
   const seats = (spec.seatCosts ?? []).length > 0;
   const toolSets = uniqueSets(spec.sets.map((set) => [...set, 'tool']));
-  const [sums, spend, users, allToolUsers] = await Promise.all([
+  // A person's seat of a month, spread evenly over the cells (day, team, model) where they used the tool that month
+  // (read over whole calendar months, whatever the filters), so that rows of any bucket add up to the month's seats.
+  const seatShares = `
+    WITH cells AS MATERIALIZED (
+      SELECT DISTINCT u.employee_id, u.tool, COALESCE(NULLIF(u.model, ''), ${UNSPECIFIED_MODEL_SQL}) AS model, u.day,
+             COALESCE(NULLIF(u.team_id, ''), (${assignmentAt(assignments, 'u.tenant', 'u.employee_id', dayEnd, 'a.team_id')}), '${UNASSIGNED_TEAM}') AS team
+        FROM "${schema}".usage_daily u
+       WHERE u.tenant = $1 AND u.day >= date_trunc('month', $2::date)::date AND u.day < (date_trunc('month', $3::date - 1) + interval '1 month')::date AND u.facts > 0
+    ), weighted AS (
+      SELECT c.*, date_trunc('month', c.day::timestamp) AT TIME ZONE 'UTC' AS month, ${spec.period ? `date_trunc('${spec.period}', c.day::timestamp) AT TIME ZONE 'UTC'` : 'NULL::timestamptz'} AS period,
+             1.0::float8 / count(*) OVER (PARTITION BY c.employee_id, c.tool, date_trunc('month', c.day::timestamp)) AS weight
+        FROM cells c
+    )`;
+  const [sums, spend, users, monthUsers] = await Promise.all([
     db.query<Grouped & Record<string, number> & { employees: number; employee_ids: string[] | null }>(
       `${facts}
        SELECT ${grouped(spec.sets)}, ${USAGE_SUMS.map((sum) => `COALESCE(sum(${USAGE_COLUMNS[sum]}), 0)::float8 AS "${sum}"`).join(', ')},
@@ -324,18 +328,21 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
          FROM facts WHERE currency IS NOT NULL GROUP BY ${groupingSets(spec.sets.map((set) => [...set, 'currency']))}`,
       parameters,
     ),
+    // Per row and calendar month: the people's seats of the tool the row has (their shares summed).
     seats
-      ? db.query<Grouped & { users: number }>(
-          `${facts}
-           SELECT ${grouped(toolSets)}, count(DISTINCT employee_id)::int AS users FROM facts GROUP BY ${groupingSets(toolSets)}`,
+      ? db.query<Grouped & { month: Date | string; users: number }>(
+          `${seatShares}
+           SELECT month, ${grouped(toolSets)}, sum(weight)::float8 AS users
+             FROM weighted WHERE day >= $2::date AND day < $3::date ${conditions.map((condition) => `AND ${condition}`).join(' ')}
+            GROUP BY ${groupingSets(toolSets.map((set) => ['month', ...set]))}`,
           parameters,
         )
       : Promise.resolve([]),
-    // The tool's users over every team and model, whatever the filters: what a set number of seats is shared by.
+    // The tool's users of each calendar month, whatever the filters: what a set number of seats is shared by.
     seats
-      ? db.query<Grouped & { users: number }>(
-          `${factsOf(false)}
-           SELECT ${grouped(SHARE_SETS)}, count(DISTINCT employee_id)::int AS users FROM facts GROUP BY ${groupingSets(SHARE_SETS)}`,
+      ? db.query<{ month: Date | string; tool: string; users: number }>(
+          `${seatShares}
+           SELECT month, tool, count(DISTINCT employee_id)::int AS users FROM weighted GROUP BY month, tool`,
           parameters.slice(0, 3),
         )
       : Promise.resolve([]),
@@ -360,31 +367,24 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
     const aggregate = byKey.get(keyOf(periodOf(row), coordinates));
     aggregate?.spend.set(currency, (aggregate.spend.get(currency) ?? 0) + row.amount);
   }
-  // Users per tool of each aggregate: the rows of its coordinates and a tool (its own tool when it has one).
-  const usersAt = new Map<string, number>();
-  for (const row of users) usersAt.set(keyOf(periodOf(row), coordinatesOf(row)), row.users);
+  // Seats per tool and month of each aggregate: the rows of its coordinates and a tool (its own tool when it has one).
+  const seatsAt = new Map<string, { month: string; users: number }[]>();
+  for (const row of users) {
+    const key = keyOf(periodOf(row), coordinatesOf(row));
+    seatsAt.set(key, [...(seatsAt.get(key) ?? []), { month: new Date(row.month).toISOString(), users: row.users }]);
+  }
   for (const aggregate of byKey.values()) {
     for (const seat of spec.seatCosts ?? []) {
       if (aggregate.coordinates.tool !== undefined && aggregate.coordinates.tool !== seat.tool) continue;
-      const users = usersAt.get(keyOf(aggregate.period, { ...aggregate.coordinates, tool: seat.tool })) ?? 0;
-      aggregate.toolUsers.set(seat.tool, users);
+      aggregate.toolUsers.set(seat.tool, seatsAt.get(keyOf(aggregate.period, { ...aggregate.coordinates, tool: seat.tool })) ?? []);
     }
   }
-  // Per period, tool and the dimension a row is split by: the tool's users summed over that dimension's values.
-  const shareBase = new Map<string, number>();
-  for (const row of allToolUsers) {
-    const coordinates = coordinatesOf(row);
-    const by = coordinates.team !== undefined ? 'team' : 'model';
-    const key = `${periodOf(row) ?? ''}\u0000${by}\u0000${coordinates.tool}`;
-    shareBase.set(key, (shareBase.get(key) ?? 0) + row.users);
-  }
-  const result = [...byKey.values()] as Aggregate[] & { toolUsers(period: string | null, tool: string, by: 'team' | 'model'): number };
-  result.toolUsers = (periodStart, tool, by) => shareBase.get(`${periodStart ?? ''}\u0000${by}\u0000${tool}`) ?? 0;
+  const usersOfMonth = new Map<string, number>();
+  for (const row of monthUsers) usersOfMonth.set(`${new Date(row.month).toISOString()}\u0000${row.tool}`, row.users);
+  const result = [...byKey.values()] as Aggregate[] & { toolUsers(month: string, tool: string): number };
+  result.toolUsers = (month, tool) => usersOfMonth.get(`${month}\u0000${tool}`) ?? 0;
   return result;
 }
-
-/** What a set number of seats is shared by: the tool's users per team, and per model, whatever the filters. */
-const SHARE_SETS: readonly Dimension[][] = [['team', 'tool'], ['tool', 'model']];
 
 function uniqueSets(sets: readonly (readonly string[])[]): string[][] {
   const seen = new Map<string, string[]>();
@@ -396,31 +396,21 @@ function uniqueSets(sets: readonly (readonly string[])[]): string[][] {
 }
 
 /**
- * A row from an aggregate, its licence seats added to its spend: per tool with a seat cost, seatCost × seats × the
- * months the row covers, the seats being the row's active users of the tool, or the set number, shared among the
- * teams and models by their share of the tool's active users (all of it where the row is not split by team or model).
+ * A row from an aggregate, its licence seats added to its spend: per tool with a seat cost and per calendar month,
+ * seatCost × the month's seats (its distinct users of the tool, or the set number), of which the row gets the share
+ * its cells have: each user of the month is one seat, spread evenly over the cells (day, team, model) where they used
+ * the tool that month; a set number is shared in proportion. So the rows of any bucket, team or model add up to the
+ * month's cost, and an employee's row gets their own seat (1 / the month's users of a set number).
  */
-function toRow(
-  aggregate: Aggregate,
-  seatCosts: readonly SeatCost[],
-  [from, to]: [number, number],
-  toolUsersOfPeriod: (tool: string, by: 'team' | 'model') => number,
-  filters: UsageFilters,
-): UsageMetricsRow {
+function toRow(aggregate: Aggregate, seatCosts: readonly SeatCost[], usersOfMonth: (month: string, tool: string) => number): UsageMetricsRow {
   const spend = new Map(aggregate.spend);
-  const months = monthsCovered(from, to);
-  const split: 'team' | 'model' | null =
-    aggregate.coordinates.team !== undefined || filters.team !== undefined ? 'team' : aggregate.coordinates.model !== undefined || filters.model !== undefined ? 'model' : null;
   for (const seat of seatCosts) {
-    if ((aggregate.coordinates.tool ?? filters.tool ?? seat.tool) !== seat.tool) continue;
-    const users = aggregate.toolUsers.get(seat.tool) ?? 0;
-    let seats = users;
-    if (seat.seats != null) {
-      const all = split === null ? 0 : toolUsersOfPeriod(seat.tool, split);
-      seats = split === null ? seat.seats : all > 0 ? (seat.seats * users) / all : 0;
+    for (const { month, users } of aggregate.toolUsers.get(seat.tool) ?? []) {
+      const all = usersOfMonth(month, seat.tool);
+      const seats = seat.seats == null ? users : all > 0 ? (seat.seats * users) / all : 0;
+      const amount = seat.seatCost * seats;
+      if (amount > 0) spend.set(seat.currency, (spend.get(seat.currency) ?? 0) + amount);
     }
-    const amount = seat.seatCost * seats * months;
-    if (amount > 0) spend.set(seat.currency, (spend.get(seat.currency) ?? 0) + amount);
   }
   return {
     group: null,
