@@ -39,7 +39,7 @@ describe('usage on the operations view', () => {
 
   it('writes each currency apart: whole units from 100 up, cents below, a code without a symbol by its code', () => {
     expect(formatSpend([{ currency: 'EUR', amount: 3.4 }, { currency: 'USD', amount: 1234.56 }])).toBe('€3.40 · $1,235');
-    expect(formatSpendAmount({ currency: 'XYZ', amount: 1200 })).toBe('XYZ 1,200');
+    expect(formatSpendAmount({ currency: 'XYZ', amount: 1200 })).toMatch(/^XYZ\s1,200$/);
     expect(formatSpend([])).toBe('–');
     expect(formatSpend(null)).toBe('–');
   });
