@@ -24,15 +24,17 @@ export function UsageSection(props: {
   const paths = [`/v1/metrics/usage?${usageQuery(base)}`, ...(by ? [`/v1/metrics/usage?${usageQuery({ ...base, groupBy: by })}`] : [])];
   const loaded = useApi<UsageMetricsAnswer[]>(paths, props.apiKey, props.onBadKey);
   return (
-    <Card wide title={`AI adoption and spend${props.team ? ` in team ${props.team}` : ''}`} subtitle="From the tools' usage reports and telemetry, for the same period: usage never enters the rework rate" testId="usage-section">
-      {loaded.state === 'loading' && (
-        <div className="state loading" role="status" aria-busy="true" data-testid="usage-loading">
-          <span className="spinner" aria-hidden="true" /> Loading usage…
-        </div>
-      )}
-      {loaded.state === 'failed' && <Failed error={loaded.error} retry={loaded.retry} />}
-      {loaded.state === 'ready' && <UsageContent total={loaded.data[0]} breakdown={by ? loaded.data[1] : undefined} asked={props.range} team={props.team} groupBy={props.groupBy} groupName={props.groupName} />}
-    </Card>
+    <div className="usage">
+      <Card wide title={`AI adoption and spend${props.team ? ` in team ${props.team}` : ''}`} subtitle="From the tools' usage reports and telemetry, for the same period: usage never enters the rework rate" testId="usage-section">
+        {loaded.state === 'loading' && (
+          <div className="state loading" role="status" aria-busy="true" data-testid="usage-loading">
+            <span className="spinner" aria-hidden="true" /> Loading usage…
+          </div>
+        )}
+        {loaded.state === 'failed' && <Failed error={loaded.error} retry={loaded.retry} />}
+        {loaded.state === 'ready' && <UsageContent total={loaded.data[0]} breakdown={by ? loaded.data[1] : undefined} asked={props.range} team={props.team} groupBy={props.groupBy} groupName={props.groupName} />}
+      </Card>
+    </div>
   );
 }
 
