@@ -23,7 +23,7 @@ export function ConnectView(props: { apiKey: string; onBadKey: (error: ApiError)
             OTLP/gRPC: the API's <code>OTLP_GRPC_PORT</code> as endpoint and <code>OTEL_EXPORTER_OTLP_PROTOCOL=grpc</code>. What becomes what: <code>docs/connectors/otlp.md</code>.
           </p>
         </Card>
-        <Card title="GitHub Copilot" subtitle="Usage reports (active users, suggestions, acceptances, AI credits), imported once a day by a command" testId="connect-copilot">
+        <Card wide title="GitHub Copilot" subtitle="Usage reports (active users, suggestions, acceptances, AI credits), imported once a day by a command" testId="connect-copilot">
           <p className="note">Through this instance's API, with a key of the ingest scope (its tenant is used):</p>
           <pre className="config" data-testid="config-copilot-api">{copilot.api}</pre>
           <p className="note">Or through the database (the CLI's <code>DATABASE_URL</code>):</p>
