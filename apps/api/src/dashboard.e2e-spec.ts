@@ -61,6 +61,37 @@ function smallTeamEvents(): unknown[] {
   return events;
 }
 
+/**
+ * Usage facts (`ai.usage.recorded`) of the three days before today: 24 people, six in each team, all on Copilot;
+ * the first twelve also on Claude Code with a cost, half in USD and half in EUR (spend is never added across them).
+ */
+const USAGE_DAYS = [1, 2, 3];
+const usagePeople = Array.from({ length: 24 }, (_, person) => ({ employeeId: `usage-${person}`, teamId: organisation.teams[person % organisation.teams.length], person }));
+function usageEvents(): unknown[] {
+  const events: unknown[] = [];
+  for (const { employeeId, teamId, person } of usagePeople) {
+    for (const daysAgo of USAGE_DAYS) {
+      const time = new Date(startOfToday.getTime() - daysAgo * DAY_MS);
+      const day = time.toISOString().slice(0, 10);
+      const base = { specversion: '1.0', source: 'urn:e2e:usage', time: time.toISOString(), type: 'ai.usage.recorded' };
+      const copilot = { requests: 10 + person, suggestions: 40, acceptances: 10 + (person % 5) };
+      events.push({ ...base, id: `copilot-${employeeId}-${day}`, data: { employeeId, teamId, tool: 'github-copilot', day, usageKey: `copilot/${employeeId}/${day}`, ...copilot } });
+      if (person < 12) {
+        const claude = { requests: 5, inputTokens: 1000, outputTokens: 200, cost: 1.25, currency: person % 2 === 0 ? 'USD' : 'EUR' };
+        events.push({ ...base, id: `claude-${employeeId}-${day}`, data: { employeeId, teamId, tool: 'claude-code', day, usageKey: `claude/${employeeId}/${day}`, ...claude } });
+      }
+    }
+  }
+  return events;
+}
+/** What the seeded usage adds up to over its days. */
+const seededUsage = {
+  activeUsers: usagePeople.length,
+  requests: USAGE_DAYS.length * usagePeople.reduce((sum, { person }) => sum + 10 + person + (person < 12 ? 5 : 0), 0),
+  acceptanceRate: usagePeople.reduce((sum, { person }) => sum + 10 + (person % 5), 0) / (40 * usagePeople.length),
+  spend: { EUR: USAGE_DAYS.length * 6 * 1.25, USD: USAGE_DAYS.length * 6 * 1.25 },
+};
+
 type Json = any;
 
 describeWithBrowser(SUITE, () => {
@@ -102,6 +133,8 @@ describeWithBrowser(SUITE, () => {
   const waitForOperations = async () => {
     await page.getByTestId('kpis').waitFor();
     await page.getByTestId('loading').waitFor({ state: 'detached' });
+    await page.getByTestId('usage-section').waitFor();
+    await page.getByTestId('usage-loading').waitFor({ state: 'detached' });
   };
 
   beforeAll(async () => {
@@ -126,7 +159,7 @@ describeWithBrowser(SUITE, () => {
     reader = (await apiKeys.create('acme', ['read'], 'e2e dashboard reader')).key;
     ingestOnly = ingest;
     emptyTenant = (await apiKeys.create('newcomer', ['read'], 'e2e tenant without events')).key;
-    const events = [...organisation.allEvents(), ...smallTeamEvents()];
+    const events = [...organisation.allEvents(), ...smallTeamEvents(), ...usageEvents()];
     await postEventsAndCatchUp(app, baseUrl, ingest, events, 120_000);
     // Course impacts (1000 bootstrap resamples each) are computed once and cached until the read models move.
     await api('/v1/training/courses');
@@ -192,6 +225,42 @@ describeWithBrowser(SUITE, () => {
     // Near the chart, what was withheld and why (privacy v2).
     expect(await page.getByTestId('withheld-breakdown').textContent()).toContain(`Figures of ${byTeam.suppressed.rows} groups withheld to protect small groups`);
     await screenshot('operations', true);
+  }, 60_000);
+
+  it('shows adoption and spend beside the rework figures: the seeded usage, by the same grouping, never by task type', async () => {
+    await page.getByTestId('usage-kpis').waitFor();
+    const usage = await api(`/v1/metrics/usage?${await shownQuery()}`);
+    expect(usage.rows.length).toBeGreaterThan(0);
+    // The seeded figures, as the API answers them (per month for a reader) and as the section shows them.
+    const sum = (field: string) => usage.rows.reduce((total: number, row: Json) => total + row[field], 0);
+    expect(sum('requests')).toBe(seededUsage.requests);
+    expect((await kpi('usage-activeUsers')).value).toBe(seededUsage.activeUsers);
+    expect((await kpi('usage-requests')).value).toBe(seededUsage.requests);
+    expect((await kpi('usage-requests')).text).toBe(seededUsage.requests.toLocaleString('en-US'));
+    expect((await kpi('usage-acceptanceRate')).value).toBeCloseTo(seededUsage.acceptanceRate, 9);
+    expect((await kpi('usage-acceptanceRate')).text).toBe(`${(seededUsage.acceptanceRate * 100).toFixed(1)}%`);
+    // One figure per currency, never added across them.
+    expect((await kpi('usage-spend-EUR')).value).toBeCloseTo(seededUsage.spend.EUR, 9);
+    expect((await kpi('usage-spend-USD')).value).toBeCloseTo(seededUsage.spend.USD, 9);
+    expect((await kpi('usage-spend-USD')).text).toBe(`$${seededUsage.spend.USD.toFixed(2)}`);
+
+    // By team, as the rework breakdown: six people in each team.
+    const byTeam = await api(`/v1/metrics/usage?${await shownQuery({ groupBy: 'team' })}`);
+    const shownTeams = await page.getByTestId('usage-row').evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-group'), row.querySelector('[data-field=activeUsers]')?.textContent]));
+    expect(shownTeams.sort()).toEqual(organisation.teams.map((team) => [team, '6']).sort());
+    expect(new Set(byTeam.rows.map((row: Json) => row.group))).toEqual(new Set(organisation.teams));
+    expect(await page.getByTestId('usage-withheld-breakdown').count()).toBe(byTeam.suppressed === null ? 0 : 1);
+
+    // Usage has no task type: the section says so (and does not ask the API, which would answer 400).
+    await page.getByTestId('filter-group-by').selectOption('taskType');
+    await viewShows('data-group-by', 'taskType');
+    await waitForOperations();
+    expect(await page.getByTestId('usage-no-task-type').textContent()).toContain('Usage has no task type');
+    expect(await page.getByTestId('usage-section').getByTestId('error').count()).toBe(0);
+    expect((await kpi('usage-activeUsers')).value).toBe(seededUsage.activeUsers);
+    await page.getByTestId('filter-group-by').selectOption('team');
+    await viewShows('data-group-by', 'team');
+    await waitForOperations();
   }, 60_000);
 
   it('given other filters, then the numbers change to those of the API for them', async () => {
@@ -282,6 +351,9 @@ describeWithBrowser(SUITE, () => {
     await page.getByTestId('config-claude-code').waitFor();
     expect(await page.getByTestId('config-claude-code').textContent()).toContain(`OTEL_EXPORTER_OTLP_ENDPOINT=${baseUrl}/otlp`);
     expect(JSON.parse((await page.getByTestId('config-managed-settings').textContent()) ?? '')).toMatchObject({ env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_LOGS_EXPORTER: 'otlp' } });
+    expect(await page.getByTestId('config-copilot-api').textContent()).toContain(`npm run cli -- import copilot --org <github org> --url ${baseUrl} --api-key`);
+    expect(await page.getByTestId('config-copilot').textContent()).toContain('export GITHUB_TOKEN=');
+    expect(await page.getByTestId('config-copilot').textContent()).toContain('npm run cli -- import copilot --tenant <tenant> --org <github org>');
     await page.getByTestId('connector-record').first().waitFor();
     expect(await page.getByTestId('connector-record').allTextContents()).toEqual([expect.stringContaining('span.not-an-output')]);
     await screenshot('connect', true);
@@ -311,6 +383,10 @@ describeWithBrowser(SUITE, () => {
       await tab.getByTestId('empty').waitFor();
       expect(await tab.getByTestId('empty').textContent()).toContain('No AI outputs were recorded for your organisation in this period.');
       expect(await tab.getByTestId('empty').textContent()).toContain('npm run cli -- demo load');
+      // No usage either: how to connect the tools, one click away.
+      await tab.getByTestId('usage-empty').waitFor();
+      expect(await tab.getByTestId('usage-empty').textContent()).toContain('No usage recorded for your organisation in this period: connect your tools');
+      expect(await tab.getByTestId('usage-empty').getByRole('link', { name: 'connect your tools' }).getAttribute('href')).toBe('#/connect');
       await tab.getByTestId('tab-learning').click();
       await tab.getByTestId('empty').waitFor();
       expect(await tab.getByTestId('empty').textContent()).toContain('No course is registered yet');

@@ -124,3 +124,36 @@ export type ApiErrorBody = { code: string; message: string; field?: string };
 export type ConnectorsAnswer = {
   records: { connector: string; signal: string; outcome: 'ignored' | 'rejected'; reason: string; count: number; lastSeenAt: string }[];
 };
+
+/** One currency's spend: usage cost plus licence seats (never summed across currencies). */
+export type Spend = { currency: string; amount: number };
+
+export type UsageFigures = {
+  activeUsers: number;
+  requests: number;
+  suggestions: number;
+  acceptances: number;
+  acceptanceRate: number | null;
+  linesSuggested: number;
+  linesAccepted: number;
+  inputTokens: number;
+  outputTokens: number;
+  spend: Spend[];
+  credits: number;
+};
+
+export type UsageGroupBy = 'team' | 'tool' | 'model';
+
+export type UsageRow = UsageFigures & { group: string | null; bucket: string | null };
+
+/** GET /v1/metrics/usage: adoption and spend (docs/metrics.md); same privacy as rework, `activeUsers` summed in `suppressed`. */
+export type UsageMetricsAnswer = {
+  metricVersion: string;
+  from: string;
+  to: string;
+  groupBy: UsageGroupBy | null;
+  bucket: Bucket | null;
+  currency: string;
+  rows: UsageRow[];
+  suppressed: ({ [K in keyof UsageFigures]: UsageFigures[K] | null } & { rows: number; reason?: 'WITHHELD.SMALL_REMAINDER' | 'WITHHELD.NOT_IN_PROTECTED_TABLES' }) | null;
+};

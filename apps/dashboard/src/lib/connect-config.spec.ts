@@ -1,4 +1,4 @@
-import { asManagedSettings, asShell, claudeCodeEnvironment, otelSdkEnvironment, otlpEndpoint } from './connect-config';
+import { asManagedSettings, asShell, claudeCodeEnvironment, copilotImportCommands, otelSdkEnvironment, otlpEndpoint } from './connect-config';
 
 describe('the Connect view configuration', () => {
   it("points the exporters at this instance's /otlp, whatever trailing slash the origin has", () => {
@@ -16,5 +16,11 @@ describe('the Connect view configuration', () => {
     const environment = { A: 'otlp', B: 'Authorization=Bearer <key>', C: 'say "$x"' };
     expect(asShell(environment)).toBe('export A=otlp\nexport B="Authorization=Bearer <key>"\nexport C="say \\"\\$x\\""');
     expect(JSON.parse(asManagedSettings(environment))).toEqual({ env: environment });
+  });
+
+  it("writes the Copilot import through the database and through this instance's API", () => {
+    const { database, api } = copilotImportCommands('https://ledger.acme.test/');
+    expect(database).toBe('export GITHUB_TOKEN=<token that can read the Copilot metrics>\nnpm run cli -- import copilot --tenant <tenant> --org <github org>');
+    expect(api.split('\n')[1]).toBe('npm run cli -- import copilot --org <github org> --url https://ledger.acme.test --api-key "<ingest key>"');
   });
 });

@@ -36,3 +36,15 @@ export const asShell = (environment: Record<string, string>) =>
 
 /** Claude Code's managed settings file (`env` block), for an organisation-wide rollout. */
 export const asManagedSettings = (environment: Record<string, string>) => JSON.stringify({ env: environment }, null, 2);
+
+/**
+ * The GitHub Copilot usage import (docs/connectors/copilot.md), run once a day: through the database (the CLI's
+ * DATABASE_URL, `--tenant`), or through this instance's API with an ingest key (the key names the tenant).
+ */
+export function copilotImportCommands(origin: string): { database: string; api: string } {
+  const token = 'export GITHUB_TOKEN=<token that can read the Copilot metrics>';
+  return {
+    database: `${token}\nnpm run cli -- import copilot --tenant <tenant> --org <github org>`,
+    api: `${token}\nnpm run cli -- import copilot --org <github org> --url ${origin.replace(/\/+$/, '')} --api-key "${KEY_PLACEHOLDER}"`,
+  };
+}

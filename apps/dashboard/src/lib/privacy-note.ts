@@ -1,15 +1,17 @@
-import type { ReworkMetricsAnswer } from './api-types';
+import type { ReworkMetricsAnswer, UsageMetricsAnswer } from './api-types';
 
 /**
  * What an answer withheld to protect small groups (privacy v2: a caller without admin gets only published cells of
  * the protected tables), in a sentence to show near its chart; null when nothing was withheld.
  */
-export function withheldNote(answer: Pick<ReworkMetricsAnswer, 'suppressed'>): string | null {
+export function withheldNote(answer: Pick<ReworkMetricsAnswer, 'suppressed'> | Pick<UsageMetricsAnswer, 'suppressed'>): string | null {
   const { suppressed } = answer;
   if (suppressed === null) return null;
+  // A usage answer has no outputs: its active users are what is withheld with every other figure.
+  const shownSum = 'outputs' in suppressed ? suppressed.outputs : suppressed.activeUsers;
   if (suppressed.reason === 'WITHHELD.NOT_IN_PROTECTED_TABLES') return 'This combination of filters is not published, to protect small groups.';
   const groups = `${suppressed.rows} group${suppressed.rows === 1 ? '' : 's'}`;
-  return suppressed.outputs === null
+  return shownSum === null
     ? `Figures of ${groups} withheld to protect small groups (even their sum would show too few people).`
     : `Figures of ${groups} withheld to protect small groups (their sum is shown as one row).`;
 }

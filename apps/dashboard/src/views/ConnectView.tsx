@@ -1,7 +1,7 @@
 import { Card, Empty, Failed, Loading } from '../components/common';
 import type { ApiError } from '../lib/api-client';
 import type { ConnectorsAnswer } from '../lib/api-types';
-import { asManagedSettings, asShell, claudeCodeEnvironment, otelSdkEnvironment } from '../lib/connect-config';
+import { asManagedSettings, asShell, claudeCodeEnvironment, copilotImportCommands, otelSdkEnvironment } from '../lib/connect-config';
 import { formatCount } from '../lib/format';
 import { useApi } from '../lib/use-api';
 
@@ -9,6 +9,7 @@ import { useApi } from '../lib/use-api';
 export function ConnectView(props: { apiKey: string; onBadKey: (error: ApiError) => void; origin: string }) {
   const connectors = useApi<[ConnectorsAnswer]>(['/v1/connectors'], props.apiKey, props.onBadKey);
   const claudeCode = claudeCodeEnvironment(props.origin);
+  const copilot = copilotImportCommands(props.origin);
   return (
     <div className="view" data-testid="connect-view">
       <div className="grid">
@@ -20,6 +21,16 @@ export function ConnectView(props: { apiKey: string; onBadKey: (error: ApiError)
           <pre className="config" data-testid="config-otel">{asShell(otelSdkEnvironment(props.origin))}</pre>
           <p className="note">
             OTLP/gRPC: the API's <code>OTLP_GRPC_PORT</code> as endpoint and <code>OTEL_EXPORTER_OTLP_PROTOCOL=grpc</code>. What becomes what: <code>docs/connectors/otlp.md</code>.
+          </p>
+        </Card>
+        <Card wide title="GitHub Copilot" subtitle="Usage reports (active users, suggestions, acceptances, AI credits), imported once a day by a command" testId="connect-copilot">
+          <p className="note">Through this instance's API, with a key of the ingest scope (its tenant is used):</p>
+          <pre className="config" data-testid="config-copilot-api">{copilot.api}</pre>
+          <p className="note">Or through the database (the CLI's <code>DATABASE_URL</code>):</p>
+          <pre className="config" data-testid="config-copilot">{copilot.database}</pre>
+          <p className="note">
+            The token needs to read the organisation's Copilot metrics; <code>--enterprise</code>, <code>--since</code>/<code>--until</code>, GitHub Enterprise Server and a
+            cron job: <code>docs/connectors/copilot.md</code>.
           </p>
         </Card>
       </div>

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { Card, COLORS, Empty, Failed, Kpi, Loading, Select } from '../components/common';
 import type { ApiError } from '../lib/api-client';
@@ -7,6 +7,7 @@ import { formatBucket, formatCount, formatHours, formatMoney, formatRate, NO_VAL
 import { defaultBucket, groupLabel, operationsHeadline, PERIODS, periodRange, reworkQuery } from '../lib/period';
 import { widenedPeriod, withheldNote } from '../lib/privacy-note';
 import { useApi } from '../lib/use-api';
+import { UsageSection } from './UsageSection';
 
 const GROUP_BYS: readonly { value: GroupBy; label: string }[] = [
   { value: 'team', label: 'Team' },
@@ -74,7 +75,18 @@ export function OperationsView(props: { apiKey: string; filters: OperationsFilte
       {loaded.state === 'loading' && <Loading what="rework metrics" />}
       {loaded.state === 'failed' && <Failed error={loaded.error} retry={loaded.retry} />}
       {/* Without admin the answer comes per month, whatever bucket was asked (docs/privacy.md): label what came. */}
-      {loaded.state === 'ready' && <OperationsContent data={loaded.data} asked={range} periodLabel={period.label} bucket={loaded.data[1].bucket ?? bucket} groupBy={groupBy} team={team} onDrill={(value) => set({ team: value, groupBy: 'taskType' })} />}
+      {loaded.state === 'ready' && (
+        <OperationsContent
+          data={loaded.data}
+          asked={range}
+          periodLabel={period.label}
+          bucket={loaded.data[1].bucket ?? bucket}
+          groupBy={groupBy}
+          team={team}
+          onDrill={(value) => set({ team: value, groupBy: 'taskType' })}
+          usage={<UsageSection apiKey={props.apiKey} onBadKey={props.onBadKey} range={range} team={team} groupBy={groupBy} groupName={groupNameOf(groupBy)} />}
+        />
+      )}
     </div>
   );
 }
@@ -88,6 +100,8 @@ function OperationsContent(props: {
   groupBy: GroupBy;
   team?: string;
   onDrill: (team: string) => void;
+  /** Adoption and spend for the same period and grouping, shown beside the rework figures. */
+  usage: ReactNode;
 }) {
   const [totalAnswer, series, breakdown, secondary] = props.data;
   const currency = totalAnswer.currency;
@@ -95,20 +109,26 @@ function OperationsContent(props: {
   if (!total && totalAnswer.suppressed !== null) {
     // Outputs exist, but the organisation's own total covers too few people to be shown to this key.
     return (
-      <Empty>
-        <p data-testid="withheld-everything">{withheldNote(totalAnswer)} An API key with the admin scope sees every figure.</p>
-      </Empty>
+      <>
+        <Empty>
+          <p data-testid="withheld-everything">{withheldNote(totalAnswer)} An API key with the admin scope sees every figure.</p>
+        </Empty>
+        {props.usage}
+      </>
     );
   }
   if (!total || total.outputs === 0) {
     return (
-      <Empty>
-        <p>{operationsHeadline(undefined, currency, props.periodLabel, [], props.team)}</p>
-        <p>
-          Send events to <code>POST /v1/events</code> (see <a href="/docs">the API documentation</a>), or load a synthetic organisation with{' '}
-          <code>npm run cli -- demo load</code>.
-        </p>
-      </Empty>
+      <>
+        <Empty>
+          <p>{operationsHeadline(undefined, currency, props.periodLabel, [], props.team)}</p>
+          <p>
+            Send events to <code>POST /v1/events</code> (see <a href="/docs">the API documentation</a>), or load a synthetic organisation with{' '}
+            <code>npm run cli -- demo load</code>.
+          </p>
+        </Empty>
+        {props.usage}
+      </>
     );
   }
   // A caller without admin gets the whole months around the period: the headline says which period its figures cover.
@@ -125,7 +145,7 @@ function OperationsContent(props: {
   const groups = [...breakdown.rows].sort((a, b) => b.lostHours - a.lostHours);
   const groupRows = groups.map((row) => ({ label: groupLabel(props.groupBy, row.group), group: row.group ?? '', lostHours: round(row.lostHours), lostCost: round(row.lostCost) }));
   const drillable = props.groupBy === 'team' && !props.team;
-  const groupName = GROUP_BYS.find((option) => option.value === props.groupBy)?.label.toLowerCase() ?? props.groupBy;
+  const groupName = groupNameOf(props.groupBy);
 
   return (
     <>
@@ -145,6 +165,7 @@ function OperationsContent(props: {
         <Kpi id="netSavedHours" label="Net gain after rework" text={formatHours(total.netSavedHours)} value={total.netSavedHours} tone="good" />
       </div>
       <WithheldNote answer={totalAnswer} testId="withheld-total" />
+      {props.usage}
       <div className="grid">
         <Card title="Rework rate and hours lost over time" subtitle={`Per ${props.bucket}, by when the AI output was generated; the current ${props.bucket} is still running`} testId="chart-rework-trend">
           <ResponsiveContainer width="100%" height={280}>
@@ -294,6 +315,9 @@ function WithheldNote(props: { answer: ReworkMetricsAnswer; testId: string }) {
     </p>
   );
 }
+
+/** A grouping as words in a title: "team", "task type". */
+const groupNameOf = (groupBy: GroupBy) => GROUP_BYS.find((option) => option.value === groupBy)?.label.toLowerCase() ?? groupBy;
 
 /** The last day of [from, to) as a date: the day before `to`. */
 const lastDay = (to: string) => new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
