@@ -3,3 +3,4 @@ export * from './lib/organisation-options';
 export * from './lib/presets';
 export * from './lib/prng';
 export * from './lib/synthetic-events';
+export * from './lib/usage-reports';

@@ -1,4 +1,4 @@
-import { generateOrganisation, PRESET_NAMES, type PresetName, preset } from '@rework-ledger/demo-data';
+import { generateOrganisation, PRESET_NAMES, type PresetName, preset, withUsageReports } from '@rework-ledger/demo-data';
 import { createPostgresEventStore } from '@rework-ledger/event-store';
 import { ingestEvents } from '@rework-ledger/ingestion';
 import { openCliRuntime, stringOption } from '../cli-runtime';
@@ -68,7 +68,8 @@ async function loadOrganisation(organisation: ReturnType<typeof generateOrganisa
       bar.update(day, { events: totals.events, rate: eventsPerSecond(totals.events, startedAt) });
       batch = [];
     };
-    for (const event of organisation.iterateEvents()) {
+    // With daily usage reports derived from the outputs, so that adoption and spend show beside the rework.
+    for (const event of withUsageReports(organisation.iterateEvents())) {
       batch.push(event as { time: string });
       if (batch.length >= batchSize) await flush();
     }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { generateOrganisation, preset } from '@rework-ledger/demo-data';
+import { generateOrganisation, preset, withUsageReports } from '@rework-ledger/demo-data';
 import type { EventStore } from '@rework-ledger/event-store';
 import { ingestEvents } from '@rework-ledger/ingestion';
 
@@ -42,7 +42,8 @@ export class DemoDataLoader {
         batch = [];
         this.onBatchStored();
       };
-      for (const event of organisation.iterateEvents()) {
+      // With daily usage reports derived from the outputs, so that adoption and spend show beside the rework.
+      for (const event of withUsageReports(organisation.iterateEvents())) {
         batch.push(event);
         if (batch.length >= batchSize) await flush();
       }

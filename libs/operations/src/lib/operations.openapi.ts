@@ -99,7 +99,7 @@ const platformStatus = (name: string, rebuilding = false) => ({
   state: 'running',
   rebuilding,
   position: { transactionId: '1045', globalPosition: '110233' },
-  eventsApplied: 110_233,
+  eventsApplied: 177_822,
   eventsBehind: 0,
   secondsBehind: 0,
   updatedAt: '2026-06-01T09:12:44.120Z',
@@ -164,7 +164,7 @@ export const ProjectionsDocs = () =>
         'operator, up to date': {
           scope: 'platform',
           projections: [platformStatus('rework-metrics'), platformStatus('training')],
-          demoData: { state: 'loaded', tenant: 'demo', eventsLoaded: 110_233 },
+          demoData: { state: 'loaded', tenant: 'demo', eventsLoaded: 177_822 },
         },
         'operator, rebuilding': {
           scope: 'platform',
