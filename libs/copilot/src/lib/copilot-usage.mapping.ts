@@ -1,4 +1,5 @@
 // GitHub Copilot usage reports (the users-1-day NDJSON rows) → `ai.usage.recorded` (PRODUCT.md, "Connectors").
+import type { UsageRecordedData } from '@rework-ledger/domain';
 import { v5 as uuidv5 } from 'uuid';
 
 /** The tool every Copilot usage fact names. */
@@ -13,19 +14,8 @@ export const COPILOT_ID_NAMESPACE = '6f7c2d0e-5a43-4c1b-9b8e-0c3f6a1d2e47';
 /** Whose report it is: an organisation's or an enterprise's. */
 export type CopilotScope = Readonly<{ kind: 'org' | 'enterprise'; name: string }>;
 
-/** `data` of the `ai.usage.recorded` a user-day row becomes. */
-export type CopilotUsageData = Readonly<{
-  employeeId: string;
-  tool: typeof COPILOT_TOOL;
-  day: string;
-  usageKey: string;
-  requests?: number;
-  suggestions?: number;
-  acceptances?: number;
-  linesSuggested?: number;
-  linesAccepted?: number;
-  credits?: number;
-}>;
+/** `data` of the `ai.usage.recorded` a user-day row becomes: the domain's shape, with the Copilot tool. */
+export type CopilotUsageData = Readonly<UsageRecordedData & { tool: typeof COPILOT_TOOL }>;
 
 export type CopilotUsageEvent = Readonly<{ specversion: '1.0'; id: string; source: string; type: 'ai.usage.recorded'; time: string; data: CopilotUsageData }>;
 

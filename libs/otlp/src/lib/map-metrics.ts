@@ -1,10 +1,11 @@
 import { type Attributes, attributesOf, isoTimeOf, personOf, sortedPairs, text } from './otlp-attributes';
-import { type AiUsageRecordedData, derivedId, usageRecorded } from './otlp-events';
+import type { UsageRecordedData } from '@rework-ledger/domain';
+import { derivedId, usageRecorded } from './otlp-events';
 import { DEFAULT_OTLP_MAPPING_OPTIONS, mappingBuilder, type MappingBuilder, type OtlpMapping, type OtlpMappingOptions } from './otlp-mapping';
 import { type ExportMetricsRequest, type HistogramDataPoint, type Metric, type NumberDataPoint, TEMPORALITY } from './otlp-records';
 import { toolOf } from './map-traces';
 
-type UsageValue = Pick<AiUsageRecordedData, 'cost' | 'currency' | 'inputTokens' | 'outputTokens'>;
+type UsageValue = Pick<UsageRecordedData, 'cost' | 'currency' | 'inputTokens' | 'outputTokens'>;
 
 /** What a metric's data point measures, from its attributes: a usage field, or why it is not counted. */
 type Measure = (value: number, point: Attributes) => UsageValue | 'metric.token-type-not-mapped';

@@ -1,3 +1,4 @@
+import type { TaskType } from '@rework-ledger/domain';
 import { attributesOf, flag, hexOf, isoTimeOf, numeric, personOf, text } from './otlp-attributes';
 import { outputGenerated } from './otlp-events';
 import { DEFAULT_OTLP_MAPPING_OPTIONS, mappingBuilder, type OtlpMapping, type OtlpMappingOptions } from './otlp-mapping';
@@ -48,7 +49,8 @@ export function mapTraces(request: ExportTraceRequest, options: OtlpMappingOptio
             teamId,
             tool,
             model: text(attributes, 'gen_ai.response.model') ?? text(attributes, 'gen_ai.request.model'),
-            taskType: text(attributes, 'rework_ledger.task_type') ?? 'other',
+            // As the span says: a value the contract does not know is refused there, with its reason (partialSuccess).
+            taskType: (text(attributes, 'rework_ledger.task_type') ?? 'other') as TaskType,
             inputTokens,
             outputTokens,
           }),
