@@ -73,6 +73,29 @@ describe('usage read model (ai.usage.recorded)', () => {
     ]);
   });
 
+  it('given the odd values a real source sends, then valid extremes apply, the invalid are parked one by one, and another tenant with the same ids is untouched', async () => {
+    const max = { requests: 1e12, suggestions: 1e12, acceptances: 1e12, linesSuggested: 1e12, linesAccepted: 1e12, inputTokens: 1e12, outputTokens: 1e12, cost: 1e9, currency: 'USD', credits: 1e9 };
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i++) deep = { deep };
+    const other = { ...usage('alice', { requests: 3 }), tenant: 'tenant-b' };
+    const events: GivenEvent[] = [
+      other,
+      // The largest figures the contract admits, many times over on one day cell (revisions and new keys alike).
+      ...Array.from({ length: 50 }, (_, i) => usage('alice', { ...max, usageKey: `max/${i % 10}` })),
+      usage('alice', { requests: 1, usageKey: 'nul\u0000' }),
+      usage('alice', { requests: 1, tool: 'lone \ud800 surrogate' }),
+      usage('alice', { requests: 1, usageKey: 'deep', deep }),
+      { ...usage('alice', { requests: 1e12 + 1, usageKey: 'over' }) },
+    ];
+    const scenario = spec().given(events);
+    expect((await scenario.thenParked()).map((parked) => parked.code)).toEqual(['FIELD.INVALID_CHARACTERS', 'FIELD.INVALID_CHARACTERS', 'EVENT.TOO_DEEP', 'FIELD.OUT_OF_RANGE']);
+    const rows = await spec().given(events).thenRows<{ tenant: string; requests: number; cost: string; credits: string }>('SELECT tenant, sum(requests) AS requests, sum(cost)::text AS cost, sum(credits)::text AS credits FROM usage_daily GROUP BY tenant ORDER BY tenant');
+    expect(rows).toEqual([
+      { tenant: 'tenant-a', requests: 1e13, cost: '10000000000', credits: '10000000000' },
+      { tenant: 'tenant-b', requests: 3, cost: '0', credits: '0' },
+    ]);
+  });
+
   it('given the revision in a later batch, then it replaces too', async () => {
     const rows = await spec()
       .given([usage('alice', { requests: 5 })])
