@@ -2,6 +2,12 @@ import { gzipSync } from 'node:zlib';
 import { decodeExportRequest, decodeExportResponse, decodeStatus, encodeExportRequest, encodeExportResponse, encodeStatus } from './otlp-proto';
 import { OtlpDecodeError } from './otlp.errors';
 
+/** A log request whose one attribute value is a key-value list nested `depth` deep (built as text: too deep to stringify). */
+function deepLogsJson(depth: number): string {
+  const value = '{"kvlistValue":{"values":[{"key":"k","value":'.repeat(depth) + '{"stringValue":"x"}' + '}]}}'.repeat(depth);
+  return `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1","attributes":[{"key":"deep","value":${value}}]}]}]}]}`;
+}
+
 // An OTLP/JSON request as the OpenTelemetry specification writes it: hex ids, integer enum, 64-bit integers as strings
 // (and as a number), lowerCamelCase names.
 const JSON_SPANS = {
@@ -54,6 +60,7 @@ describe('OTLP decoding with the official .proto files', () => {
     ['a trace id that is not hex', 'traces', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'W4764xyz' }] }] }] })), 'json'],
     ['a field of the wrong shape', 'traces', Buffer.from(JSON.stringify({ resourceSpans: 'many' })), 'json'],
     ['gzip bytes not inflated', 'logs', gzipSync(Buffer.from('{}')), 'protobuf'],
+    ['an attribute value nested 10,000 deep (JSON)', 'logs', Buffer.from(deepLogsJson(10_000)), 'json'],
   ] as const)('refuses %s with OtlpDecodeError (400)', (_, signal, body, encoding) => {
     expect(() => decodeExportRequest(signal, body, encoding)).toThrow(OtlpDecodeError);
   });

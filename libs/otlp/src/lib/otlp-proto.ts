@@ -90,8 +90,8 @@ function hexIdsToBytes(messageType: protobuf.Type, value: unknown, path: string)
 /** Decodes an Export*ServiceRequest body (already inflated) into plain objects; throws {@link OtlpDecodeError}. */
 export function decodeExportRequest(signal: OtlpSignal, body: Uint8Array, encoding: OtlpEncoding): Record<string, unknown> {
   const requestType = type(otlpService(signal).request);
-  let message: protobuf.Message;
   try {
+    let message: protobuf.Message;
     if (encoding === 'protobuf') message = requestType.decode(body);
     else {
       const text = Buffer.from(body).toString('utf8');
@@ -99,11 +99,12 @@ export function decodeExportRequest(signal: OtlpSignal, body: Uint8Array, encodi
       if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new OtlpDecodeError('an OTLP/JSON request must be a JSON object');
       message = requestType.fromObject(hexIdsToBytes(requestType, json, '$') as Record<string, unknown>);
     }
+    // Inside the try: a body nested deeper than the stack allows (a 10,000-deep attribute value) is undecodable, a 400.
+    return requestType.toObject(message, TO_OBJECT);
   } catch (error) {
     if (error instanceof OtlpDecodeError) throw error;
     throw new OtlpDecodeError(`the body is not a valid ${otlpService(signal).request} in ${encoding === 'protobuf' ? 'protobuf' : 'OTLP/JSON'}: ${(error as Error).message}`);
   }
-  return requestType.toObject(message, TO_OBJECT);
 }
 
 /** Encodes a message of the loaded definitions (a response, a Status) in the request's encoding. */
