@@ -7,3 +7,4 @@ export * from './lib/privacy';
 export * from './lib/seeded-random';
 export * from './lib/privacy-tables';
 export * from './lib/privacy-periods';
+export * from './lib/identity';

@@ -7,3 +7,4 @@ export * from './lib/training/training.queries';
 export * from './lib/rework-metrics/protected-rework-metrics';
 export * from './lib/usage/usage.projection';
 export * from './lib/usage/usage.queries';
+export * from './lib/identity/identity-links';

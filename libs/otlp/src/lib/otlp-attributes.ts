@@ -1,4 +1,5 @@
 // Reading OTLP attributes, times and identities: the pieces every signal's mapping shares.
+import { normaliseIdentifier } from '@rework-ledger/domain';
 import type { AnyValue, KeyValue } from './otlp-records';
 
 export type AttributeValue = string | number | boolean;
@@ -60,16 +61,6 @@ export function firstText(attributes: Attributes, keys: readonly string[]): stri
  * per-installation id.
  */
 export const PERSON_ATTRIBUTES = ['user.email', 'enduser.id', 'user.account_uuid', 'user.id'] as const;
-
-/**
- * An external identifier normalised the one way (PRODUCT.md, "Identity"): trimmed, `mailto:` stripped, emails lower
- * case. Other identifiers are kept as sent.
- */
-export function normaliseIdentifier(raw: string): string {
-  const trimmed = raw.trim();
-  const withoutScheme = /^mailto:/i.test(trimmed) ? trimmed.slice('mailto:'.length).trim() : trimmed;
-  return withoutScheme.includes('@') ? withoutScheme.toLowerCase() : withoutScheme;
-}
 
 /** The person of a record: the first person attribute on the record, else on its resource; normalised. */
 export function personOf(record: Attributes, resource: Attributes): string | undefined {
