@@ -1,8 +1,9 @@
-import { type EmployeeIdentityLinked, type IdentityLink, normaliseIdentifier, USAGE_FIGURES, type UsageFigure, type UsageRecorded } from '@rework-ledger/domain';
+import { type EmployeeIdentityLinked, normaliseIdentifier, USAGE_FIGURES, type UsageFigure, type UsageRecorded } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
 import { createIdentityLinksTable, resolvedEmployeeSql, saveIdentityLinks } from '../identity/identity-links';
+import { repointIdentifiers } from '../identity/repoint-identifiers';
 
 /** The events the usage read model reads: usage facts, and the identity links that say whose they are. */
 export type UsageEvent = UsageRecorded | EmployeeIdentityLinked;
@@ -114,21 +115,10 @@ export const usageProjection: Projection<UsageEvent> = {
       }
     }
     // Links first: a cell's employee depends only on its identifier's latest link, wherever the link falls.
-    await reattribute(client, schema, await saveIdentityLinks(client, schema, links));
+    await repointIdentifiers(client, schema, 'usage_daily', await saveIdentityLinks(client, schema, links));
     if (usage.length > 0) await applyUsage(client, schema, usage);
   },
 };
-
-/** Points the day cells of each linked identifier at its employee (a link that arrived after the usage re-attributes it). */
-async function reattribute(client: PoolClient, schema: string, links: readonly IdentityLink[]): Promise<void> {
-  if (links.length === 0) return;
-  await client.query(
-    `UPDATE "${schema}".usage_daily d SET employee_id = l.employee_id
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS l(tenant, identifier, employee_id)
-      WHERE d.tenant = l.tenant AND d.identifier = l.identifier AND d.employee_id IS DISTINCT FROM l.employee_id`,
-    [links.map((link) => link.tenant), links.map((link) => link.identifier), links.map((link) => link.employeeId)],
-  );
-}
 
 const seriesId = (tenant: string, series: string) => `${tenant}\u0000${series}`;
 
