@@ -12,7 +12,7 @@ import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projec
 import { CONFIG_DEFAULTS, type HttpTimeouts, type KafkaConfig, type RateLimits } from '@rework-ledger/platform';
 import { RuntimeModule, type RuntimeOptions } from '@rework-ledger/runtime';
 import { TrainingApiModule } from '@rework-ledger/training-api';
-import { courseByActivityId, employeeByExternalId } from '@rework-ledger/read-models';
+import { courseByActivityId } from '@rework-ledger/read-models';
 import { XapiModule } from '@rework-ledger/xapi';
 import { DashboardController } from './dashboard.controller';
 
@@ -128,7 +128,7 @@ export class AppModule {
         ...(options.kafka ? [KafkaEventLogModule.forRoot(options.kafka)] : []),
         CqrsModule.forRoot(),
         IngestionModule,
-        XapiModule.register({ employeeByExternalId, courseByActivityId }),
+        XapiModule.register({ courseByActivityId }),
         OtlpModule.register(
           options.otlpGrpc ? { grpc: { ...options.otlpGrpc, callsPerMinute: options.rateLimits?.ingestPerMinute ?? CONFIG_DEFAULTS.RATE_LIMIT_INGEST_PER_MINUTE } } : {},
         ),

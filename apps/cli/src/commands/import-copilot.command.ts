@@ -3,9 +3,7 @@ import {
   type CopilotScope,
   createCopilotReportClient,
   daysBetween,
-  type EmployeeLookup,
   GITHUB_API_URL,
-  GITHUB_IDENTITY_SYSTEM,
   importCopilotUsage,
   importCopilotUsageFile,
   ndjsonLines,
@@ -15,7 +13,6 @@ import { createPostgresEventStore } from '@rework-ledger/event-store';
 import { ingestEvents } from '@rework-ledger/ingestion/core';
 import { createHttpTelemetrySender } from '@rework-ledger/kafka-client';
 import { loadConfig } from '@rework-ledger/platform';
-import { employeeByExternalId, fromPgPool } from '@rework-ledger/read-models';
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { openCliRuntime, stringOption } from '../cli-runtime';
@@ -55,42 +52,24 @@ function scopeOf(options: Options): CopilotScope {
   return { kind: org ? 'org' : 'enterprise', name };
 }
 
-/** Where the events go, and who a login is there. */
-type Destination = Readonly<{ sink: UsageSink; employeeOf?: EmployeeLookup; describe: string; close(): Promise<void> }>;
-
 /**
- * Through the API (`--url`/`--api-key`, scope ingest): a scheduled job needs no database credentials. The API's key
- * names the tenant; logins are sent as the employee id (normalised: lower case), to be resolved through the identity
- * links of system `github` as issue 11's identity item does for every source.
+ * Where the events go. Either way a login is sent as the employee id (normalised: lower case), which the read models
+ * resolve through the identity links of system `github` (PRODUCT.md, "Identity"): no lookup at import.
  */
+type Destination = Readonly<{ sink: UsageSink; describe: string; close(): Promise<void> }>;
+
+/** Through the API (`--url`/`--api-key`, scope ingest): a scheduled job needs no database credentials; the key names the tenant. */
 function apiDestination(url: string, apiKey: string): Destination {
   const sender = createHttpTelemetrySender({ baseUrl: url, apiKey });
   return { sink: (events) => sender.send(events, 0), describe: `${url.replace(/\/+$/, '')}/v1/events`, close: async () => undefined };
 }
 
-/**
- * Through the database (DATABASE_URL, as the other importers): each login resolved once through the training read
- * model's identity links of system `github`; a login without a link (or a read model not built yet) stays the login.
- */
-async function databaseDestination(tenant: string, warn: (message: string) => void): Promise<Destination> {
+/** Through the database (DATABASE_URL, as the other importers): the tenant's event store. */
+async function databaseDestination(tenant: string): Promise<Destination> {
   const runtime = await openCliRuntime();
   const store = createPostgresEventStore({ pool: runtime.pool });
-  const db = fromPgPool(runtime.pool);
-  let linksReadable = true;
   return {
     sink: (events) => ingestEvents(store, tenant, events),
-    async employeeOf(login) {
-      if (!linksReadable) return undefined;
-      try {
-        return await employeeByExternalId(db, tenant, login, GITHUB_IDENTITY_SYSTEM);
-      } catch (error) {
-        // 42P01 / 3F000: the training read model's tables do not exist yet (its projection has never run).
-        if (!['42P01', '3F000'].includes((error as { code?: string }).code ?? '')) throw error;
-        linksReadable = false;
-        warn('the identity links are not readable yet (start the API once so that its projections run): logins are kept as employee ids');
-        return undefined;
-      }
-    },
     describe: `the event store of tenant "${tenant}"`,
     async close() {
       await store.close();
@@ -136,11 +115,11 @@ export const importCopilotCommand: CliCommand = {
 
     const warn = (message: string) => process.stderr.write(`${message}\n`);
     if (url && tenant) warn(`--tenant ${tenant} is not used through the API: the facts go to the tenant of the API key`);
-    const destination = url ? apiDestination(url, apiKey as string) : await databaseDestination(tenant as string, warn);
+    const destination = url ? apiDestination(url, apiKey as string) : await databaseDestination(tenant as string);
     const startedAt = Date.now();
     const importDay = new Date(startedAt).toISOString().slice(0, 10);
     const showProgress = options['no-progress'] !== true;
-    const base = { scope, importDay, sink: destination.sink, batchSize, ...(destination.employeeOf ? { employeeOf: destination.employeeOf } : {}) };
+    const base = { scope, importDay, sink: destination.sink, batchSize };
     let summary: CopilotImportSummary;
     try {
       if (file) {
@@ -178,8 +157,7 @@ export const importCopilotCommand: CliCommand = {
     process.stdout.write(`${JSON.stringify({ ...summary, ...(file ? {} : { since: days[0], until: days[days.length - 1] }), rowsPerSecond: eventsPerSecond(summary.rows, startedAt) })}\n`);
     warn(
       `imported the Copilot usage of the ${summary.scope} into ${destination.describe}: ${summary.rows} rows, ${summary.accepted} new facts, ${summary.duplicates} already stored` +
-        (summary.missingDays.length > 0 ? `; no report for ${summary.missingDays.length} day(s)` : '') +
-        (destination.employeeOf ? `; ${summary.linkedUsers} of ${summary.users} logins linked to employees` : ''),
+        (summary.missingDays.length > 0 ? `; no report for ${summary.missingDays.length} day(s)` : ''),
     );
     const rejected = Object.values(summary.rejected).reduce((total, n) => total + n, 0);
     if (rejected > 0) throw new Error(`${rejected} facts were refused by the contract (${Object.keys(summary.rejected).join(', ')}): see the summary`);

@@ -16,16 +16,16 @@ const row = {
 };
 
 describe('Copilot user-day rows → ai.usage.recorded', () => {
-  it('given a documented row, then each mapped field becomes its figure, the login is normalised and the key is org + user + day', () => {
+  it('given a documented row, then each mapped field becomes its figure, the normalised login is the employee id (resolved by the read models) and the key is org + user + day', () => {
     const result = parseUsageRow(row);
     expect(result).toEqual({ ok: true, userDay: { login: 'alice-dev', day: '2026-03-02', figures: { requests: 12, suggestions: 40, acceptances: 25, linesSuggested: 180, linesAccepted: 95, credits: 3.5 } } });
     if (!result.ok) throw new Error('mapped');
-    const event = usageEventOf(result.userDay, { scope, importDay: '2026-03-05', employeeId: 'e-alice' });
+    const event = usageEventOf(result.userDay, { scope, importDay: '2026-03-05' });
     expect(event).toMatchObject({
       type: 'ai.usage.recorded',
       source: 'github-copilot:orgs/acme',
       time: '2026-03-02T00:00:00Z',
-      data: { employeeId: 'e-alice', tool: 'github-copilot', day: '2026-03-02', usageKey: 'github-copilot/orgs/acme/alice-dev/2026-03-02', requests: 12, credits: 3.5 },
+      data: { employeeId: 'alice-dev', tool: 'github-copilot', day: '2026-03-02', usageKey: 'github-copilot/orgs/acme/alice-dev/2026-03-02', requests: 12, credits: 3.5 },
     });
     expect(Object.keys(event.data)).not.toContain('loc_deleted_sum');
   });
@@ -58,7 +58,7 @@ describe('Copilot user-day rows → ai.usage.recorded', () => {
 
   it('given the same row imported twice the same day, then the ids are equal; another import day or a revision, then they differ', () => {
     const userDay = { login: 'bob', day: '2026-03-02', figures: { suggestions: 4 } };
-    const id = (figures: Record<string, number>, importDay: string) => usageEventOf({ ...userDay, figures }, { scope, importDay, employeeId: 'bob' }).id;
+    const id = (figures: Record<string, number>, importDay: string) => usageEventOf({ ...userDay, figures }, { scope, importDay }).id;
     expect(id({ suggestions: 4 }, '2026-03-05')).toBe(id({ suggestions: 4 }, '2026-03-05'));
     expect(id({ suggestions: 5 }, '2026-03-05')).not.toBe(id({ suggestions: 4 }, '2026-03-05'));
     // Back to the first value on a later day: a new fact, which replaces the revision under the same usageKey.

@@ -1,5 +1,5 @@
 // GitHub Copilot usage reports (the users-1-day NDJSON rows) → `ai.usage.recorded` (PRODUCT.md, "Connectors").
-import type { UsageRecordedData } from '@rework-ledger/domain';
+import { normaliseIdentifier, type UsageRecordedData } from '@rework-ledger/domain';
 import { v5 as uuidv5 } from 'uuid';
 
 /** The tool every Copilot usage fact names. */
@@ -22,7 +22,7 @@ export type CopilotUsageEvent = Readonly<{ specversion: '1.0'; id: string; sourc
 /** Why a row became no event: counted per reason in the import's summary. */
 export type CopilotSkipReason = 'not-json' | 'not-an-object' | 'no-user-login' | 'no-day' | 'no-usage-figures';
 
-/** A user-day row as read: who, which day, and the figures it carries (contract names). */
+/** A user-day row as read: who (the login, normalised), which day, and the figures it carries (contract names). */
 export type CopilotUserDay = Readonly<{ login: string; day: string; figures: Readonly<Partial<Record<CopilotFigure, number>>> }>;
 
 export type CopilotRowResult = Readonly<{ ok: true; userDay: CopilotUserDay }> | Readonly<{ ok: false; reason: CopilotSkipReason }>;
@@ -44,11 +44,6 @@ const MAX_COUNT = 1e12;
 const MAX_CREDITS = 1e9;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A GitHub login as identities know it: trimmed and lower case (GitHub logins are case-insensitive). */
-export function normaliseGithubLogin(login: string): string {
-  return login.trim().toLowerCase();
-}
-
 /** A scope as GitHub names it: organisation and enterprise slugs ignore case (`--org Acme` and `--org acme` are one). */
 function scopePath(scope: CopilotScope): string {
   return `${scope.kind === 'org' ? 'orgs' : 'enterprises'}/${scope.name.toLowerCase()}`;
@@ -56,7 +51,7 @@ function scopePath(scope: CopilotScope): string {
 
 /** The key of a user-day: a later import of the same key replaces the earlier fact (a revised report corrects itself). */
 export function copilotUsageKey(scope: CopilotScope, login: string, day: string): string {
-  return `github-copilot/${scopePath(scope)}/${normaliseGithubLogin(login)}/${day}`;
+  return `github-copilot/${scopePath(scope)}/${normaliseIdentifier(login, GITHUB_IDENTITY_SYSTEM)}/${day}`;
 }
 
 /** The CloudEvents source of a scope's facts (the same for an API import and a file import of that scope). */
@@ -90,7 +85,8 @@ export function parseUsageRow(row: unknown, reportDay?: string): CopilotRowResul
     if (value !== undefined) figures[figure] = value;
   }
   if (Object.keys(figures).length === 0) return { ok: false, reason: 'no-usage-figures' };
-  return { ok: true, userDay: { login: normaliseGithubLogin(rawLogin), day, figures } };
+  // The one normalisation of identifiers (a GitHub login ignores case): what `employee.identity_linked` with system `github` names.
+  return { ok: true, userDay: { login: normaliseIdentifier(rawLogin, GITHUB_IDENTITY_SYSTEM), day, figures } };
 }
 
 /** One NDJSON line → its user-day, or why not (blank lines are the caller's to skip). */
@@ -108,18 +104,17 @@ export type UsageEventOptions = Readonly<{
   scope: CopilotScope;
   /** The UTC day of this import (YYYY-MM-DD): part of the event id, so a re-run the same day stores nothing. */
   importDay: string;
-  /** Who the user-day is (the employee linked to the login, else the login itself). */
-  employeeId: string;
 }>;
 
 /**
- * A user-day → its `ai.usage.recorded`. The id derives from the usage key, the data and the import's day: the same
+ * A user-day → its `ai.usage.recorded`, whose `employeeId` is the normalised login: no lookup here, the read models
+ * resolve it through the identity links of system `github` (a link sent after the import re-attributes it). The id derives from the usage key, the data and the import's day: the same
  * report imported twice the same day is a duplicate, while a revision (even back to an earlier value) imported on a
  * later day is a new fact that replaces the earlier one (same `usageKey`).
  */
 export function usageEventOf(userDay: CopilotUserDay, options: UsageEventOptions): CopilotUsageEvent {
   const usageKey = copilotUsageKey(options.scope, userDay.login, userDay.day);
-  const data: CopilotUsageData = { employeeId: options.employeeId, tool: COPILOT_TOOL, day: userDay.day, usageKey, ...userDay.figures };
+  const data: CopilotUsageData = { employeeId: userDay.login, tool: COPILOT_TOOL, day: userDay.day, usageKey, ...userDay.figures };
   return {
     specversion: '1.0',
     id: uuidv5(JSON.stringify([usageKey, data, options.importDay]), COPILOT_ID_NAMESPACE),

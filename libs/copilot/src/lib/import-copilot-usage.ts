@@ -6,9 +6,6 @@ import type { NdjsonLine } from './ndjson-lines';
 /** Where the events go: the event store (ingestEvents) or the API (POST /v1/events); answers as both do. */
 export type UsageSink = (events: readonly CopilotUsageEvent[]) => Promise<Readonly<{ accepted: number; duplicates: number; rejected: readonly Readonly<{ errors: readonly { code: string }[] }>[] }>>;
 
-/** The employee linked to a normalised login, if any (identity links of system `github`). */
-export type EmployeeLookup = (login: string) => Promise<string | undefined>;
-
 export type ImportProgress = Readonly<{ daysDone: number; rows: number; bytesRead?: number }>;
 
 export type CopilotImportOptions = Readonly<{
@@ -16,8 +13,6 @@ export type CopilotImportOptions = Readonly<{
   /** The UTC day of this import (YYYY-MM-DD), part of each event id. */
   importDay: string;
   sink: UsageSink;
-  /** Without it (or when it knows no link), a user-day's employee is its normalised login. */
-  employeeOf?: EmployeeLookup;
   /** Events per send (default 1000). */
   batchSize?: number;
   onProgress?: (progress: ImportProgress) => void;
@@ -39,9 +34,8 @@ export type CopilotImportSummary = {
   rejected: Record<string, number>;
   /** Rows that became no event, by reason. */
   skipped: Partial<Record<CopilotSkipReason, number>>;
-  /** Distinct logins of the rows and how many resolved to a linked employee. */
+  /** Distinct logins of the rows (each the employee id of its usage, until an identity link says whose it is). */
   users: number;
-  linkedUsers: number;
 };
 
 /** The UTC days from `since` to `until`, both included (YYYY-MM-DD). */
@@ -51,7 +45,7 @@ export function daysBetween(since: string, until: string): string[] {
   return days;
 }
 
-/** The batching, identity and counting shared by both kinds of import. */
+/** The batching and counting shared by both kinds of import. */
 function createImportRun(options: CopilotImportOptions) {
   const batchSize = options.batchSize ?? 1000;
   const summary: CopilotImportSummary = {
@@ -66,28 +60,14 @@ function createImportRun(options: CopilotImportOptions) {
     rejected: {},
     skipped: {},
     users: 0,
-    linkedUsers: 0,
   };
   // One entry per distinct login (a few thousand at most): the memory of an import does not grow with its rows.
-  const employees = new Map<string, string>();
+  const logins = new Set<string>();
   let batch: CopilotUserDay[] = [];
-
-  const employeeOf = async (login: string): Promise<string> => {
-    let employee = employees.get(login);
-    if (employee === undefined) {
-      const linked = await options.employeeOf?.(login);
-      employee = linked ?? login;
-      employees.set(login, employee);
-      summary.users += 1;
-      if (linked !== undefined) summary.linkedUsers += 1;
-    }
-    return employee;
-  };
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const events: CopilotUsageEvent[] = [];
-    for (const userDay of batch) events.push(usageEventOf(userDay, { scope: options.scope, importDay: options.importDay, employeeId: await employeeOf(userDay.login) }));
+    const events = batch.map((userDay) => usageEventOf(userDay, { scope: options.scope, importDay: options.importDay }));
     batch = [];
     const answer = await options.sink(events);
     summary.events += events.length;
@@ -109,6 +89,8 @@ function createImportRun(options: CopilotImportOptions) {
         summary.skipped[result.reason] = (summary.skipped[result.reason] ?? 0) + 1;
         return;
       }
+      logins.add(result.userDay.login);
+      summary.users = logins.size;
       batch.push(result.userDay);
       if (batch.length >= batchSize) await flush();
     },

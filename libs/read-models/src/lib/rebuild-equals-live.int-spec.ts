@@ -82,6 +82,12 @@ const EVENTS: GivenEvent[] = [
   cumulativeCost('acme', 'bob', at(2, 15), 'p7', 0.5, '2026-03-02T12:30:00Z'),
   { tenant: 'acme', type: 'ai.usage.recorded', time: at(2), data: { employeeId: 'bob', tool: 't', day: '2026-03-02', usageKey: 'k' } }, // no figure: parked
   usage('initech', 'dave', at(2), { usageKey: 'gh/dave/2', day: '2026-03-02', credits: 2 }),
+  // Identity: facts under an unlinked email (a mailto: and case variant), then links that re-attribute and re-point them.
+  usage('acme', 'mailto:Carol@Acme.test', at(3), { usageKey: 'gh/carol-mail/3', day: '2026-03-03', requests: 2 }),
+  { tenant: 'acme', type: 'training.completed', time: at(9), data: { employeeId: 'Bob@Acme.test', courseId: 'prompting' } },
+  { tenant: 'acme', type: 'employee.identity_linked', time: at(10), data: { employeeId: 'erin', system: 'email', externalId: 'carol@acme.test' } },
+  { tenant: 'acme', type: 'employee.identity_linked', time: at(10), data: { employeeId: 'bob', system: 'lms', externalId: 'mailto:bob@acme.test' } },
+  { tenant: 'acme', type: 'employee.identity_linked', time: at(11), data: { employeeId: 'carol', system: 'email', externalId: 'CAROL@acme.test' } },
 ];
 
 /** A small generated organisation (10 employees, 10 weeks, ~1.3k events), in a shuffled store order. */

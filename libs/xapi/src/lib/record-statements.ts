@@ -10,7 +10,7 @@ import type { StoredStatement, XapiStatementStore } from './xapi-statements.stor
 export type RecordStatementsDeps = Readonly<{
   events: EventStore;
   statements: XapiStatementStore;
-  /** Lookups in the training read model for one tenant. */
+  /** Lookups in the training read model for one tenant (the course of an activity; learners are not looked up). */
   resolversFor(tenant: string): TrainingResolvers;
 }>;
 
@@ -56,7 +56,6 @@ export async function recordStatements(deps: RecordStatementsDeps, tenant: strin
         else firstIndexOfId.set(explicitId, index);
       }
       const statement = await mapStatement(validation.statement, storedAt, resolvers);
-      errors.push(...statement.errors.map((error) => ({ index, ...error })));
       if (!statement.event) return { statement };
       const checked = validateEvent(statement.event, { fromCredentials: tenant });
       if (!checked.ok) {
@@ -106,16 +105,10 @@ function sortByIndex(errors: StatementError[]): StatementError[] {
   return [...errors].sort((a, b) => a.index - b.index);
 }
 
-/** Each lookup asked once per request: a batch often repeats the same learner and course. */
+/** Each lookup asked once per request: a batch often repeats the same course. */
 function memoized(resolvers: TrainingResolvers): TrainingResolvers {
-  const employees = new Map<string, Promise<string | undefined>>();
   const courses = new Map<string, Promise<string | undefined>>();
   return {
-    employeeByExternalId(externalId, system) {
-      const key = JSON.stringify([externalId, system ?? null]);
-      if (!employees.has(key)) employees.set(key, resolvers.employeeByExternalId(externalId, system));
-      return employees.get(key) as Promise<string | undefined>;
-    },
     courseByActivityId(activityId) {
       if (!courses.has(activityId)) courses.set(activityId, resolvers.courseByActivityId(activityId));
       return courses.get(activityId) as Promise<string | undefined>;

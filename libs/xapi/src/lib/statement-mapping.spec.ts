@@ -1,5 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
-import { derivedStatementId, mapStatement, STATEMENT_ID_NAMESPACE, type TrainingResolvers, XAPI_EVENT_SOURCE } from './statement-mapping';
+import { derivedStatementId, learnerIdOf, mapStatement, STATEMENT_ID_NAMESPACE, type TrainingResolvers, XAPI_EVENT_SOURCE } from './statement-mapping';
 import { type ValidStatement, validateStatement } from './xapi-statement';
 
 const COMPLETED = 'http://adlnet.gov/expapi/verbs/completed';
@@ -7,22 +7,12 @@ const SATISFIED = 'https://w3id.org/xapi/adl/verbs/satisfied';
 const PROMPTING = 'https://lms.test/courses/prompting';
 const STORED_AT = new Date('2026-03-05T12:00:00.000Z');
 
-type Link = { system: string; externalId: string; employeeId: string };
-
-/** The training read model as plain data: identity links and courses with their activities. */
-const directory = (links: Link[], courses: { courseId: string; activityIds: string[] }[] = []): TrainingResolvers => ({
-  employeeByExternalId: async (externalId, system) =>
-    links
-      .filter((link) => link.externalId === externalId && (system === undefined || link.system === system))
-      .sort((a, b) => a.system.localeCompare(b.system))[0]?.employeeId,
+/** The training read model as plain data: courses with their activities (learners are not looked up). */
+const catalogue = (courses: { courseId: string; activityIds: string[] }[] = []): TrainingResolvers => ({
   courseByActivityId: async (activityId) => courses.find((course) => course.activityIds.includes(activityId))?.courseId,
 });
 
-const links: Link[] = [
-  { system: 'https://lms.test', externalId: 'a.smith', employeeId: 'alice' },
-  { system: 'hris', externalId: 'mailto:bob@acme.test', employeeId: 'bob' },
-];
-const resolvers = directory(links, [{ courseId: 'prompting', activityIds: [PROMPTING] }]);
+const resolvers = catalogue([{ courseId: 'prompting', activityIds: [PROMPTING] }]);
 
 const valid = (raw: Record<string, unknown>): ValidStatement => {
   const result = validateStatement({ verb: { id: COMPLETED }, object: { id: PROMPTING }, ...raw });
@@ -32,7 +22,7 @@ const valid = (raw: Record<string, unknown>): ValidStatement => {
 const ID = 'c0ffee00-0000-4000-8000-000000000001';
 
 describe('mapStatement (statement → training.completed, given the training read model)', () => {
-  it('given a completion by a linked account on a course activity, then it is a completion of that course by that employee', async () => {
+  it('given a completion by an account on a course activity, then it is a completion of that course under account.name (resolved by the read models)', async () => {
     const statement = valid({ id: ID, actor: { account: { homePage: 'https://lms.test', name: 'a.smith' } }, timestamp: '2026-03-02T10:00:00Z', result: { score: { scaled: 0.9 } } });
     const mapped = await mapStatement(statement, STORED_AT, resolvers);
     expect(mapped.event).toEqual({
@@ -41,38 +31,30 @@ describe('mapStatement (statement → training.completed, given the training rea
       source: XAPI_EVENT_SOURCE,
       type: 'training.completed',
       time: '2026-03-02T10:00:00Z',
-      data: { employeeId: 'alice', courseId: 'prompting', activityId: PROMPTING, score: 0.9 },
+      data: { employeeId: 'a.smith', courseId: 'prompting', activityId: PROMPTING, score: 0.9 },
     });
-    expect(mapped).toMatchObject({ id: ID, verb: COMPLETED, errors: [] });
+    expect(mapped).toMatchObject({ id: ID, verb: COMPLETED });
     expect(mapped.record).toMatchObject({ id: ID, timestamp: '2026-03-02T10:00:00Z', stored: '2026-03-05T12:00:00.000Z', version: '1.0.0' });
   });
 
-  it('given the satisfied verb and an mbox linked in any system, then it is a completion by the linked employee', async () => {
-    const mapped = await mapStatement(valid({ id: ID, actor: { mbox: 'mailto:bob@acme.test' }, verb: { id: SATISFIED } }), STORED_AT, resolvers);
-    expect(mapped.event?.['data']).toEqual({ employeeId: 'bob', courseId: 'prompting', activityId: PROMPTING });
-  });
-
-  it('given an account not linked in its homePage, then account.name is the employee id (a link in another system does not count)', async () => {
-    const mapped = await mapStatement(valid({ id: ID, actor: { account: { homePage: 'https://other-lms.test', name: 'a.smith' } } }), STORED_AT, resolvers);
-    expect(mapped.event?.['data']).toMatchObject({ employeeId: 'a.smith' });
+  it('given the satisfied verb and an mbox, then it is a completion under the normalised email (mailto: stripped, lower case)', async () => {
+    const mapped = await mapStatement(valid({ id: ID, actor: { mbox: 'mailto:Bob@ACME.test' }, verb: { id: SATISFIED } }), STORED_AT, resolvers);
+    expect(mapped.event?.['data']).toEqual({ employeeId: 'bob@acme.test', courseId: 'prompting', activityId: PROMPTING });
   });
 
   it('given an activity no course lists, then the activity IRI is the courseId', async () => {
     const mapped = await mapStatement(valid({ id: ID, actor: { account: { homePage: 'https://lms.test', name: 'a.smith' } }, object: { id: 'https://lms.test/courses/other' } }), STORED_AT, resolvers);
-    expect(mapped.event?.['data']).toEqual({ employeeId: 'alice', courseId: 'https://lms.test/courses/other', activityId: 'https://lms.test/courses/other' });
+    expect(mapped.event?.['data']).toEqual({ employeeId: 'a.smith', courseId: 'https://lms.test/courses/other', activityId: 'https://lms.test/courses/other' });
   });
 
-  it('given an mbox linked to nobody, then the statement is invalid: there is no employee id to fall back on', async () => {
+  it('given an mbox no link names, then the completion is still made (never a rejection): the read models count it under the email until linked', async () => {
     const mapped = await mapStatement(valid({ id: ID, actor: { mbox: 'mailto:carol@acme.test' } }), STORED_AT, resolvers);
-    expect(mapped.event).toBeUndefined();
-    expect(mapped.errors).toEqual([
-      { code: 'XAPI.UNKNOWN_ACTOR', message: 'no employee is linked to mailto:carol@acme.test (employee.identity_linked); link it, or identify the actor by account', field: 'actor.mbox' },
-    ]);
+    expect(mapped.event?.['data']).toEqual({ employeeId: 'carol@acme.test', courseId: 'prompting', activityId: PROMPTING });
   });
 
-  it('given another verb, then the statement is kept and makes no event, even when its actor is unknown', async () => {
+  it('given another verb, then the statement is kept and makes no event', async () => {
     const mapped = await mapStatement(valid({ id: ID, actor: { mbox: 'mailto:carol@acme.test' }, verb: { id: 'http://adlnet.gov/expapi/verbs/attempted' } }), STORED_AT, resolvers);
-    expect(mapped).toEqual({ id: ID, verb: 'http://adlnet.gov/expapi/verbs/attempted', record: expect.objectContaining({ id: ID, stored: STORED_AT.toISOString() }), errors: [] });
+    expect(mapped).toEqual({ id: ID, verb: 'http://adlnet.gov/expapi/verbs/attempted', record: expect.objectContaining({ id: ID, stored: STORED_AT.toISOString() }) });
   });
 
   it('given no timestamp, then the completion time is the time stored', async () => {
@@ -90,6 +72,21 @@ describe('mapStatement (statement → training.completed, given the training rea
     const mapped = await mapStatement(valid({ id: ID.toUpperCase(), actor: { mbox: 'mailto:bob@acme.test' } }), STORED_AT, resolvers);
     expect(mapped.id).toBe(ID);
     expect(mapped.event?.['id']).toBe(ID);
+  });
+});
+
+describe('learnerIdOf (the identifier the read models resolve through employee.identity_linked)', () => {
+  it.each([
+    [{ mbox: 'mailto:alice@acme.test' }, 'alice@acme.test'],
+    [{ mbox: 'MAILTO:Alice@Acme.Test' }, 'alice@acme.test'],
+    [{ account: { homePage: 'https://lms.test', name: 'a.smith' } }, 'a.smith'],
+    // An account name is kept as sent (an LMS's ids may be case-sensitive), unless it is an email…
+    [{ account: { homePage: 'https://lms.test', name: ' A.Smith ' } }, 'A.Smith'],
+    [{ account: { homePage: 'https://lms.test', name: 'A.Smith@Acme.test' } }, 'a.smith@acme.test'],
+    // …or its homePage names a system that ignores case.
+    [{ account: { homePage: 'github', name: 'Alice-Dev' } }, 'alice-dev'],
+  ])('given the actor %p, then %p', (actor, expected) => {
+    expect(learnerIdOf(actor as never)).toBe(expected);
   });
 });
 

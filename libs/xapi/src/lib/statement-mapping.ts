@@ -1,4 +1,4 @@
-import type { ErrorShape } from '@rework-ledger/domain';
+import { normaliseIdentifier } from '@rework-ledger/domain';
 import { v5 as uuidv5 } from 'uuid';
 import { COMPLETION_VERBS, type ValidStatement, type XapiActor } from './xapi-statement';
 
@@ -10,8 +10,6 @@ export const STATEMENT_ID_NAMESPACE = '75de1ed3-1416-438f-8f98-cf22f7615106';
 
 /** Lookups in the training read model, bound to one tenant. */
 export type TrainingResolvers = Readonly<{
-  /** The employee another system knows by `externalId` (in `system`, or in any system when none is given). */
-  employeeByExternalId(externalId: string, system?: string): Promise<string | undefined>;
   /** The course whose `activityIds` hold this activity IRI. */
   courseByActivityId(activityId: string): Promise<string | undefined>;
 }>;
@@ -24,8 +22,6 @@ export type MappedStatement = Readonly<{
   record: Readonly<Record<string, unknown>>;
   /** The `training.completed` CloudEvent of a completion, still to be checked against the contract. */
   event?: Readonly<Record<string, unknown>>;
-  /** Why the statement cannot be accepted (an actor that resolves to nobody). */
-  errors: readonly ErrorShape[];
 }>;
 
 /** True for the verbs that become `training.completed`. */
@@ -50,34 +46,31 @@ export function derivedStatementId(statement: ValidStatement): string {
 }
 
 /**
- * The employee behind an actor. `mbox`: the identity link whose externalId is the mbox IRI, in any system.
- * `account`: the identity link with system = `account.homePage` and externalId = `account.name`, else `account.name`
- * itself. Undefined when an mbox is linked to nobody.
+ * The learner's identifier, normalised the one way (PRODUCT.md, "Identity"): `mbox` → the email (`mailto:` stripped,
+ * lower case); `account` → `account.name`, normalised as an identifier of the system `account.homePage` (kept as
+ * sent, lower case only when it is an email). No lookup here: the read models resolve it through
+ * `employee.identity_linked` (a link `{system: <homePage>, externalId: <name>}`, or any link of the email), so a link
+ * that arrives later re-attributes the completion, and an unlinked learner counts as their own person until then.
  */
-export async function resolveEmployee(actor: XapiActor, resolvers: TrainingResolvers): Promise<string | undefined> {
-  if (actor.account) return (await resolvers.employeeByExternalId(actor.account.name, actor.account.homePage)) ?? actor.account.name;
-  return resolvers.employeeByExternalId(actor.mbox);
+export function learnerIdOf(actor: XapiActor): string {
+  return actor.account ? normaliseIdentifier(actor.account.name, actor.account.homePage) : normaliseIdentifier(actor.mbox);
 }
 
 /**
  * Maps a valid statement, stored at `storedAt`, to what the LRS keeps and, for a completion, to a `training.completed`
  * event: id = the statement id, time = the statement's timestamp (else the time stored), the course found by activity
- * (else the activity IRI is the courseId), the employee found by {@link resolveEmployee}, score = result.score.scaled
- * when 0..1. Other verbs are kept and make no event.
+ * (else the activity IRI is the courseId), the employee id = the learner's identifier ({@link learnerIdOf}), score =
+ * result.score.scaled when 0..1. Other verbs are kept and make no event.
  */
 export async function mapStatement(statement: ValidStatement, storedAt: Date, resolvers: TrainingResolvers): Promise<MappedStatement> {
   const id = statementIdOf(statement);
   const stored = storedAt.toISOString();
   const time = statement.timestamp ?? stored;
   const record = { ...statement.raw, id, timestamp: time, stored, version: statement.raw['version'] ?? '1.0.0' };
-  if (!isCompletion(statement)) return { id, verb: statement.verbId, record, errors: [] };
+  if (!isCompletion(statement)) return { id, verb: statement.verbId, record };
 
   const activityId = statement.object.id as string;
-  const [employeeId, courseId] = await Promise.all([resolveEmployee(statement.actor, resolvers), resolvers.courseByActivityId(activityId)]);
-  if (employeeId === undefined) {
-    const error = { code: 'XAPI.UNKNOWN_ACTOR', message: `no employee is linked to ${statement.actor.mbox} (employee.identity_linked); link it, or identify the actor by account`, field: 'actor.mbox' };
-    return { id, verb: statement.verbId, record, errors: [error] };
-  }
+  const courseId = await resolvers.courseByActivityId(activityId);
   const score = statement.scaledScore !== undefined && statement.scaledScore >= 0 ? { score: statement.scaledScore } : {};
   const event = {
     specversion: '1.0',
@@ -85,9 +78,9 @@ export async function mapStatement(statement: ValidStatement, storedAt: Date, re
     source: XAPI_EVENT_SOURCE,
     type: 'training.completed',
     time,
-    data: { employeeId, courseId: courseId ?? activityId, activityId, ...score },
+    data: { employeeId: learnerIdOf(statement.actor), courseId: courseId ?? activityId, activityId, ...score },
   };
-  return { id, verb: statement.verbId, record, event, errors: [] };
+  return { id, verb: statement.verbId, record, event };
 }
 
 /** JSON with object keys sorted, so that equal values give equal text. */

@@ -7,11 +7,11 @@ export interface SqlQueryable {
 }
 
 /**
- * The training read model's queries that resolve statements: pass read-models' `employeeByExternalId` and
- * `courseByActivityId`. Injected by the app, because an ingestion library may not depend on the analytics scope.
+ * The training read model's query that resolves a statement's course: pass read-models' `courseByActivityId`.
+ * Injected by the app, because an ingestion library may not depend on the analytics scope. (Learners are not looked
+ * up: the read models resolve their identifiers through the identity links.)
  */
 export type TrainingLookups = Readonly<{
-  employeeByExternalId(db: SqlQueryable, tenant: string, externalId: string, system?: string): Promise<string | undefined>;
   courseByActivityId(db: SqlQueryable, tenant: string, activityId: string): Promise<string | undefined>;
 }>;
 
@@ -22,7 +22,7 @@ const UNDEFINED_TABLE = '42P01';
 
 /**
  * The lookups bound to a database and a tenant. A read model that does not exist yet is a retriable error (503):
- * resolving against nothing would silently make every account.name an employee id.
+ * resolving against nothing would silently make every registered activity a course of its own.
  */
 export function bindTrainingLookups(lookups: TrainingLookups, db: SqlQueryable, tenant: string): TrainingResolvers {
   const guarded = async <T>(lookup: () => Promise<T>): Promise<T> => {
@@ -35,7 +35,6 @@ export function bindTrainingLookups(lookups: TrainingLookups, db: SqlQueryable, 
     }
   };
   return {
-    employeeByExternalId: (externalId, system) => guarded(() => lookups.employeeByExternalId(db, tenant, externalId, system)),
     courseByActivityId: (activityId) => guarded(() => lookups.courseByActivityId(db, tenant, activityId)),
   };
 }

@@ -161,7 +161,7 @@ describe('the projections under the most extreme values the contract admits (Pos
       ),
       courses: await listCourses(db, tenant),
       completions: await rows('rm_training.completions', 'employee_id, completed_at'),
-      links: await rows('rm_training.identity_links', 'system, external_id'),
+      links: await rows('rm_training.identity_links', 'identifier'),
     };
   };
 

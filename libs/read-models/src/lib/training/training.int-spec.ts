@@ -1,5 +1,5 @@
 import { createPool } from '@rework-ledger/platform';
-import { type GivenEvent, projectionSpec } from '@rework-ledger/projections/testing';
+import { expectRebuildEqualsLive, type GivenEvent, projectionSpec } from '@rework-ledger/projections/testing';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import type { Pool } from 'pg';
 import { reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
@@ -10,7 +10,6 @@ import {
   courseCompletions,
   dailyActivityFromOutputs,
   dailyActivityFromRollups,
-  employeeByExternalId,
   hourlyCostsAt,
   listCourses,
 } from './training.queries';
@@ -71,15 +70,9 @@ describe('training read model and the aggregates of training impact (PostgreSQL)
       expect(await listCourses(db, 'globex')).toEqual([]);
     }));
 
-  it('resolves identities by external id, within the tenant', () =>
-    given(async (db) => {
-      expect(await employeeByExternalId(db, 'acme', 'mailto:alice@acme.test')).toBe('alice');
-      expect(await employeeByExternalId(db, 'acme', 'mailto:alice@acme.test', 'hris')).toBeUndefined();
-      expect(await employeeByExternalId(db, 'globex', 'mailto:alice@acme.test')).toBeUndefined();
-    }));
-
   it('lists completions before asOf', () =>
     given(async (db) => {
+      // Bob's completion (May) is after asOf.
       expect(await courseCompletions(db, 'acme', 'prompting', new Date('2026-04-01T00:00:00Z'))).toEqual([
         { employeeId: 'alice', completedAt: new Date('2026-02-10T15:00:00Z') },
         { employeeId: 'alice', completedAt: new Date('2026-02-20T15:00:00Z') },
@@ -119,4 +112,64 @@ describe('training read model and the aggregates of training impact (PostgreSQL)
       expect(await hourlyCostsAt(db, 'acme', new Date('2026-02-15T00:00:00Z'))).toEqual(new Map([['alice', 80]]));
       expect(await hourlyCostsAt(db, 'acme', new Date('2026-04-01T00:00:00Z'))).toEqual(new Map([['alice', 90]]));
     }));
+
+  describe("identity: a completion is its learner's, resolved through employee.identity_linked", () => {
+    const FOREVER = new Date('2100-01-01T00:00:00Z');
+    const course = event('training.course_registered', '2026-01-01T00:00:00Z', { courseId: 'prompting', title: 'Prompting', skills: ['prompting'], costPerSeat: 150, currency: 'EUR' });
+    const completed = (employeeId: string, time: string, tenant = 'acme'): GivenEvent => ({ ...event('training.completed', time, { employeeId, courseId: 'prompting' }), tenant });
+    const linked = (externalId: string, employeeId: string, system = 'email', tenant = 'acme'): GivenEvent => ({ ...event('employee.identity_linked', '2026-01-01T00:00:00Z', { employeeId, system, externalId }), tenant });
+    /** What course impact reads after `given`, then `when` in a later batch: the completions, and the course's trainees. */
+    const after = (given: readonly GivenEvent[], when: readonly GivenEvent[] = []) =>
+      projectionSpec([reworkMetricsProjection, trainingProjection], { pool, schema: 'live' })
+        .given([course, ...given])
+        .when(when)
+        .then(async ({ client }) => {
+          const db = fromPgPool(client);
+          const completions = await courseCompletions(db, 'acme', 'prompting', FOREVER);
+          const [listed] = await listCourses(db, 'acme', 'prompting');
+          return { completions: completions.map((c) => `${c.employeeId} ${c.completedAt.toISOString().slice(0, 10)}`), trainees: listed.trainees };
+        });
+    const DANA = [completed('mailto:Dana@Acme.test', '2026-02-01T10:00:00Z'), completed('dana', '2026-02-05T10:00:00Z')];
+
+    it("given a link before the completion, then it is the employee's", async () => {
+      expect(await after([linked('dana@acme.test', 'dana'), ...DANA])).toEqual({ completions: ['dana 2026-02-01', 'dana 2026-02-05'], trainees: 1 });
+    });
+
+    it('given a link after the completion (same batch or a later one), then the completion is re-attributed', async () => {
+      expect(await after(DANA)).toEqual({ completions: ['dana 2026-02-05', 'dana@acme.test 2026-02-01'], trainees: 2 });
+      expect(await after([...DANA, linked('mailto:dana@acme.test', 'dana')])).toEqual({ completions: ['dana 2026-02-01', 'dana 2026-02-05'], trainees: 1 });
+      expect(await after(DANA, [linked('DANA@acme.test', 'dana', 'lms')])).toEqual({ completions: ['dana 2026-02-01', 'dana 2026-02-05'], trainees: 1 });
+    });
+
+    it('given a second link of the same identifier, then the latest re-points it', async () => {
+      expect(await after([...DANA, linked('dana@acme.test', 'erin')], [linked('dana@acme.test', 'dana')])).toEqual({ completions: ['dana 2026-02-01', 'dana 2026-02-05'], trainees: 1 });
+      expect(await after([linked('dana@acme.test', 'dana'), ...DANA], [linked('dana@acme.test', 'erin')])).toEqual({ completions: ['dana 2026-02-05', 'erin 2026-02-01'], trainees: 2 });
+    });
+
+    it('given mailto: and case variants of one email, unlinked, then they are one person under the normalised email', async () => {
+      const variants = [completed('mailto:Frank@Acme.test', '2026-02-01T10:00:00Z'), completed('frank@acme.test', '2026-02-02T10:00:00Z'), completed(' FRANK@ACME.TEST', '2026-02-03T10:00:00Z')];
+      expect(await after(variants)).toEqual({ completions: ['frank@acme.test 2026-02-01', 'frank@acme.test 2026-02-02', 'frank@acme.test 2026-02-03'], trainees: 1 });
+    });
+
+    it("given another tenant's link of the same identifier, then it has no effect", async () => {
+      expect(await after([...DANA, linked('dana@acme.test', 'mallory', 'email', 'globex')])).toEqual({ completions: ['dana 2026-02-05', 'dana@acme.test 2026-02-01'], trainees: 2 });
+    });
+
+    it('given links before, between and after the completions, then a rebuild gives the rows live gives, whatever the batches', async () => {
+      const events = [
+        course,
+        completed('mailto:Dana@Acme.test', '2026-02-01T10:00:00Z'),
+        linked('bob@acme.test', 'bob', 'lms'),
+        completed('Bob@acme.test', '2026-02-02T10:00:00Z'),
+        linked('dana@acme.test', 'erin'),
+        completed('dana@acme.test', '2026-02-03T10:00:00Z'),
+        linked('MAILTO:dana@acme.test', 'dana'),
+        completed('gus', '2026-02-04T10:00:00Z', 'globex'),
+        linked('gus', 'gustav', 'hris', 'globex'),
+      ];
+      const model = await expectRebuildEqualsLive(trainingProjection, events, { pool, batchSizes: [1, 2, 4, 100] });
+      const rows = model.tables['completions'].map((row) => JSON.parse(row) as { identifier: string; employee_id: string });
+      expect([...new Set(rows.map((row) => `${row.identifier}→${row.employee_id}`))].sort()).toEqual(['bob@acme.test→bob', 'dana@acme.test→dana', 'gus→gustav']);
+    });
+  });
 });

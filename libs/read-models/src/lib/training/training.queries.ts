@@ -55,7 +55,7 @@ export async function listCourses(db: SqlQueryable, tenant: string, courseId?: s
   }));
 }
 
-/** Every completion of a course before `asOf`. */
+/** Every completion of a course before `asOf`, by the employee its learner resolves to (identity links). */
 export async function courseCompletions(db: SqlQueryable, tenant: string, courseId: string, asOf: Date): Promise<{ employeeId: string; completedAt: Date }[]> {
   const rows = await db.query<{ employee_id: string; completed_at: Date }>(
     `SELECT employee_id, completed_at FROM "${training}".completions
@@ -217,16 +217,6 @@ export async function hourlyCostsAt(db: SqlQueryable, tenant: string, asOf: Date
     [tenant, asOf.toISOString()],
   );
   return new Map(rows.filter((row) => row.hourly_cost !== null).map((row) => [row.employee_id, row.hourly_cost as number]));
-}
-
-/** The employee another system knows by `externalId` (in `system`, or in any system when none is given). */
-export async function employeeByExternalId(db: SqlQueryable, tenant: string, externalId: string, system?: string): Promise<string | undefined> {
-  const rows = await db.query<{ employee_id: string }>(
-    `SELECT employee_id FROM "${training}".identity_links
-      WHERE tenant = $1 AND external_id = $2 AND ($3::text IS NULL OR system = $3) ORDER BY system LIMIT 1`,
-    [tenant, externalId, system ?? null],
-  );
-  return rows[0]?.employee_id;
 }
 
 /** The course an xAPI activity IRI belongs to, through the courses' `activityIds`. */

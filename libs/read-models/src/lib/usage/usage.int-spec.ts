@@ -1,6 +1,6 @@
 import { createPool } from '@rework-ledger/platform';
 import type { StoredEvent } from '@rework-ledger/event-store';
-import { type GivenEvent, projectionSpec, storedEvents } from '@rework-ledger/projections/testing';
+import { expectRebuildEqualsLive, type GivenEvent, projectionSpec, storedEvents } from '@rework-ledger/projections/testing';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import type { Pool, PoolClient } from 'pg';
 import { type ReworkMetricsEvent, reworkMetricsProjection } from '../rework-metrics/rework-metrics.projection';
@@ -22,6 +22,7 @@ const point = (hour: number, cost: number, seriesStart = '2026-03-02T08:00:00Z',
   return usage('bob', { tool: 'claude-code', day: `2026-03-${hh}`, usageKey: `cost/bob/${hour}/${cost}`, cost, currency: 'USD', cumulative: true, series: 'claude_code.cost.usage|bob', seriesStart, ...extra }, `2026-03-02T${hh}:00:00Z`);
 };
 const assigned = (employeeId: string, teamId: string, effectiveFrom: string): GivenEvent => ({ type: 'employee.assigned', data: { employeeId, teamId, effectiveFrom } });
+const linked = (externalId: string, employeeId: string, system = 'github', tenant = 'tenant-a'): GivenEvent => ({ tenant, type: 'employee.identity_linked', data: { employeeId, system, externalId } });
 
 /**
  * The directory a usage answer reads teams from (the rework read model's assignments), filled from the given events'
@@ -327,6 +328,103 @@ describe('usage read model (ai.usage.recorded)', () => {
         ['2026-03-01T00:00:00.000Z', 2, 10],
         ['2026-04-01T00:00:00.000Z', 1, 7],
       ]);
+    });
+  });
+
+  describe('identity: usage is counted per person, resolved through employee.identity_linked', () => {
+    /** The usage answer after `given`, then `when` in a later batch, grouped by team. */
+    const byTeam = (given: readonly GivenEvent[], when: readonly GivenEvent[] = [], filters: UsageMetricsQuery['filters'] = {}) =>
+      spec()
+        .given(given)
+        .when(when)
+        .then(async ({ client, schema }) =>
+          (await queryUsageMetrics(fromPgPool(client), { ...MARCH, groupBy: 'team', filters, schema, assignmentsSchema: await directory(client, schema, [...given, ...when]) })).map((row) => [
+            row.group,
+            row.activeUsers,
+            row.requests,
+          ]),
+        );
+    const cells = (given: readonly GivenEvent[], when: readonly GivenEvent[] = []) =>
+      spec().given(given).when(when).thenRows('SELECT tenant, identifier, employee_id, requests FROM usage_daily ORDER BY tenant, identifier');
+    const DIRECTORY = [assigned('alice', 'platform', '2026-01-01T00:00:00Z'), assigned('bob', 'data', '2026-01-01T00:00:00Z')];
+    const ALICE_DEV = [usage('alice-dev', { requests: 3 }), usage('alice', { requests: 2, usageKey: 'otlp/alice' })];
+
+    it('given a link before the usage, then the login is the employee: one active user, in her team', async () => {
+      expect(await byTeam([...DIRECTORY, linked('Alice-Dev', 'alice'), ...ALICE_DEV])).toEqual([['platform', 1, 5]]);
+      expect(await cells([linked('Alice-Dev', 'alice'), ...ALICE_DEV])).toEqual([
+        { tenant: 'tenant-a', identifier: 'alice', employee_id: 'alice', requests: 2 },
+        { tenant: 'tenant-a', identifier: 'alice-dev', employee_id: 'alice', requests: 3 },
+      ]);
+    });
+
+    it('given a link after the usage (same batch or a later one), then the usage recorded under the login is re-attributed', async () => {
+      expect(await byTeam([...DIRECTORY, ...ALICE_DEV])).toEqual([
+        ['(unassigned)', 1, 3],
+        ['platform', 1, 2],
+      ]);
+      expect(await byTeam([...DIRECTORY, ...ALICE_DEV, linked('alice-dev', 'alice')])).toEqual([['platform', 1, 5]]);
+      expect(await byTeam([...DIRECTORY, ...ALICE_DEV], [linked('alice-dev', 'alice')])).toEqual([['platform', 1, 5]]);
+      // The employee filter sees the login's usage once linked.
+      expect(await byTeam([...DIRECTORY, ...ALICE_DEV], [linked('alice-dev', 'alice')], { employee: 'alice' })).toEqual([['platform', 1, 5]]);
+    });
+
+    it('given a second link of the same identifier, then the latest re-points it (and a link to itself undoes it)', async () => {
+      expect(await byTeam([...DIRECTORY, ...ALICE_DEV, linked('alice-dev', 'alice')], [linked('alice-dev', 'bob')])).toEqual([
+        ['data', 1, 3],
+        ['platform', 1, 2],
+      ]);
+      expect(await byTeam([...DIRECTORY, linked('alice-dev', 'alice'), linked('alice-dev', 'bob'), ...ALICE_DEV])).toEqual([
+        ['data', 1, 3],
+        ['platform', 1, 2],
+      ]);
+      expect(await cells([...ALICE_DEV, linked('alice-dev', 'alice')], [linked('alice-dev', 'alice-dev')])).toEqual([
+        { tenant: 'tenant-a', identifier: 'alice', employee_id: 'alice', requests: 2 },
+        { tenant: 'tenant-a', identifier: 'alice-dev', employee_id: 'alice-dev', requests: 3 },
+      ]);
+    });
+
+    it('given mailto: and case variants of one email, then they are one identifier and one person, unlinked or linked', async () => {
+      const variants = [
+        usage('mailto:Carol@Acme.test', { requests: 1, usageKey: 'a' }),
+        usage('carol@acme.test', { requests: 2, usageKey: 'b' }),
+        usage(' CAROL@ACME.TEST ', { requests: 4, usageKey: 'c' }),
+      ];
+      expect(await byTeam(variants)).toEqual([['(unassigned)', 1, 7]]);
+      // The employee filter names the person the way the read model does (normalised).
+      expect(await byTeam(variants, [], { employee: 'mailto:CAROL@acme.test' })).toEqual([['(unassigned)', 1, 7]]);
+      expect(await cells(variants)).toEqual([{ tenant: 'tenant-a', identifier: 'carol@acme.test', employee_id: 'carol@acme.test', requests: 7 }]);
+      expect(await byTeam([assigned('carol', 'design', '2026-01-01T00:00:00Z'), ...variants], [linked('MAILTO:carol@acme.TEST', 'carol', 'email')])).toEqual([['design', 1, 7]]);
+    });
+
+    it("given another tenant's link of the same identifier, then it has no effect", async () => {
+      expect(await cells([...ALICE_DEV, linked('alice-dev', 'mallory', 'github', 'tenant-b')])).toEqual([
+        { tenant: 'tenant-a', identifier: 'alice', employee_id: 'alice', requests: 2 },
+        { tenant: 'tenant-a', identifier: 'alice-dev', employee_id: 'alice-dev', requests: 3 },
+      ]);
+      expect(await byTeam([...DIRECTORY, ...ALICE_DEV], [linked('alice-dev', 'bob', 'github', 'tenant-b')])).toEqual([
+        ['(unassigned)', 1, 3],
+        ['platform', 1, 2],
+      ]);
+    });
+
+    it('given links before, between and after the usage (a revision, a cumulative series), then a rebuild gives the rows live gives, whatever the batches', async () => {
+      const events: GivenEvent[] = [
+        usage('mailto:Dana@Acme.test', { requests: 2, usageKey: 'd/1' }),
+        linked('dana@acme.test', 'dana', 'email'),
+        point(9, 1),
+        usage('alice-dev', { requests: 3 }),
+        linked('bob', 'robert', 'hris'),
+        point(10, 2.5),
+        usage('alice-dev', { requests: 5 }), // a revision of the same usageKey
+        linked('ALICE-DEV', 'alice'),
+        usage('dana@acme.test', { requests: 1, usageKey: 'd/2' }),
+        linked('alice-dev', 'bob'),
+        linked('alice-dev', 'erin', 'github', 'tenant-b'),
+        point(11, 4),
+      ];
+      const model = await expectRebuildEqualsLive(usageProjection, events, { pool, batchSizes: [1, 2, 5, 100] });
+      const daily = model.tables['usage_daily'].map((row) => JSON.parse(row) as { identifier: string; employee_id: string });
+      expect([...new Set(daily.map((row) => `${row.identifier}→${row.employee_id}`))].sort()).toEqual(['alice-dev→bob', 'bob→robert', 'dana@acme.test→dana']);
     });
   });
 });

@@ -1,10 +1,12 @@
-import { USAGE_FIGURES, type UsageFigure, type UsageRecorded } from '@rework-ledger/domain';
+import { type EmployeeIdentityLinked, normaliseIdentifier, USAGE_FIGURES, type UsageFigure, type UsageRecorded } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
+import { createIdentityLinksTable, resolvedEmployeeSql, saveIdentityLinks } from '../identity/identity-links';
+import { repointIdentifiers } from '../identity/repoint-identifiers';
 
-/** The events the usage read model reads: usage facts. */
-export type UsageEvent = UsageRecorded;
+/** The events the usage read model reads: usage facts, and the identity links that say whose they are. */
+export type UsageEvent = UsageRecorded | EmployeeIdentityLinked;
 
 /** The figures summed as numeric in the daily table (money and credits: not integers). */
 const MONEY: ReadonlySet<UsageFigure> = new Set(['cost', 'credits']);
@@ -27,8 +29,8 @@ type Figures = Partial<Record<UsageFigure, number>>;
 /** The latest point of a cumulative series. */
 type SeriesState = { start: string; at: number; values: Figures; latePoints: number; changed: boolean };
 
-/** A usage row as stored: one per `usageKey` (the last fact of the key), its figures deltas. */
-type UsageRow = { tenant: string; usageKey: string; employeeId: string; teamId: string | null; tool: string; model: string | null; day: string; figures: Figures; currency: string | null };
+/** A usage row as stored: one per `usageKey` (the last fact of the key), its figures deltas; who: the fact's normalised identifier. */
+type UsageRow = { tenant: string; usageKey: string; identifier: string; teamId: string | null; tool: string; model: string | null; day: string; figures: Figures; currency: string | null };
 
 /**
  * Usage facts (adoption and spend), summed per UTC day, employee, tool, model, team named and currency
@@ -39,20 +41,24 @@ type UsageRow = { tenant: string; usageKey: string; employeeId: string; teamId: 
  * latest, or with an earlier `seriesStart` than the series' (an older run), is counted as late (`usage_series.late_points`) and otherwise ignored, and the latest point again is a
  * repeat. A fact's team is resolved at query time (its `teamId`, else the assignment in effect on its day, from the
  * directory the rework read model keeps), so a late `employee.assigned` re-attributes usage.
+ * Who: a fact is kept under its normalised identifier (PRODUCT.md, "Identity"; `libs/domain/src/lib/identity.ts`), and
+ * each day cell carries the employee that identifier resolves to through the read model's own `identity_links`; a link
+ * re-attributes the cells of its identifier (a batch saves its links first, so its facts resolve against them), so
+ * a link that arrives after the usage counts it as the employee's, as one that came before would.
  * Applied in store order, live and in a rebuild alike: a rebuild gives the same rows.
  */
 export const usageProjection: Projection<UsageEvent> = {
   name: 'usage',
   schema: 'rm_usage',
-  version: 2,
-  handles: ['ai.usage.recorded'],
+  version: 3,
+  handles: ['ai.usage.recorded', 'employee.identity_linked'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
       CREATE TABLE "${schema}".usage (
         tenant text NOT NULL,
         usage_key text NOT NULL,
-        employee_id text NOT NULL,
+        identifier text NOT NULL,
         team_id text,
         tool text NOT NULL,
         model text,
@@ -61,13 +67,15 @@ export const usageProjection: Projection<UsageEvent> = {
         currency text,
         PRIMARY KEY (tenant, usage_key)
       );
-      -- Per UTC day, employee, tool, model, the fact's own team ('' when it names none: the directory's) and currency
+      -- Per UTC day, identifier, tool, model, the fact's own team ('' when it names none: the directory's) and currency
       -- ('' without cost): the sums of the reported facts and of the cumulative series' deltas; facts: how many of them
       -- have usage (a figure above 0), so that a cell is active exactly when some fact of it is. Money in numeric, so
-      -- that a replaced fact subtracts exactly what it added.
+      -- that a replaced fact subtracts exactly what it added. employee_id: the employee the identifier resolves to
+      -- (what the queries read), kept up to date by the identity links.
       CREATE TABLE "${schema}".usage_daily (
         tenant text NOT NULL,
         day date NOT NULL,
+        identifier text NOT NULL,
         employee_id text NOT NULL,
         tool text NOT NULL,
         model text NOT NULL,
@@ -75,8 +83,9 @@ export const usageProjection: Projection<UsageEvent> = {
         currency text NOT NULL,
         ${USAGE_FIGURES.map((figure) => `${USAGE_COLUMNS[figure]} ${MONEY.has(figure) ? 'numeric' : 'double precision'} NOT NULL DEFAULT 0`).join(',\n        ')},
         facts integer NOT NULL DEFAULT 0,
-        PRIMARY KEY (tenant, day, employee_id, tool, model, team_id, currency)
+        PRIMARY KEY (tenant, day, identifier, tool, model, team_id, currency)
       );
+      CREATE INDEX ON "${schema}".usage_daily (tenant, identifier);
       CREATE TABLE "${schema}".usage_series (
         tenant text NOT NULL,
         series text NOT NULL,
@@ -87,10 +96,26 @@ export const usageProjection: Projection<UsageEvent> = {
         PRIMARY KEY (tenant, series)
       );
     `);
+    await createIdentityLinksTable(client, schema);
   },
 
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent<UsageEvent>[]): Promise<void> {
-    const usage = events.filter((event) => event.type === 'ai.usage.recorded');
+    const usage: StoredEvent<UsageRecorded>[] = [];
+    const links: StoredEvent<EmployeeIdentityLinked>[] = [];
+    for (const event of events) {
+      switch (event.type) {
+        case 'ai.usage.recorded':
+          usage.push(event);
+          break;
+        case 'employee.identity_linked':
+          links.push(event);
+          break;
+        default:
+          break;
+      }
+    }
+    // Links first: a cell's employee depends only on its identifier's latest link, wherever the link falls.
+    await repointIdentifiers(client, schema, 'usage_daily', await saveIdentityLinks(client, schema, links));
     if (usage.length > 0) await applyUsage(client, schema, usage);
   },
 };
@@ -111,7 +136,7 @@ async function applyUsage(client: PoolClient, schema: string, events: readonly S
     const row: UsageRow = {
       tenant: event.tenant,
       usageKey: data.usageKey,
-      employeeId: data.employeeId,
+      identifier: normaliseIdentifier(data.employeeId),
       teamId: data.teamId ?? null,
       tool: data.tool,
       model: data.model ?? null,
@@ -138,24 +163,24 @@ const FIGURE_COLUMNS = USAGE_FIGURES.map((figure) => USAGE_COLUMNS[figure]);
 
 /** Upserts reported facts by key; returns the facts they replace (locked, as they were). */
 async function replaceFacts(client: PoolClient, schema: string, rows: readonly UsageRow[]): Promise<UsageRow[]> {
-  const { rows: old } = await client.query<Record<string, unknown> & { tenant: string; usage_key: string; employee_id: string; team_id: string | null; tool: string; model: string | null; day: string; currency: string | null }>(
-    `SELECT u.tenant, u.usage_key, u.employee_id, u.team_id, u.tool, u.model, to_char(u.day, 'YYYY-MM-DD') AS day, ${FIGURE_COLUMNS.map((column) => `u.${column}`).join(', ')}, u.currency
+  const { rows: old } = await client.query<Record<string, unknown> & { tenant: string; usage_key: string; identifier: string; team_id: string | null; tool: string; model: string | null; day: string; currency: string | null }>(
+    `SELECT u.tenant, u.usage_key, u.identifier, u.team_id, u.tool, u.model, to_char(u.day, 'YYYY-MM-DD') AS day, ${FIGURE_COLUMNS.map((column) => `u.${column}`).join(', ')}, u.currency
        FROM "${schema}".usage u JOIN unnest($1::text[], $2::text[]) AS k(tenant, usage_key) USING (tenant, usage_key)
       ORDER BY u.tenant, u.usage_key
         FOR UPDATE OF u`,
     [rows.map((row) => row.tenant), rows.map((row) => row.usageKey)],
   );
   await client.query(
-    `INSERT INTO "${schema}".usage (tenant, usage_key, employee_id, team_id, tool, model, day, ${FIGURE_COLUMNS.join(', ')}, currency)
+    `INSERT INTO "${schema}".usage (tenant, usage_key, identifier, team_id, tool, model, day, ${FIGURE_COLUMNS.join(', ')}, currency)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[],
                           ${FIGURE_COLUMNS.map((_, i) => `$${8 + i}::float8[]`).join(', ')}, $${8 + FIGURE_COLUMNS.length}::text[])
      ON CONFLICT (tenant, usage_key) DO UPDATE SET
-       employee_id = EXCLUDED.employee_id, team_id = EXCLUDED.team_id, tool = EXCLUDED.tool, model = EXCLUDED.model, day = EXCLUDED.day,
+       identifier = EXCLUDED.identifier, team_id = EXCLUDED.team_id, tool = EXCLUDED.tool, model = EXCLUDED.model, day = EXCLUDED.day,
        ${FIGURE_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}, currency = EXCLUDED.currency`,
     [
       rows.map((row) => row.tenant),
       rows.map((row) => row.usageKey),
-      rows.map((row) => row.employeeId),
+      rows.map((row) => row.identifier),
       rows.map((row) => row.teamId),
       rows.map((row) => row.tool),
       rows.map((row) => row.model),
@@ -167,7 +192,7 @@ async function replaceFacts(client: PoolClient, schema: string, rows: readonly U
   return old.map((row) => ({
     tenant: row.tenant,
     usageKey: row.usage_key,
-    employeeId: row.employee_id,
+    identifier: row.identifier,
     teamId: row.team_id,
     tool: row.tool,
     model: row.model,
@@ -177,14 +202,17 @@ async function replaceFacts(client: PoolClient, schema: string, rows: readonly U
   }));
 }
 
-/** Adds facts to their days (sign −1: takes a replaced fact back), summed per day cell in SQL (money as numeric). */
+/**
+ * Adds facts to their days (sign −1: takes a replaced fact back), summed per day cell in SQL (money as numeric). A new
+ * cell's employee is its identifier resolved through the links saved so far (the batch's included).
+ */
 async function addToDays(client: PoolClient, schema: string, parts: readonly { row: UsageRow; sign: number }[]): Promise<void> {
   if (parts.length === 0) return;
-  const key = 'tenant, day, employee_id, tool, model, team_id, currency';
+  const key = 'tenant, day, identifier, tool, model, team_id, currency';
   const sums = USAGE_FIGURES.map((figure) => `sum(${USAGE_COLUMNS[figure]}${MONEY.has(figure) ? '::numeric' : ''})`);
   await client.query(
-    `INSERT INTO "${schema}".usage_daily (${key}, ${FIGURE_COLUMNS.join(', ')}, facts)
-     SELECT ${key}, ${sums.join(', ')}, sum(facts)
+    `INSERT INTO "${schema}".usage_daily (${key}, employee_id, ${FIGURE_COLUMNS.join(', ')}, facts)
+     SELECT ${key}, ${resolvedEmployeeSql(schema, 'p.tenant', 'p.identifier')}, ${sums.join(', ')}, sum(facts)
        FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                    ${FIGURE_COLUMNS.map((_, i) => `$${8 + i}::float8[]`).join(', ')}, $${8 + FIGURE_COLUMNS.length}::int[])
             AS p(${key}, ${FIGURE_COLUMNS.join(', ')}, facts)
@@ -195,7 +223,7 @@ async function addToDays(client: PoolClient, schema: string, parts: readonly { r
     [
       parts.map(({ row }) => row.tenant),
       parts.map(({ row }) => row.day),
-      parts.map(({ row }) => row.employeeId),
+      parts.map(({ row }) => row.identifier),
       parts.map(({ row }) => row.tool),
       parts.map(({ row }) => row.model ?? ''),
       parts.map(({ row }) => row.teamId ?? ''),

@@ -7,6 +7,7 @@ import {
   LedgerError,
   MAX_PRIVACY_PERIODS,
   nextPeriodStart,
+  normaliseIdentifier,
   periodsBetween,
   PRIVACY_PERIOD,
   type ProtectedDimension,
@@ -74,7 +75,8 @@ const DIMENSIONS: readonly Dimension[] = ['team', 'tool', 'model'];
  * Usage metrics (adoption and spend) of one tenant: usage of the UTC days that start in [from, to), grouped by team,
  * tool or model and bucketed; exact (for callers with admin). A fact's team is its `teamId`, else its employee's team
  * in effect on its day (the directory of the rework read model, which owns the assignment history), else (unassigned); a fact without a model is (unspecified). Only facts with some usage (a
- * figure above 0) count.
+ * figure above 0) count. A fact's employee is the one its identifier resolves to (the identity links): active users
+ * and the employee filter count people, not identifiers.
  */
 export async function queryUsageMetrics(db: SqlQueryable, query: UsageMetricsQuery): Promise<UsageMetricsRow[]> {
   const days = daysOf(query.from, query.to);
@@ -273,7 +275,8 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
   const conditions: string[] = [];
   for (const [name, value] of Object.entries(spec.filters)) {
     if (value === undefined) continue;
-    parameters.push(value);
+    // An employee is named as the read model names them: by the normalised identifier (`Alice@Acme.test` is alice@acme.test).
+    parameters.push(name === 'employee' ? normaliseIdentifier(value) : value);
     conditions.push(`${name === 'employee' ? 'employee_id' : name} = $${parameters.length}`);
   }
   const dayEnd = `((u.day + 1)::timestamp AT TIME ZONE 'UTC' - interval '1 microsecond')`;
