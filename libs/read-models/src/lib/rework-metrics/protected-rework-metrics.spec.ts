@@ -38,6 +38,7 @@ function row(bucket: string, outputs: number, ids: string[]): ReworkMetricsRow {
     reworkMinutes: 0,
     lostHours: 0,
     lostCost: 0,
+    savedValue: 0,
     grossSavedHours: 0,
     netSavedHours: 0,
     doubleCheckedOutputs: 0,
