@@ -263,6 +263,24 @@ describeWithBrowser(SUITE, () => {
     await waitForOperations();
   }, 60_000);
 
+  it('shows Net AI value beside the rework figures, its formula written out, and why there is none when spend is in another currency', async () => {
+    await page.getByTestId('net-value-section').waitFor();
+    await page.getByTestId('net-value-loading').waitFor({ state: 'detached' });
+    const value = await api(`/v1/metrics/value?${await shownQuery()}`);
+    expect(value.rows.length).toBeGreaterThan(0);
+    const sum = (field: string) => value.rows.reduce((total: number, row: Json) => total + row[field], 0);
+    expect((await kpi('value-savedValue')).value).toBeCloseTo(sum('savedValue'), 6);
+    expect((await kpi('value-lostCost')).value).toBeCloseTo(sum('lostCost'), 6);
+    expect((await kpi('value-spend')).value).toBeCloseTo(sum('spend'), 6);
+    // The cost of rework is the rework figures' own.
+    expect((await kpi('value-lostCost')).value).toBeCloseTo((await kpi('lostCost')).value, 6);
+    // The seeded Claude Code usage is billed in USD: no net value, and the reason, never a conversion.
+    expect(value.rows.some((row: Json) => row.netAiValueUnavailable?.reason === 'VALUE.SPEND_IN_OTHER_CURRENCY')).toBe(true);
+    expect(await page.getByTestId('kpi-value-netAiValue').getAttribute('data-value')).toBe('');
+    expect(await page.getByTestId('net-value-formula').textContent()).toMatch(/^€[\d,]+ value of gross time saved − €[\d,]+ cost of rework − €[\d,]+ spend = no net value$/);
+    expect(await page.getByTestId('net-value-unavailable').textContent()).toContain('of spend is in another currency than EUR');
+  }, 60_000);
+
   it('given other filters, then the numbers change to those of the API for them', async () => {
     const before = await kpi('outputs');
     await page.getByTestId('filter-period').selectOption('30');

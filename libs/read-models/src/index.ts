@@ -8,3 +8,5 @@ export * from './lib/rework-metrics/protected-rework-metrics';
 export * from './lib/usage/usage.projection';
 export * from './lib/usage/usage.queries';
 export * from './lib/identity/identity-links';
+export * from './lib/value/net-ai-value';
+export * from './lib/value/value.queries';

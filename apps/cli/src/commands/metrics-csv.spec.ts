@@ -16,6 +16,7 @@ const row = (group: string, netSavedHours: number): ReworkMetricsRow =>
     reworkMinutes: 15,
     lostHours: 0.25,
     lostCost: 15,
+    savedValue: 0,
     grossSavedHours: 0,
     netSavedHours,
     doubleCheckedOutputs: 0,

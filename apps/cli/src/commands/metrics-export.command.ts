@@ -22,6 +22,7 @@ export const METRICS_CSV_COLUMNS = [
   'reworkMinutes',
   'lostHours',
   'lostCost',
+  'savedValue',
   'grossSavedHours',
   'netSavedHours',
 ] as const;

@@ -157,3 +157,28 @@ export type UsageMetricsAnswer = {
   rows: UsageRow[];
   suppressed: ({ [K in keyof UsageFigures]: UsageFigures[K] | null } & { rows: number; reason?: 'WITHHELD.SMALL_REMAINDER' | 'WITHHELD.NOT_IN_PROTECTED_TABLES' }) | null;
 };
+
+/** A row of GET /v1/metrics/value (Net AI value): every amount in the answer's currency but spendInOtherCurrencies. */
+export type ValueRow = {
+  group: string | null;
+  bucket: string | null;
+  savedValue: number;
+  lostCost: number;
+  spend: number;
+  spendInOtherCurrencies: Spend[];
+  /** savedValue − lostCost − spend; null when some spend is in another currency (never converted). */
+  netAiValue: number | null;
+  netAiValueUnavailable: { reason: 'VALUE.SPEND_IN_OTHER_CURRENCY'; currencies: string[] } | null;
+};
+
+export type ValueMetricsAnswer = {
+  metricVersion: string;
+  from: string;
+  to: string;
+  groupBy: 'team' | 'tool' | null;
+  bucket: Bucket | null;
+  currency: string;
+  rows: ValueRow[];
+  /** Callers without admin: how many rows the rework or the usage protected tables withheld (never their figures). */
+  suppressed: { rows: number } | null;
+};

@@ -7,6 +7,7 @@ import { formatBucket, formatCount, formatHours, formatMoney, formatRate, NO_VAL
 import { defaultBucket, groupLabel, operationsHeadline, PERIODS, periodRange, reworkQuery } from '../lib/period';
 import { widenedPeriod, withheldNote } from '../lib/privacy-note';
 import { useApi } from '../lib/use-api';
+import { NetValueSection } from './NetValueSection';
 import { UsageSection } from './UsageSection';
 
 const GROUP_BYS: readonly { value: GroupBy; label: string }[] = [
@@ -85,6 +86,7 @@ export function OperationsView(props: { apiKey: string; filters: OperationsFilte
           team={team}
           onDrill={(value) => set({ team: value, groupBy: 'taskType' })}
           usage={<UsageSection apiKey={props.apiKey} onBadKey={props.onBadKey} range={range} team={team} groupBy={groupBy} groupName={groupNameOf(groupBy)} />}
+          netValue={<NetValueSection apiKey={props.apiKey} onBadKey={props.onBadKey} range={range} team={team} />}
         />
       )}
     </div>
@@ -102,6 +104,8 @@ function OperationsContent(props: {
   onDrill: (team: string) => void;
   /** Adoption and spend for the same period and grouping, shown beside the rework figures. */
   usage: ReactNode;
+  /** Net AI value (time saved − rework − spend) for the same period and team. */
+  netValue: ReactNode;
 }) {
   const [totalAnswer, series, breakdown, secondary] = props.data;
   const currency = totalAnswer.currency;
@@ -165,6 +169,7 @@ function OperationsContent(props: {
         <Kpi id="netSavedHours" label="Net gain after rework" text={formatHours(total.netSavedHours)} value={total.netSavedHours} tone="good" />
       </div>
       <WithheldNote answer={totalAnswer} testId="withheld-total" />
+      {props.netValue}
       {props.usage}
       <div className="grid">
         <Card title="Rework rate and hours lost over time" subtitle={`Per ${props.bucket}, by when the AI output was generated; the current ${props.bucket} is still running`} testId="chart-rework-trend">

@@ -11,6 +11,10 @@ export type ReworkGroupBy = (typeof REWORK_GROUP_BYS)[number];
 export const USAGE_GROUP_BYS = ['team', 'tool', 'model'] as const;
 export type UsageGroupBy = (typeof USAGE_GROUP_BYS)[number];
 
+/** What `GET /v1/metrics/value` (Net AI value) groups by: the dimensions both the rework and the usage metrics have. */
+export const VALUE_GROUP_BYS = ['team', 'tool'] as const;
+export type ValueGroupBy = (typeof VALUE_GROUP_BYS)[number];
+
 /**
  * A tenant's licence for an AI tool (a tenant setting): `seatCost` per seat and month in `currency`, for `seats` seats,
  * or, without a number, one seat per active user of the tool. It adds to the usage metrics' spend.

@@ -30,7 +30,7 @@ const figures = (row: ReworkMetricsRow): Metrics => {
   return rest;
 };
 const withheldFigures = Object.fromEntries(
-  ['outputs', 'reworkedOutputs', 'reworkRate', 'doubleCheckRate', 'corrections', 'rewrites', 'doubleChecks', 'discards', 'reworkMinutes', 'lostHours', 'lostCost', 'grossSavedHours', 'netSavedHours'].map((key) => [key, null]),
+  ['outputs', 'reworkedOutputs', 'reworkRate', 'doubleCheckRate', 'corrections', 'rewrites', 'doubleChecks', 'discards', 'reworkMinutes', 'lostHours', 'lostCost', 'grossSavedHours', 'netSavedHours', 'savedValue'].map((key) => [key, null]),
 ) as { [K in keyof Metrics]: null };
 
 const publicRow = ({ employees: _e, employeeIds: _ids, doubleCheckedOutputs: _d, subgroups: _s, ...row }: ReworkMetricsRow): ReworkMetricsAnswerRow => row;

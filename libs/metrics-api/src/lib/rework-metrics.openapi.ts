@@ -17,6 +17,10 @@ const FIGURES = {
   lostCost: { type: 'number', description: 'in the tenant currency' },
   grossSavedHours: { type: 'number' },
   netSavedHours: { type: 'number', description: 'grossSavedHours − lostHours' },
+  savedValue: {
+    type: 'number',
+    description: "grossSavedHours priced as lostCost is: each output's saved minutes at its author's hourly cost in effect at its time, else the tenant default; in the tenant currency",
+  },
 } as const;
 
 const ROW_SCHEMA = { type: 'object', properties: { group: { type: 'string', nullable: true }, bucket: { type: 'string', format: 'date-time', nullable: true }, ...FIGURES } };
@@ -58,6 +62,7 @@ const row = (group: string | null, bucket: string | null, outputs: number, rewor
   lostCost: (minutes / 60) * 62,
   grossSavedHours: outputs * 0.4,
   netSavedHours: outputs * 0.4 - minutes / 60,
+  savedValue: outputs * 0.4 * 64,
 });
 
 const answer = (groupBy: string | null, bucket: string | null, rows: unknown[], suppressed: unknown = null) => ({

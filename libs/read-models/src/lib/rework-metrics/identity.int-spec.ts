@@ -67,7 +67,7 @@ describe('identity in the rework read model (PostgreSQL)', () => {
       from: new Date('2026-03-01T00:00:00Z'),
       to: new Date('2026-04-01T00:00:00Z'),
       defaultHourlyCost: 60,
-      defaultMinutesSavedByTaskType: { drafting: 0, analysis: 0, 'decision-support': 0, automation: 0, coding: 0, other: 0 },
+      defaultMinutesSavedByTaskType: { drafting: 0, analysis: 0, 'decision-support': 0, automation: 0, coding: 30, other: 0 },
       // Rows of fewer than k people name them (what the employee lists below read).
       privacyMinGroupSize: 5,
       ...overrides,
@@ -89,6 +89,8 @@ describe('identity in the rework read model (PostgreSQL)', () => {
         const [total] = await query(db);
         // 30 + 60 minutes by someone without an hourly cost: the tenant default (60/h).
         expect(total.lostCost).toBe(90);
+        // Three outputs' 30 saved minutes each, by authors without an hourly cost: the default.
+        expect(total.savedValue).toBe(90);
         expect((await query(db, { groupBy: 'team' })).map((row) => [row.group, row.outputs])).toEqual([['(unassigned)', 3]]);
       }));
 
@@ -106,6 +108,8 @@ describe('identity in the rework read model (PostgreSQL)', () => {
         ]);
         // Her 90 minutes of rework now at her hourly cost (90/h), Bob's output's included.
         expect((await query(db))[0].lostCost).toBe(135);
+        // Her two outputs' saved time priced at her hourly cost now, Bob's at the default.
+        expect((await query(db))[0].savedValue).toBe(2 * 0.5 * 90 + 0.5 * 60);
         expect(await activityOf(db)).toEqual([
           ['bob', 1, 1],
           ['e-alice', 1, 0],

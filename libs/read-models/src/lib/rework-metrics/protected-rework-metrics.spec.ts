@@ -38,6 +38,7 @@ function row(bucket: string, outputs: number, ids: string[]): ReworkMetricsRow {
     reworkMinutes: 0,
     lostHours: 0,
     lostCost: 0,
+    savedValue: 0,
     grossSavedHours: 0,
     netSavedHours: 0,
     doubleCheckedOutputs: 0,
@@ -61,6 +62,8 @@ describe('composeProtectedAnswer (k = 5)', () => {
       ['c', 8],
     ]);
     expect(answer.suppressed).toMatchObject({ cells: 2, sum: { outputs: 8 } });
+    // The rows those withheld cells belong to (what an answer joined with another source withholds too).
+    expect(answer.withheldRows.map((r) => r.group).sort()).toEqual(['a', 'c']);
   });
 
   it('given a bucket, then rows are per bucket and group', () => {
@@ -82,11 +85,11 @@ describe('composeProtectedAnswer (k = 5)', () => {
 
   it('given a single withheld cell (no line to derive it from), then its sum is withheld, with the reason', () => {
     const answer = composeProtectedAnswer(cellsOf(MARCH, [...team('a', 6), ...team('b', 7), ...team('c', 2)]), 5, undefined, false, { team: 'c' });
-    expect(answer).toEqual({ rows: [], suppressed: { cells: 1, sum: null, reason: 'WITHHELD.SMALL_REMAINDER' } });
+    expect(answer).toEqual({ rows: [], suppressed: { cells: 1, sum: null, reason: 'WITHHELD.SMALL_REMAINDER' }, withheldRows: [{ group: null, bucket: null }] });
   });
 
   it('given filters on two dimensions besides team, then nothing is answered', () => {
     const answer = composeProtectedAnswer(cellsOf(MARCH, team('a', 6)), 5, undefined, false, { tool: 'copilot', model: '(unspecified)' });
-    expect(answer).toEqual({ rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' } });
+    expect(answer).toEqual({ rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' }, withheldRows: [] });
   });
 });

@@ -50,6 +50,8 @@ export type ProtectedReworkAnswer = {
   rows: ReworkMetricsRow[];
   /** The withheld cells of the answer: how many, and their sum when it is safe to show (else null, and why). */
   suppressed: { cells: number; sum: ReworkMetricsRow | null; reason?: WithheldReason } | null;
+  /** The rows (group, bucket) that some withheld cell would have added to: what an answer joined with another must withhold too. */
+  withheldRows: { group: string | null; bucket: string | null }[];
 };
 
 /**
@@ -62,7 +64,7 @@ export async function queryProtectedReworkMetrics(db: SqlQueryable, query: Prote
   const { from, to } = snapToPeriods(query.from, query.to, period);
   if (periodsBetween(from, to, period) > MAX_PRIVACY_PERIODS) throw new PrivacySpanTooLongError();
   const cellsOf = answerCells(query.groupBy, query.filters ?? {});
-  if (cellsOf === null) return { from, to, rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' } };
+  if (cellsOf === null) return { from, to, rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' }, withheldRows: [] };
   const cells = await queryReworkCells(db, { ...query, from, to, period });
   return { from, to, ...composeProtectedAnswer(cells, query.privacyMinGroupSize, query.groupBy, query.bucket !== undefined, query.filters ?? {}) };
 }
@@ -92,9 +94,9 @@ export function composeProtectedAnswer(
   groupBy: ProtectedDimension | undefined,
   bucketed: boolean,
   filters: Omit<ReworkMetricsFilters, 'employee'>,
-): Pick<ProtectedReworkAnswer, 'rows' | 'suppressed'> {
+): Pick<ProtectedReworkAnswer, 'rows' | 'suppressed' | 'withheldRows'> {
   const shape = answerCells(groupBy, filters);
-  if (shape === null) return { rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' } };
+  if (shape === null) return { rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' }, withheldRows: [] };
   const byPeriod = new Map<string, ReworkCell[]>();
   for (const cell of cells) {
     const periodCells = byPeriod.get(cell.period);
@@ -104,6 +106,7 @@ export function composeProtectedAnswer(
 
   const published = new Map<string, ReworkMetricsRow[]>();
   const withheld: ReworkCell[] = [];
+  const withheldRows: ProtectedReworkAnswer['withheldRows'] = [];
   let remainderDerivable = true;
   for (const [period, periodCells] of [...byPeriod.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const protection: Protection = protectTables(
@@ -113,8 +116,8 @@ export function composeProtectedAnswer(
     let withheldHere = false;
     for (const cell of periodCells) {
       if (!matches(cell.coordinates, shape)) continue;
+      const group = shape.over === null ? (groupBy ? (filters[groupBy as keyof typeof filters] ?? null) : null) : (cell.coordinates[shape.over] ?? null);
       if (protection.published.has(cellKey(cell.coordinates))) {
-        const group = shape.over === null ? (groupBy ? (filters[groupBy as keyof typeof filters] ?? null) : null) : (cell.coordinates[shape.over] ?? null);
         const key = `${bucketed ? period : ''}\u0000${group ?? ''}`;
         const row = { ...cell.row, group, bucket: bucketed ? period : null };
         const rows = published.get(key);
@@ -122,6 +125,7 @@ export function composeProtectedAnswer(
         else rows.push(row);
       } else {
         withheld.push(cell);
+        withheldRows.push({ group, bucket: bucketed ? period : null });
         withheldHere = true;
       }
     }
@@ -131,10 +135,11 @@ export function composeProtectedAnswer(
 
   const rows = [...published.values()].map((parts) => ({ ...sumReworkMetricsRows(parts), group: parts[0].group, bucket: parts[0].bucket }));
   rows.sort((a, b) => compare(a.bucket, b.bucket) || compare(a.group, b.group));
-  if (withheld.length === 0) return { rows, suppressed: null };
+  if (withheld.length === 0) return { rows, suppressed: null, withheldRows };
   const safe = remainderDerivable && coversAtLeast(withheld.map((cell) => cell.row), k);
   return {
     rows,
+    withheldRows,
     suppressed: safe
       ? { cells: withheld.length, sum: sumReworkMetricsRows(withheld.map((cell) => cell.row)) }
       : { cells: withheld.length, sum: null, reason: 'WITHHELD.SMALL_REMAINDER' },

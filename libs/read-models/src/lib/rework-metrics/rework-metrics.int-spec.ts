@@ -161,6 +161,9 @@ describe('rework metrics read model (PostgreSQL)', () => {
         // 45 estimated + drafting 20 + coding 30 + coding 30 (defaults)
         grossSavedHours: 125 / 60,
         netSavedHours: 125 / 60 - 1.8,
+        // Priced at the author's hourly cost at generation: alice's 45 estimated + 20 drafting minutes at 90/h; bob (no
+        // cost) and carol (no assignment) 30 coding minutes each at the default 60/h.
+        savedValue: (45 / 60) * 90 + (20 / 60) * 90 + (30 / 60) * 60 + (30 / 60) * 60,
         doubleCheckedOutputs: 1,
         employees: 3,
         employeeIds: ['alice', 'bob', 'carol'],
@@ -191,6 +194,9 @@ describe('rework metrics read model (PostgreSQL)', () => {
       expect(byTeam.map((row) => row.group)).toEqual(['platform', 'special-projects', 'support']);
       const [total] = await query();
       expect(total.lostCost).toBe(30 + 27 + 30);
+      // carol's hourly cost (30/h since March 1st) now prices the time her output saved too, from the rollups as from the outputs.
+      expect(total.savedValue).toBe(67.5 + 30 + 30 + (30 / 60) * 30);
+      expect((await query({ readFrom: 'outputs' }))[0].savedValue).toBe(67.5 + 30 + 30 + 15);
     }));
 
   it('given an output generated twice and a rework delivered again, then each is counted once', async () => {

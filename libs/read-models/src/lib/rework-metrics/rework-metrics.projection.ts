@@ -13,7 +13,7 @@ import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
 import { createIdentityLinksTable, resolvedEmployeeSql, saveIdentityLinks } from '../identity/identity-links';
 import { completeRebuild, stageFacts } from './rework-metrics.rebuild';
-import { assignmentAt, REWORK_COLUMNS, reworkAggregates } from './rework-rules';
+import { assignmentAt, authorCostAt, REWORK_COLUMNS, reworkAggregates } from './rework-rules';
 import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES, withoutStatisticsSql } from './rework-rollups';
 
 /** The events the rework read model reads: outputs generated, their rework, assignments and identity links. */
@@ -33,7 +33,7 @@ export type ReworkMetricsEvent = OutputGenerated | ReworkEvent | EmployeeAssigne
 export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 10,
+  version: 11,
   handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as (keyof typeof REWORK_EVENT_TYPES)[]), 'employee.assigned', 'employee.identity_linked'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
@@ -53,6 +53,8 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
         task_type text,
         generated_at timestamptz,
         minutes_saved_estimate double precision,
+        -- the author's hourly cost in effect at its generation (null: unknown, the tenant default): the value of time saved
+        author_hourly_cost double precision,
         corrections integer NOT NULL DEFAULT 0,
         rewrites integer NOT NULL DEFAULT 0,
         double_checks integer NOT NULL DEFAULT 0,
@@ -109,7 +111,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
         minutes_saved_estimate double precision
       );
     `);
-    await client.query(withoutStatisticsSql(schema, 'outputs', [...REWORK_COLUMNS, 'minutes_saved_estimate']));
+    await client.query(withoutStatisticsSql(schema, 'outputs', [...REWORK_COLUMNS, 'minutes_saved_estimate', 'author_hourly_cost']));
     await createRollupTables(client, schema);
     await createIdentityLinksTable(client, schema);
   },
@@ -179,16 +181,17 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
           schema,
           `changed AS (
          INSERT INTO "${schema}".outputs AS o
-           (tenant, output_id, generated, employee_id, identifier, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate)
-         SELECT t, id, true, who.employee_id, NULLIF(u.e, who.employee_id), team, COALESCE(team, author.team_id, $10), tool, model, task, gen_at, saved
+           (tenant, output_id, generated, employee_id, identifier, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate, author_hourly_cost)
+         SELECT t, id, true, who.employee_id, NULLIF(u.e, who.employee_id), team, COALESCE(team, author.team_id, $10), tool, model, task, gen_at, saved, author_cost.hourly_cost
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::float8[])
              AS u(t, id, e, team, tool, model, task, gen_at, saved)
            CROSS JOIN LATERAL (SELECT ${resolvedEmployeeSql(schema, 'u.t', 'u.e')} AS employee_id) who
            LEFT JOIN LATERAL (${assignmentAt(schema, 'u.t', 'who.employee_id', 'u.gen_at')}) author ON u.team IS NULL
+           LEFT JOIN LATERAL (${authorCostAt(schema, 'u.t', 'who.employee_id', 'u.gen_at')}) author_cost ON true
          ON CONFLICT (tenant, output_id) DO UPDATE
            SET generated = true, employee_id = EXCLUDED.employee_id, identifier = EXCLUDED.identifier, team_id = EXCLUDED.team_id, team = EXCLUDED.team,
                tool = EXCLUDED.tool, model = EXCLUDED.model, task_type = EXCLUDED.task_type, generated_at = EXCLUDED.generated_at,
-               minutes_saved_estimate = EXCLUDED.minutes_saved_estimate
+               minutes_saved_estimate = EXCLUDED.minutes_saved_estimate, author_hourly_cost = EXCLUDED.author_hourly_cost
            WHERE NOT o.generated
          RETURNING ${RETURNING_CHANGES})`,
           { before: false },
@@ -275,6 +278,25 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
         [tenants, employees, UNASSIGNED_TEAM],
       );
       changes.push(...reattributed.rows);
+      // And prices again the time saved by their outputs, at the author's hourly cost now in effect at each output's time.
+      const repriced = await client.query<OutputChange>(
+        changesOf(
+          schema,
+          `resolved AS (
+             SELECT p.tenant, p.output_id, (${authorCostAt(schema, 'p.tenant', 'p.employee_id', 'p.generated_at')}) AS hourly_cost
+               FROM "${schema}".outputs p
+               JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, employee_id)) assigned
+                 ON p.tenant = assigned.tenant AND p.employee_id = assigned.employee_id
+              WHERE p.generated
+           ),
+           changed AS (
+             UPDATE "${schema}".outputs o SET author_hourly_cost = resolved.hourly_cost FROM resolved
+              WHERE o.tenant = resolved.tenant AND o.output_id = resolved.output_id AND o.author_hourly_cost IS DISTINCT FROM resolved.hourly_cost
+             RETURNING ${RETURNING_CHANGES})`,
+        ),
+        [tenants, employees],
+      );
+      changes.push(...repriced.rows);
       const recosted = await recostOutputs(
         client,
         schema,
@@ -309,8 +331,8 @@ function recordedUnderLink(alias: string): string {
 
 /**
  * Re-attributes to the linked employee what was recorded under the links' identifiers before: the outputs (their
- * team again, from the employee's assignments, unless they name their own) and the rework (its outputs re-costed at
- * the employee's hourly cost). Answers the outputs changed.
+ * team again, from the employee's assignments, unless they name their own, and the hourly cost their saved time is
+ * priced at) and the rework (its outputs re-costed at the employee's hourly cost). Answers the outputs changed.
  */
 async function reattributeLinked(client: PoolClient, schema: string, linked: readonly IdentityLink[]): Promise<OutputChange[]> {
   const links = `SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS l(tenant, identifier, employee_id)`;
@@ -323,7 +345,8 @@ async function reattributeLinked(client: PoolClient, schema: string, linked: rea
          UPDATE "${schema}".outputs o
             SET employee_id = l.employee_id, identifier = NULLIF(l.identifier, l.employee_id),
                 team = CASE WHEN o.team_id IS NOT NULL THEN o.team
-                            ELSE COALESCE((${assignmentAt(schema, 'o.tenant', 'l.employee_id', 'o.generated_at', 'a.team_id')}), $4) END
+                            ELSE COALESCE((${assignmentAt(schema, 'o.tenant', 'l.employee_id', 'o.generated_at', 'a.team_id')}), $4) END,
+                author_hourly_cost = (${authorCostAt(schema, 'o.tenant', 'l.employee_id', 'o.generated_at')})
            FROM links l
           WHERE o.generated AND ${recordedUnderLink('o')}
          RETURNING ${RETURNING_CHANGES})`,

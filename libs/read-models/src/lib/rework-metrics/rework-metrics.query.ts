@@ -2,7 +2,21 @@ import { type Bucket, type CellCoordinates, needsComplementarySuppression, norma
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
 import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, splitCompositeValue } from './rework-rollups';
-import { dimensionSql, doubleCheckedSql, lostCostSql, REWORK_KINDS, reworkedSql, reworkMinutesSql, type RollupDimension, rollupSumsOfOutput, savedMinutesOfCellSql, savedMinutesSql } from './rework-rules';
+import {
+  dimensionSql,
+  doubleCheckedSql,
+  lostCostSql,
+  REWORK_KINDS,
+  reworkedSql,
+  reworkMinutesSql,
+  type RollupDimension,
+  rollupSumsByTaskTypeOfOutput,
+  rollupSumsOfOutput,
+  savedMinutesOfCellSql,
+  savedMinutesSql,
+  savedValueOfCellSql,
+  savedValueSql,
+} from './rework-rules';
 
 export type ReworkMetricsFilters = Readonly<{ team?: string; tool?: string; taskType?: string; model?: string; employee?: string }>;
 
@@ -46,6 +60,8 @@ export type ReworkMetricsRow = {
   lostCost: number;
   grossSavedHours: number;
   netSavedHours: number;
+  /** grossSavedHours priced as lostCost is: each output's at its author's hourly cost at its time, else the tenant default. */
+  savedValue: number;
   /** Internal: outputs with at least one double-check (the numerator of doubleCheckRate). */
   doubleCheckedOutputs: number;
   /**
@@ -79,6 +95,7 @@ export function sumReworkMetricsRows(rows: readonly ReworkMetricsRow[]): ReworkM
     lostCost: total('lostCost'),
     grossSavedHours,
     netSavedHours: grossSavedHours - lostHours,
+    savedValue: total('savedValue'),
     doubleCheckedOutputs: total('doubleCheckedOutputs'),
     employees: total('employees'),
   };
@@ -88,6 +105,8 @@ export function sumReworkMetricsRows(rows: readonly ReworkMetricsRow[]): ReworkM
 const DIMENSION_EXPRESSIONS: Record<ReworkGroupBy, string> = dimensionSql('o');
 /** The rollup sums of one output (`o`), as the rollups keep them per cell. */
 const OUTPUT_SUMS = rollupSumsOfOutput('o');
+/** The same per task type (arrays in TASK_TYPES order in the rollups). */
+const OUTPUT_SUMS_BY_TASK_TYPE = rollupSumsByTaskTypeOfOutput('o');
 
 const DAY_MS = 86_400_000;
 
@@ -131,7 +150,8 @@ const SUMS = `
   sum(discards)::float8 AS discards,
   sum(rework_minutes)::float8 AS rework_minutes,
   sum(lost_cost)::float8 AS lost_cost,
-  sum(saved_minutes)::float8 AS saved_minutes`;
+  sum(saved_minutes)::float8 AS saved_minutes,
+  sum(saved_value)::float8 AS saved_value`;
 
 function bucketOf(bucket: Bucket | undefined, time: string): string {
   return bucket ? `date_trunc('${bucket}', ${time} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
@@ -202,19 +222,23 @@ async function queryRollups(db: SqlQueryable, query: ReworkMetricsQuery, dimensi
   const sql = `
     WITH cells AS (
       SELECT ${groupOfRollup} AS "group", ${rollupBucket} AS bucket,
-             ${OUTPUT_SUMS.map((sum) => `r.${sum.column}${sum.type === 'numeric' ? '::float8' : ''}`).join(', ')}, r.unestimated_outputs, r.sample_size
+             ${OUTPUT_SUMS.map((sum) => `r.${sum.column}${sum.type === 'numeric' ? '::float8' : ''}`).join(', ')},
+             ${OUTPUT_SUMS_BY_TASK_TYPE.map((sum) => `r.${sum.column}${sum.type === 'numeric' ? '::float8[]' : ''}`).join(', ')}, r.sample_size
         FROM "${schema}".daily_rollup r WHERE ${rollupRange}
       UNION ALL
       SELECT ${groupOfOutput}, ${outputBucket},
              ${OUTPUT_SUMS.map((sum) => sum.sql).join(', ')},
-             ARRAY[${TASK_TYPES.map((taskType) => `(o.minutes_saved_estimate IS NULL AND o.task_type = '${taskType}')::int`).join(', ')}], 1
+             ${OUTPUT_SUMS_BY_TASK_TYPE.map(
+               (sum) => `ARRAY[${TASK_TYPES.map((taskType) => `CASE WHEN o.task_type = '${taskType}' THEN ${sum.sql} ELSE 0 END`).join(', ')}]${sum.type === 'numeric' ? '::float8[]' : ''}`,
+             ).join(', ')}, 1
         FROM "${schema}".outputs o WHERE ${outputRange}
     ),
     grouped AS (
       SELECT "group", bucket, ${SUMS}, bool_or(sample_size >= $12) AS many
         FROM (
           SELECT c.*, ${lostCostSql('c', '$9::float8')} AS lost_cost,
-                 ${savedMinutesOfCellSql('c', '$10::float8[]')} AS saved_minutes
+                 ${savedMinutesOfCellSql('c', '$10::float8[]')} AS saved_minutes,
+                 ${savedValueOfCellSql('c', '$10::float8[]', '$9::float8')} AS saved_value
             FROM cells c
         ) priced
        GROUP BY 1, 2
@@ -231,7 +255,7 @@ async function queryRollups(db: SqlQueryable, query: ReworkMetricsQuery, dimensi
     )
     SELECT g."group", g.bucket AT TIME ZONE 'UTC' AS bucket, NULL::text[] AS subgroups,
            g.outputs, g.reworked_outputs, g.double_checked_outputs, g.corrections, g.rewrites, g.double_checks, g.discards,
-           g.rework_minutes, g.lost_cost, g.saved_minutes,
+           g.rework_minutes, g.lost_cost, g.saved_minutes, g.saved_value,
            CASE WHEN g.many THEN $12 ELSE cardinality(f.ids) END AS employees,
            CASE WHEN NOT g.many AND cardinality(f.ids) < $11 THEN f.ids END AS employee_ids
       FROM grouped g
@@ -277,7 +301,8 @@ async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promis
              ${REWORK_KINDS.map((kind) => `sum(o.${kind.count}) AS ${kind.count}`).join(', ')},
              sum(${reworkMinutesSql('o')}) AS rework_minutes,
              sum(${lostCostSql('o', '$4::float8')}) AS lost_cost,
-             sum(${savedMinutesSql('o', 'saved_by_task.minutes')}) AS saved_minutes
+             sum(${savedMinutesSql('o', 'saved_by_task.minutes')}) AS saved_minutes,
+             sum(${savedValueSql('o', 'saved_by_task.minutes', '$4::float8')}) AS saved_value
         FROM "${schema}".outputs o
         LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
        WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
@@ -335,6 +360,9 @@ function cellsFromRollupsAnswer(query: ReworkCellsQuery): boolean {
   );
 }
 
+/** The rollup sums a cell reads only through the tenant defaults (lostCostSql, savedMinutesOfCellSql, savedValueOfCellSql). */
+const PRICED_LATER = ['lost_cost_known', 'unknown_cost_minutes', 'estimated_saved_minutes', 'saved_value_known', 'unknown_cost_saved_minutes'];
+
 /**
  * The rollup rows that are cells of the protected tables, for every task type (`*`) or per task type: the total and
  * the team totals and their task-type lines (`all`, `team`), the tool and model totals, the team × tool and team ×
@@ -355,9 +383,10 @@ async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Prom
   const sql = `
     WITH picked AS (
       SELECT date_trunc('${query.period}', r.day::timestamp) AS period, r.dimension, r.value, r.task_type,
-             ${OUTPUT_SUMS.slice(0, -3).map((sum) => `r.${sum.column}${sum.type === 'numeric' ? `::float8 AS ${sum.column}` : ''}`).join(', ')},
+             ${OUTPUT_SUMS.filter((sum) => PRICED_LATER.every((column) => column !== sum.column)).map((sum) => `r.${sum.column}${sum.type === 'numeric' ? `::float8 AS ${sum.column}` : ''}`).join(', ')},
              ${lostCostSql('r', '$4::float8', '::float8')} AS lost_cost,
              ${savedMinutesOfCellSql('r', '$5::float8[]', '::float8')} AS saved_minutes,
+             ${savedValueOfCellSql('r', '$5::float8[]', '$4::float8', '::float8')} AS saved_value,
              COALESCE(r.sample_size, 0) AS sample_size
         FROM "${schema}".daily_rollup r
        WHERE r.tenant = $1 AND r.dimension = ANY($6::text[]) AND r.day >= $2::date AND r.day < $3::date
@@ -377,7 +406,7 @@ async function cellsFromRollups(db: SqlQueryable, query: ReworkCellsQuery): Prom
     )
     SELECT c.period AT TIME ZONE 'UTC' AS bucket, NULL::text AS "group", NULL::text[] AS subgroups, c.dimension, c.value, c.task_type,
            c.outputs, c.reworked_outputs, c.double_checked_outputs, c.corrections, c.rewrites, c.double_checks, c.discards,
-           c.rework_minutes, c.lost_cost, c.saved_minutes,
+           c.rework_minutes, c.lost_cost, c.saved_minutes, c.saved_value,
            CASE WHEN c.most >= $8 THEN c.most ELSE COALESCE(cardinality(f.ids), 0) END AS employees,
            CASE WHEN c.most < $8 AND COALESCE(cardinality(f.ids), 0) < $8 THEN COALESCE(f.ids, '{}') END AS employee_ids
       FROM cells c LEFT JOIN few f USING (${cellKey})
@@ -443,7 +472,8 @@ async function cellsFromOutputs(db: SqlQueryable, query: ReworkCellsQuery): Prom
              ${REWORK_KINDS.map((kind) => `o.${kind.count}`).join(', ')},
              ${reworkMinutesSql('o')} AS rework_minutes,
              ${lostCostSql('o', '$4::float8')} AS lost_cost,
-             ${savedMinutesSql('o', 'saved_by_task.minutes')} AS saved_minutes
+             ${savedMinutesSql('o', 'saved_by_task.minutes')} AS saved_minutes,
+             ${savedValueSql('o', 'saved_by_task.minutes', '$4::float8')} AS saved_value
         FROM "${schema}".outputs o
         LEFT JOIN saved_by_task ON saved_by_task.task_type = o.task_type
        WHERE o.tenant = $1 AND o.generated AND o.generated_at >= $2 AND o.generated_at < $3
@@ -452,7 +482,8 @@ async function cellsFromOutputs(db: SqlQueryable, query: ReworkCellsQuery): Prom
       SELECT period, GROUPING(team, tool, task_type, model) AS g, ${['team', 'tool', 'task_type', 'model'].map(dimension).join(', ')}, employee_id,
              count(*) AS outputs, sum(reworked) AS reworked_outputs, sum(double_checked) AS double_checked_outputs,
              sum(corrections) AS corrections, sum(rewrites) AS rewrites, sum(double_checks) AS double_checks, sum(discards) AS discards,
-             sum(rework_minutes) AS rework_minutes, sum(lost_cost) AS lost_cost, sum(saved_minutes) AS saved_minutes
+             sum(rework_minutes) AS rework_minutes, sum(lost_cost) AS lost_cost, sum(saved_minutes) AS saved_minutes,
+             sum(saved_value) AS saved_value
         FROM facts
        GROUP BY GROUPING SETS (${CELL_GROUPING_SETS.map((set) => `(${['period', ...set, 'employee_id'].join(', ')})`).join(', ')})
     ),
@@ -468,7 +499,7 @@ async function cellsFromOutputs(db: SqlQueryable, query: ReworkCellsQuery): Prom
     SELECT c.period AT TIME ZONE 'UTC' AS bucket, NULL::text AS "group", NULL::text[] AS subgroups, c.g,
            c.team, c.tool, c.task_type, c.model,
            c.outputs, c.reworked_outputs, c.double_checked_outputs, c.corrections, c.rewrites, c.double_checks, c.discards,
-           c.rework_minutes, c.lost_cost, c.saved_minutes, c.employees, f.employee_ids
+           c.rework_minutes, c.lost_cost, c.saved_minutes, c.saved_value, c.employees, f.employee_ids
       FROM cells c LEFT JOIN few f USING (${cellKey})
      ORDER BY c.period, c.g DESC, c.team, c.tool, c.task_type, c.model`;
   const rows = await db.query<RawRow & { g: number; team: string; tool: string; task_type: string; model: string }>(sql, [
@@ -505,6 +536,7 @@ type RawRow = {
   rework_minutes: number;
   lost_cost: number;
   saved_minutes: number;
+  saved_value: number;
   employees: number;
   employee_ids: string[] | null;
 };
@@ -529,6 +561,7 @@ function toMetricsRow(row: RawRow): ReworkMetricsRow {
     lostCost: row.lost_cost,
     grossSavedHours,
     netSavedHours: grossSavedHours - lostHours,
+    savedValue: row.saved_value,
     doubleCheckedOutputs: row.double_checked_outputs,
     employees: row.employees,
     ...(row.employee_ids ? { employeeIds: row.employee_ids } : {}),

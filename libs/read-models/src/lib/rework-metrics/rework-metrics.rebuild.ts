@@ -2,7 +2,7 @@ import { normaliseIdentifier, type OutputGenerated, REWORK_EVENT_TYPES, type Rew
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
-import { assignmentAt, dimensionSql, REWORK_COLUMNS, reworkAggregates, ROLLUP_SUM_COLUMNS, rollupSumsOfOutput } from './rework-rules';
+import { assignmentAt, authorCostAt, dimensionSql, REWORK_COLUMNS, reworkAggregates, ROLLUP_SUM_COLUMNS, ROLLUP_TASK_TYPE_SUM_COLUMNS, rollupSumsByTaskTypeOfOutput, rollupSumsOfOutput } from './rework-rules';
 import {
   ACTIVITY_OF_DAY,
   COMPOSITE_SEPARATOR,
@@ -115,11 +115,12 @@ async function deriveOutputs(client: PoolClient, schema: string): Promise<void> 
   const aggregated = reworkAggregates('r', 'worker.hourly_cost');
   await client.query(
     `INSERT INTO "${schema}".outputs
-       (tenant, output_id, generated, employee_id, identifier, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate,
+       (tenant, output_id, generated, employee_id, identifier, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate, author_hourly_cost,
         ${aggregated.map((a) => a.column).join(', ')})
      SELECT COALESCE(g.tenant, w.tenant), COALESCE(g.output_id, w.output_id), g.output_id IS NOT NULL, g.employee_id, g.identifier, g.team_id,
             CASE WHEN g.output_id IS NOT NULL THEN COALESCE(g.team_id, (${assignmentAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at', 'a.team_id')}), $1) END,
             g.tool, g.model, g.task_type, g.generated_at, g.minutes_saved_estimate,
+            (${authorCostAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at')}),
             ${REWORK_COLUMNS.map((column) => `COALESCE(w.${column}, 0)`).join(', ')}, w.first_rework_at
        FROM (
          SELECT s.tenant, s.output_id, COALESCE(l.employee_id, s.employee_id) AS employee_id, NULLIF(s.employee_id, COALESCE(l.employee_id, s.employee_id)) AS identifier,
@@ -169,17 +170,17 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
   await client.query(
     `WITH cells AS MATERIALIZED (
        SELECT sums.tenant, cell.dimension, sums.day, cell.value, cell.task_type, ${ROLLUP_SUM_COLUMNS.map((column) => `sums.${column}`).join(', ')},
-              sums.unestimated_outputs
+              ${ROLLUP_TASK_TYPE_SUM_COLUMNS.map((column) => `sums.${column}`).join(', ')}
          FROM (
            SELECT b.tenant, b.day, ${bySet} AS dimension, ${valueOfSet} AS value,
                   CASE WHEN GROUPING(b.task_type) = 0 THEN b.task_type ELSE '${EVERY_TASK_TYPE}' END AS task_type,
                   ${ROLLUP_SUM_COLUMNS.map((column) => `sum(b.${column}) AS ${column}`).join(', ')},
-                  ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::int[] AS unestimated_outputs,
+                  ${rollupSumsByTaskTypeOfOutput('o').map((sum) => `ARRAY[${TASK_TYPES.map((taskType) => `COALESCE(sum(b.${sum.column}) FILTER (WHERE b.task_type = '${taskType}'), 0)`).join(', ')}]::${sum.type === 'integer' ? 'int' : 'numeric'}[] AS ${sum.column}`).join(', ')},
                   GROUPING(b.team, b.tool, b.model) = 7 AND GROUPING(b.task_type) = 0 AS by_task_type_alone
              FROM (
                SELECT o.tenant, (o.generated_at AT TIME ZONE 'UTC')::date AS day, o.team, o.tool, o.task_type, ${dimensions.model} AS model,
                       ${rollupSumsOfOutput('o').map((sum) => `${sum.type === 'numeric' ? `sum(${exactly(sum.sql)})` : `sum(${sum.sql})::int`} AS ${sum.column}`).join(', ')},
-                      count(*) FILTER (WHERE o.minutes_saved_estimate IS NULL)::int AS unestimated_outputs
+                      ${rollupSumsByTaskTypeOfOutput('o').map((sum) => `${sum.type === 'numeric' ? `sum(${exactly(sum.sql)})` : `sum(${sum.sql})::int`} AS ${sum.column}`).join(', ')}
                  FROM "${schema}".outputs o WHERE o.generated
                 GROUP BY 1, 2, 3, 4, 5, 6
              ) b
@@ -192,8 +193,8 @@ async function rebuildRollups(client: PoolClient, schema: string): Promise<void>
            UNION ALL SELECT 'taskType', sums.task_type, '${EVERY_TASK_TYPE}' WHERE sums.by_task_type_alone
          ) cell
      )
-     INSERT INTO "${schema}".daily_rollup (${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, unestimated_outputs, sample_size)
-     SELECT ${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, unestimated_outputs, cardinality(s.employee_sample)
+     INSERT INTO "${schema}".daily_rollup (${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, ${ROLLUP_TASK_TYPE_SUM_COLUMNS.join(', ')}, sample_size)
+     SELECT ${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, ${ROLLUP_TASK_TYPE_SUM_COLUMNS.join(', ')}, cardinality(s.employee_sample)
        FROM cells JOIN "${schema}".daily_samples s USING (${key})`,
   );
   await client.query(`SET LOCAL enable_mergejoin TO DEFAULT`);

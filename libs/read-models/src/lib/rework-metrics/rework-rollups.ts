@@ -13,6 +13,8 @@ import {
   reworkedSql,
   ROLLUP_DIMENSIONS,
   ROLLUP_SUM_COLUMNS,
+  ROLLUP_TASK_TYPE_SUM_COLUMNS,
+  rollupSumsByTaskTypeOfOutput,
   rollupSumsOfOutput,
 } from './rework-rules';
 
@@ -100,7 +102,11 @@ export async function createRollupTables(client: PoolClient, schema: string): Pr
       lost_cost_known numeric NOT NULL,
       unknown_cost_minutes numeric NOT NULL,
       estimated_saved_minutes numeric NOT NULL,
+      saved_value_known numeric NOT NULL,
+      unknown_cost_saved_minutes numeric NOT NULL,
       unestimated_outputs integer[] NOT NULL,
+      unestimated_author_cost numeric[] NOT NULL,
+      unestimated_unknown_cost_outputs integer[] NOT NULL,
       -- cardinality of the cell's employee sample (kept beside it, so that the sums stay a narrow table to scan);
       -- nullable only so that an upsert can say "unchanged"
       sample_size integer,
@@ -127,7 +133,7 @@ export async function createRollupTables(client: PoolClient, schema: string): Pr
       latest_fact_at timestamptz NOT NULL
     );
   `);
-  await client.query(withoutStatisticsSql(schema, 'daily_rollup', [...ROLLUP_SUM_COLUMNS, 'unestimated_outputs', 'sample_size']));
+  await client.query(withoutStatisticsSql(schema, 'daily_rollup', [...ROLLUP_SUM_COLUMNS, ...ROLLUP_TASK_TYPE_SUM_COLUMNS, 'sample_size']));
   await client.query(withoutStatisticsSql(schema, 'daily_samples', ['employee_sample']));
 }
 
@@ -153,6 +159,7 @@ const CHANGE_COLUMNS = [
   'lost_cost_known',
   'unknown_cost_minutes',
   'minutes_saved_estimate',
+  'author_hourly_cost',
 ] as const;
 
 /** A generated output before (sign −1) or after (sign +1) a statement changed it. */
@@ -177,6 +184,7 @@ export type OutputChange = {
   lost_cost_known: number;
   unknown_cost_minutes: number;
   minutes_saved_estimate: number | null;
+  author_hourly_cost: number | null;
 };
 
 /** `RETURNING` list for the statement of `changesOf` (its table aliased `o`). */
@@ -223,7 +231,7 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
   // hash aggregations over a few thousand rows, no sort.
   // Per change: its sign, its cell coordinates, then the output columns the rollup sums are computed from.
   const coordinates = ['sign', 'tenant', 'generated_at', 'team', 'tool', 'task_type', 'model'] as const;
-  const figures = [...REWORK_COLUMNS, 'minutes_saved_estimate'];
+  const figures = [...REWORK_COLUMNS, 'minutes_saved_estimate', 'author_hourly_cost'];
   const types: Record<string, string> = { sign: 'int', generated_at: 'timestamptz', ...Object.fromEntries(REWORK_KINDS.map((kind) => [kind.count, 'int'])) };
   const columns = [...coordinates, ...figures];
   const typeOf = (name: string) => types[name] ?? (figures.includes(name) ? 'float8' : 'text');
@@ -241,13 +249,13 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
      base AS (
        SELECT u.tenant, (u.generated_at AT TIME ZONE 'UTC')::date AS day, u.team, u.tool, u.task_type, ${u.model} AS model,
               ${rollupSumsOfOutput('u').map((sum) => `sum(u.sign * (${sum.sql})${sum.type === 'numeric' ? '::numeric' : ''}) AS ${sum.column}`).join(', ')},
-              sum(u.sign * (u.minutes_saved_estimate IS NULL)::int) AS unestimated_outputs
+              ${rollupSumsByTaskTypeOfOutput('u').map((sum) => `sum(u.sign * (${sum.sql})${sum.type === 'numeric' ? '::numeric' : ''}) AS ${sum.column}`).join(', ')}
          FROM u GROUP BY 1, 2, 3, 4, 5, 6
      ),
      cells AS (
        SELECT b.tenant, b.day, g.dimension, g.value, t.task_type,
               ${ROLLUP_SUM_COLUMNS.map((column) => `sum(b.${column}) AS ${column}`).join(', ')},
-              ARRAY[${TASK_TYPES.map((taskType) => `sum(b.unestimated_outputs) FILTER (WHERE b.task_type = '${taskType}')`).join(', ')}] AS unestimated_outputs
+              ${ROLLUP_TASK_TYPE_SUM_COLUMNS.map((column) => `ARRAY[${TASK_TYPES.map((taskType) => `sum(b.${column}) FILTER (WHERE b.task_type = '${taskType}')`).join(', ')}] AS ${column}`).join(', ')}
          FROM base b
          CROSS JOIN LATERAL (VALUES ${cellValues.map(([dimension, value, byTaskType]) => `('${dimension}', ${value}, ${byTaskType})`).join(', ')})
            AS g(dimension, value, by_task_type)
@@ -267,12 +275,12 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
          WHERE ARRAY(SELECT DISTINCT e FROM unnest(s.employee_sample || EXCLUDED.employee_sample) AS e ORDER BY e LIMIT ${EMPLOYEE_SAMPLE_SIZE}) <> s.employee_sample
        RETURNING ${key}, cardinality(s.employee_sample) AS sample_size
      )
-     INSERT INTO "${schema}".daily_rollup AS r (${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, unestimated_outputs, sample_size)
-     SELECT ${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, ARRAY(SELECT COALESCE(n, 0) FROM unnest(unestimated_outputs) AS n), resampled.sample_size
+     INSERT INTO "${schema}".daily_rollup AS r (${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, ${ROLLUP_TASK_TYPE_SUM_COLUMNS.join(', ')}, sample_size)
+     SELECT ${key}, ${ROLLUP_SUM_COLUMNS.join(', ')}, ${ROLLUP_TASK_TYPE_SUM_COLUMNS.map((column) => `ARRAY(SELECT COALESCE(n, 0) FROM unnest(${column}) AS n)`).join(', ')}, resampled.sample_size
        FROM cells LEFT JOIN resampled USING (${key})
      ON CONFLICT (${key}) DO UPDATE SET
        ${ROLLUP_SUM_COLUMNS.map((column) => `${column} = r.${column} + EXCLUDED.${column}`).join(', ')},
-       unestimated_outputs = ARRAY[${TASK_TYPES.map((_, i) => `r.unestimated_outputs[${i + 1}] + EXCLUDED.unestimated_outputs[${i + 1}]`).join(', ')}],
+       ${ROLLUP_TASK_TYPE_SUM_COLUMNS.map((column) => `${column} = ARRAY[${TASK_TYPES.map((_, i) => `r.${column}[${i + 1}] + EXCLUDED.${column}[${i + 1}]`).join(', ')}]`).join(', ')},
        sample_size = COALESCE(EXCLUDED.sample_size, r.sample_size)`,
     [
       ...columns.map((name) =>

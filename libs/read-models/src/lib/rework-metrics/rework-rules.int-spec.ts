@@ -46,7 +46,7 @@ function activityEvents(events: readonly StoredEvent[]): ActivityEvent[] {
 
 type Totals = Pick<
   ReworkMetricsRow,
-  'outputs' | 'reworkedOutputs' | 'corrections' | 'rewrites' | 'doubleChecks' | 'discards' | 'reworkMinutes' | 'lostCost' | 'grossSavedHours'
+  'outputs' | 'reworkedOutputs' | 'corrections' | 'rewrites' | 'doubleChecks' | 'discards' | 'reworkMinutes' | 'lostCost' | 'grossSavedHours' | 'savedValue'
 > & { doubleCheckedOutputs: number };
 
 /** PRODUCT.md's metrics per team, summed in TypeScript from the events (the reference of the rollups and the outputs). */
@@ -76,11 +76,13 @@ function referenceTotalsByTeam(events: readonly StoredEvent[]): Map<string, Tota
     const team = attributeTeam(typeof data['teamId'] === 'string' ? data['teamId'] : undefined, assignments.get(String(data['employeeId'])) ?? [], event.time);
     let row = totals.get(team);
     if (row === undefined) {
-      totals.set(team, (row = { outputs: 0, reworkedOutputs: 0, doubleCheckedOutputs: 0, corrections: 0, rewrites: 0, doubleChecks: 0, discards: 0, reworkMinutes: 0, lostCost: 0, grossSavedHours: 0 }));
+      totals.set(team, (row = { outputs: 0, reworkedOutputs: 0, doubleCheckedOutputs: 0, corrections: 0, rewrites: 0, doubleChecks: 0, discards: 0, reworkMinutes: 0, lostCost: 0, grossSavedHours: 0, savedValue: 0 }));
     }
     row.outputs++;
     const saved = typeof data['minutesSavedEstimate'] === 'number' ? data['minutesSavedEstimate'] : MINUTES_SAVED[String(data['taskType']) as keyof typeof MINUTES_SAVED];
     row.grossSavedHours += saved / 60;
+    // Priced at the author's hourly cost in effect at the output's time, else the default (the cost basis of lostCost).
+    row.savedValue += (saved / 60) * (assignmentInEffect(assignments.get(String(data['employeeId'])) ?? [], event.time)?.hourlyCost ?? DEFAULT_HOURLY_COST);
     teamOf.set(outputId, row);
     perOutput.set(outputId, { reworked: false, doubleChecked: false });
   }
@@ -118,6 +120,7 @@ const totalsOf = (row: ReworkMetricsRow): Totals => ({
   reworkMinutes: row.reworkMinutes,
   lostCost: row.lostCost,
   grossSavedHours: row.grossSavedHours,
+  savedValue: row.savedValue,
 });
 
 /** Sums of fractional money and hours in another order: equal to a relative 1e-9. */
@@ -125,10 +128,11 @@ function expectTotalsEqual(actual: ReadonlyMap<string, Totals>, expected: Readon
   expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
   for (const [team, want] of expected) {
     const got = actual.get(team) as Totals;
-    const { lostCost, grossSavedHours, ...exact } = want;
-    expect({ team, ...got, lostCost: 0, grossSavedHours: 0 }).toEqual({ team, ...exact, lostCost: 0, grossSavedHours: 0 });
+    const { lostCost, grossSavedHours, savedValue, ...exact } = want;
+    expect({ team, ...got, lostCost: 0, grossSavedHours: 0, savedValue: 0 }).toEqual({ team, ...exact, lostCost: 0, grossSavedHours: 0, savedValue: 0 });
     expect(Math.abs(got.lostCost - lostCost)).toBeLessThanOrEqual(1e-9 * Math.max(1, lostCost));
     expect(Math.abs(got.grossSavedHours - grossSavedHours)).toBeLessThanOrEqual(1e-9 * Math.max(1, grossSavedHours));
+    expect(Math.abs(got.savedValue - savedValue)).toBeLessThanOrEqual(1e-9 * Math.max(1, savedValue));
   }
 }
 

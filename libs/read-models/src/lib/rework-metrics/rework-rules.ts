@@ -96,6 +96,29 @@ export function savedMinutesOfCellSql(c: string, defaults: string, cast = ''): s
 }
 
 /**
+ * The value of the time an output saved (Net AI value, PRODUCT.md "Connectors"): its saved minutes (`savedMinutesSql`)
+ * priced at its author's hourly cost in effect at its generation (`author_hourly_cost`), the tenant default
+ * (`defaultHourlyCost`) when unknown — the cost basis of lostCost.
+ */
+export function savedValueSql(o: string, defaultForTaskType: string, defaultHourlyCost: string): string {
+  return reworkCostSql(savedMinutesSql(o, defaultForTaskType), `COALESCE(${o}.author_hourly_cost, ${defaultHourlyCost})`);
+}
+
+/**
+ * The same summed over a rollup cell `c`, the tenant defaults as parameters: the value known (estimate and author's
+ * cost), the estimated minutes of authors without a cost at `defaultHourlyCost`, and per task type (TASK_TYPES order,
+ * `defaults` a float8[]) the outputs without an estimate at that task type's default, priced at their authors' costs
+ * (summed) or, for those without, at `defaultHourlyCost`.
+ */
+export function savedValueOfCellSql(c: string, defaults: string, defaultHourlyCost: string, cast = ''): string {
+  const unestimated = TASK_TYPES.map(
+    (_, i) =>
+      `${reworkCostSql(`(${defaults})[${i + 1}]`, `(${c}.unestimated_author_cost[${i + 1}]${cast} + ${c}.unestimated_unknown_cost_outputs[${i + 1}] * ${defaultHourlyCost})`)}`,
+  );
+  return `${c}.saved_value_known${cast} + ${reworkCostSql(`${c}.unknown_cost_saved_minutes${cast}`, defaultHourlyCost)} + ${unestimated.join(' + ')}`;
+}
+
+/**
  * The columns an output takes from its rework events `r` (kind, minutes, occurred_at), each priced at `hourlyCost`
  * (null: unknown), grouped by output: REWORK_COLUMNS, then first_rework_at (the time of its first rework that reworks
  * it: "reworked as of" a date). Every aggregate is 0, never null, over no row (first_rework_at excepted).
@@ -135,6 +158,11 @@ export function assignmentSpans(schema: string, tenant: string, columns: string)
 /** SQL: span `span` (of {@link assignmentSpans}) is the assignment in effect at `time`. */
 export function inEffectSql(span: string, time: string): string {
   return `${span}.since <= ${time} AND (${span}.until IS NULL OR ${span}.until > ${time})`;
+}
+
+/** An output author's hourly cost at its generation (a subquery of one row, `hourly_cost`, or none): their assignment in effect then. */
+export function authorCostAt(schema: string, tenant: string, author: string, generatedAt: string): string {
+  return assignmentAt(schema, tenant, author, generatedAt, 'a.hourly_cost');
 }
 
 /** The assignment in effect at a time of every employee of a tenant that had one then (the same rule, for all at once). */
@@ -216,7 +244,30 @@ export function rollupSumsOfOutput(o: string): { column: string; sql: string; ty
     { column: 'lost_cost_known', sql: `${o}.lost_cost_known`, type: 'numeric' },
     { column: 'unknown_cost_minutes', sql: `${o}.unknown_cost_minutes`, type: 'numeric' },
     { column: 'estimated_saved_minutes', sql: `COALESCE(${o}.minutes_saved_estimate, 0)`, type: 'numeric' },
+    // Saved time's value (see savedValueOfCellSql): what is known, and the estimated minutes of authors without a cost.
+    {
+      column: 'saved_value_known',
+      sql: `COALESCE(${reworkCostSql(`${o}.minutes_saved_estimate`, `${o}.author_hourly_cost`)}, 0)`,
+      type: 'numeric',
+    },
+    { column: 'unknown_cost_saved_minutes', sql: `CASE WHEN ${o}.author_hourly_cost IS NULL THEN COALESCE(${o}.minutes_saved_estimate, 0) ELSE 0 END`, type: 'numeric' },
   ];
 }
 /** The names of those sums, in order. */
 export const ROLLUP_SUM_COLUMNS = rollupSumsOfOutput('o').map((sum) => sum.column);
+
+/**
+ * The sums a rollup cell keeps per task type, as arrays in TASK_TYPES order (the tenant's default minutes saved differ
+ * by task type): an output adds its figure to its task type's element. Over the outputs without an estimate: how many,
+ * their authors' hourly costs (summed), and how many of them have an author without one.
+ */
+export function rollupSumsByTaskTypeOfOutput(o: string): { column: string; sql: string; type: 'integer' | 'numeric' }[] {
+  const unestimated = `${o}.minutes_saved_estimate IS NULL`;
+  return [
+    { column: 'unestimated_outputs', sql: `(${unestimated})::int`, type: 'integer' },
+    { column: 'unestimated_author_cost', sql: `CASE WHEN ${unestimated} THEN COALESCE(${o}.author_hourly_cost, 0) ELSE 0 END`, type: 'numeric' },
+    { column: 'unestimated_unknown_cost_outputs', sql: `(${unestimated} AND ${o}.author_hourly_cost IS NULL)::int`, type: 'integer' },
+  ];
+}
+/** The names of those sums, in order. */
+export const ROLLUP_TASK_TYPE_SUM_COLUMNS = rollupSumsByTaskTypeOfOutput('o').map((sum) => sum.column);

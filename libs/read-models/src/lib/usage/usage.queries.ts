@@ -113,6 +113,8 @@ export type ProtectedUsageAnswer = {
   bucket: Bucket | undefined;
   rows: UsageMetricsRow[];
   suppressed: { cells: number; sum: UsageMetricsRow | null; reason?: 'WITHHELD.SMALL_REMAINDER' | 'WITHHELD.NOT_IN_PROTECTED_TABLES' } | null;
+  /** The rows (group, bucket) of the withheld cells: what an answer joined with another must withhold too. */
+  withheldRows: { group: string | null; bucket: string | null }[];
 };
 
 /** The cells of the usage tables: the total, the team, tool and model totals, the team × tool and team × model cross-tables. */
@@ -133,7 +135,7 @@ export async function queryProtectedUsageMetrics(db: SqlQueryable, query: Protec
   const bucket = query.bucket !== undefined || periods > 1 ? period : undefined;
   const filters = query.filters ?? {};
   const shape = answerCells(query.groupBy, filters);
-  if (shape === null) return { from, to, bucket, rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' } };
+  if (shape === null) return { from, to, bucket, rows: [], suppressed: { cells: 0, sum: null, reason: 'WITHHELD.NOT_IN_PROTECTED_TABLES' }, withheldRows: [] };
   const days = daysOf(from, to);
   const aggregates = await aggregateUsage(db, { ...query, ...days, period, sets: CELL_SETS, filters: {} });
   const cells = aggregates.map((aggregate) => ({
@@ -146,6 +148,7 @@ export async function queryProtectedUsageMetrics(db: SqlQueryable, query: Protec
   for (const cell of cells) byPeriod.set(cell.period, [...(byPeriod.get(cell.period) ?? []), cell]);
   const rows: UsageMetricsRow[] = [];
   const withheld: UsageMetricsRow[] = [];
+  const withheldRows: ProtectedUsageAnswer['withheldRows'] = [];
   let remainderDerivable = true;
   for (const [, periodCells] of [...byPeriod.entries()].sort(([a], [b]) => compare(a, b))) {
     const protection = protectTables(
@@ -155,11 +158,12 @@ export async function queryProtectedUsageMetrics(db: SqlQueryable, query: Protec
     let withheldHere = false;
     for (const cell of periodCells) {
       if (!matches(cell.coordinates, shape)) continue;
+      const group = query.groupBy === undefined ? null : (cell.coordinates[query.groupBy] ?? null);
       if (protection.published.has(cellKey(cell.coordinates))) {
-        const group = query.groupBy === undefined ? null : (cell.coordinates[query.groupBy] ?? null);
         rows.push({ ...cell.row, group, bucket: bucket === undefined ? null : cell.period });
       } else {
         withheld.push(cell.row);
+        withheldRows.push({ group, bucket: bucket === undefined ? null : cell.period });
         withheldHere = true;
       }
     }
@@ -167,7 +171,7 @@ export async function queryProtectedUsageMetrics(db: SqlQueryable, query: Protec
     if (withheldHere && (shape.over === null || !protection.published.has(cellKey(shape.fixed)))) remainderDerivable = false;
   }
   rows.sort((a, b) => compare(a.bucket, b.bucket) || compare(a.group, b.group));
-  if (withheld.length === 0) return { from, to, bucket, rows, suppressed: null };
+  if (withheld.length === 0) return { from, to, bucket, rows, suppressed: null, withheldRows };
   const k = query.privacyMinGroupSize;
   const safe = remainderDerivable && (withheld.some((row) => row.activeUsers >= k) || new Set(withheld.flatMap((row) => row.employeeIds ?? [])).size >= k);
   return {
@@ -175,6 +179,7 @@ export async function queryProtectedUsageMetrics(db: SqlQueryable, query: Protec
     to,
     bucket,
     rows,
+    withheldRows,
     suppressed: safe ? { cells: withheld.length, sum: sumUsageRows(withheld) } : { cells: withheld.length, sum: null, reason: 'WITHHELD.SMALL_REMAINDER' },
   };
 }
