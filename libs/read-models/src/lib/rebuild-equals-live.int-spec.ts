@@ -88,6 +88,15 @@ const EVENTS: GivenEvent[] = [
   { tenant: 'acme', type: 'employee.identity_linked', time: at(10), data: { employeeId: 'erin', system: 'email', externalId: 'carol@acme.test' } },
   { tenant: 'acme', type: 'employee.identity_linked', time: at(10), data: { employeeId: 'bob', system: 'lms', externalId: 'mailto:bob@acme.test' } },
   { tenant: 'acme', type: 'employee.identity_linked', time: at(11), data: { employeeId: 'carol', system: 'email', externalId: 'CAROL@acme.test' } },
+  // Outputs and rework under an unlinked email, linked to alice (her team, her costs), then re-pointed to bob.
+  generated('acme', 'o4', 'Dan@Acme.test', at(4), { minutesSavedEstimate: 20 }),
+  rework('acme', 'corrected', 'o4', 'mailto:dan@acme.test', 10, at(4, 12)),
+  rework('acme', 'corrected', 'o2', 'DAN@acme.test', 3, at(4, 13)),
+  { tenant: 'acme', type: 'employee.identity_linked', time: at(12), data: { employeeId: 'alice', system: 'email', externalId: 'dan@acme.test' } },
+  generated('acme', 'o5', 'dan@acme.test', at(6)),
+  { tenant: 'acme', type: 'employee.identity_linked', time: at(13), data: { employeeId: 'bob', system: 'email', externalId: 'mailto:Dan@acme.test' } },
+  // A late assignment that changes alice's known hourly cost at her outputs' time (80 → 85): her saved time is re-priced.
+  assigned('acme', 'alice', 'platform', at(1, 12), 85),
 ];
 
 /** A small generated organisation (10 employees, 10 weeks, ~1.3k events), in a shuffled store order. */

@@ -167,7 +167,8 @@ describe('the projection spec harness: given events, when more, then rows — on
         await client.query(`CREATE TABLE "${schema}".fractions AS SELECT 42.33333333333330::numeric AS x, 1 / 3.0::float8 AS y`);
         return (await dumpSchema(client, schema, { significantDigits: digits }))['fractions'];
       });
-    expect(await dump()).toEqual(['{"x": 42.33333333333330, "y": 0.3333333333333333}']);
+    // Exactly otherwise, but a decimal's trailing zeros are not part of its value (numeric keeps the scale of what it added).
+    expect(await dump()).toEqual(['{"x": 42.3333333333333, "y": 0.3333333333333333}']);
     expect(await dump(12)).toEqual(['{"x":42.3333333333,"y":0.333333333333}']);
   });
 
@@ -175,6 +176,6 @@ describe('the projection spec harness: given events, when more, then rows — on
     const events = [counted('tenant-a'), counted('tenant-b')];
     const model = await expectRebuildEqualsLive(countsProjection({ forgetsAtTheEnd: true }), events, { pool, batchSizes: [2], ignoreTables: ['counts'], ignoreColumns: ['id'] });
     expect(Object.keys(model.tables)).toEqual(['amounts', 'staged']);
-    expect(model.tables['amounts']).toEqual(['{"amount": 1.00, "tenant": "tenant-a"}', '{"amount": 1.00, "tenant": "tenant-b"}']);
+    expect(model.tables['amounts']).toEqual(['{"amount": 1, "tenant": "tenant-a"}', '{"amount": 1, "tenant": "tenant-b"}']);
   });
 });

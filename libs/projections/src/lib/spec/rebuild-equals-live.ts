@@ -44,6 +44,15 @@ function roundedRow(row: string, digits: number): string {
   return JSON.stringify(round(JSON.parse(row)));
 }
 
+/**
+ * A row's JSON text with each decimal number written without trailing zeros (`15.0` is `15`), exactly otherwise:
+ * PostgreSQL's numeric keeps the largest scale of the terms it added, so a figure that took a fraction back (16.5
+ * added, then subtracted, then 15 added: `15.0`) is the same value written another way.
+ */
+function canonicalNumbers(row: string): string {
+  return row.replace(/"(?:[^"\\]|\\.)*"|-?\d+\.\d+(?![\deE])/g, (token) => (token.startsWith('"') ? token : token.replace(/\.?0+$/, '')));
+}
+
 /** Every table of `schema`, rows sorted, as JSON text (all columns but the ignored ones). */
 export async function dumpSchema(
   client: PoolClient,
@@ -56,7 +65,7 @@ export async function dumpSchema(
     if (ignore.ignoreTables?.includes(tablename)) continue;
     const dumped = await client.query<{ row: string }>(`SELECT (to_jsonb(t) - $1::text[])::text AS row FROM "${schema}"."${tablename}" t`, [ignore.ignoreColumns ?? []]);
     const { significantDigits } = ignore;
-    tables[tablename] = dumped.rows.map((row) => (significantDigits === undefined ? row.row : roundedRow(row.row, significantDigits))).sort();
+    tables[tablename] = dumped.rows.map((row) => (significantDigits === undefined ? canonicalNumbers(row.row) : roundedRow(row.row, significantDigits))).sort();
   }
   return tables;
 }
