@@ -88,6 +88,10 @@ const EVENTS: GivenEvent[] = [
   { tenant: 'acme', type: 'employee.identity_linked', time: at(10), data: { employeeId: 'erin', system: 'email', externalId: 'carol@acme.test' } },
   { tenant: 'acme', type: 'employee.identity_linked', time: at(10), data: { employeeId: 'bob', system: 'lms', externalId: 'mailto:bob@acme.test' } },
   { tenant: 'acme', type: 'employee.identity_linked', time: at(11), data: { employeeId: 'carol', system: 'email', externalId: 'CAROL@acme.test' } },
+  // A retraction of alice's completion, stored before a completion it does not reach (later) and one it does (earlier).
+  { tenant: 'acme', type: 'training.completion_retracted', time: at(12), data: { employeeId: 'alice', courseId: 'prompting' } },
+  { tenant: 'acme', type: 'training.completed', time: at(13), data: { employeeId: 'mailto:alice@acme.test', courseId: 'prompting' } },
+  { tenant: 'acme', type: 'training.completed', time: at(7), data: { employeeId: 'alice', courseId: 'prompting' } },
 ];
 
 /** A small generated organisation (10 employees, 10 weeks, ~1.3k events), in a shuffled store order. */
