@@ -13,7 +13,7 @@ import { migrateAll } from '@rework-ledger/runtime';
 import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createBenchDatabase } from './bench-database';
-import { measureRawCopy } from './raw-copy';
+import { type CopyFloor, measureRawCopy } from './raw-copy';
 import { statementProfile } from './statement-profile';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 50_000);
@@ -21,7 +21,7 @@ const APPEND_BATCH = 1000;
 const HTTP_BATCH = 500;
 const HTTP_CONCURRENCY = 4;
 
-type Figure = { name: string; eventsPerSecond: number; copyEventsPerSecond?: number };
+type Figure = { name: string; eventsPerSecond: number; floor?: CopyFloor };
 
 function takeEvents(count: number): Record<string, unknown>[] {
   const organisation = generateOrganisation(preset('demo', { now: new Date('2026-06-01T00:00:00Z'), tenant: 'bench' }));
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < appendEvents.length; i += APPEND_BATCH) {
       await store.append('bench-append', toStreamAppends(appendEvents.slice(i, i + APPEND_BATCH)));
     }
-    figures.push({ name: `event-store append (batches of ${APPEND_BATCH})`, eventsPerSecond: rate(appendEvents.length, startedAt), copyEventsPerSecond: copyBeforeAppend });
+    figures.push({ name: `event-store append (batches of ${APPEND_BATCH})`, eventsPerSecond: rate(appendEvents.length, startedAt), floor: copyBeforeAppend });
 
     // 2. HTTP ingest through the API app (validation + append), projections running in the same process.
     const app = await createApiApp(
@@ -93,10 +93,10 @@ async function main(): Promise<void> {
       }),
     );
     const httpSeconds = seconds(startedAt);
-    figures.push({ name: `HTTP ingest (batches of ${HTTP_BATCH}, ${HTTP_CONCURRENCY} clients)`, eventsPerSecond: accepted / httpSeconds, copyEventsPerSecond: copyBeforeHttp });
+    figures.push({ name: `HTTP ingest (batches of ${HTTP_BATCH}, ${HTTP_CONCURRENCY} clients)`, eventsPerSecond: accepted / httpSeconds, floor: copyBeforeHttp });
     const runners = app.get<ProjectionRunner[]>(PROJECTION_RUNNERS);
     for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
-    figures.push({ name: 'HTTP ingest → read model up to date', eventsPerSecond: accepted / seconds(startedAt) });
+    figures.push({ name: 'HTTP ingest → read model up to date', eventsPerSecond: accepted / seconds(startedAt), floor: copyBeforeHttp });
 
     // 3. Projection rebuild from the event store (every event of both tenants), one projection at a time.
     const total = appendEvents.length + accepted;
@@ -118,11 +118,17 @@ async function main(): Promise<void> {
     await store.close();
 
     console.log('');
-    console.log('| path | events/s | raw COPY events/s (same run) | ratio |');
-    console.log('|---|---:|---:|---:|');
-    for (const figure of figures) {
-      const copy = figure.copyEventsPerSecond;
-      console.log(`| ${figure.name} | ${Math.round(figure.eventsPerSecond).toLocaleString('en')} | ${copy ? Math.round(copy).toLocaleString('en') : '–'} | ${copy ? (figure.eventsPerSecond / copy).toFixed(2) : '–'} |`);
+    // The floor (PRODUCT.md's quality targets): rows formatted before the clock, COPY'd into a table with the event
+    // table's identity constraints, the COPY alone timed; the earlier floor (formatted in JavaScript inside the clock,
+    // no constraint) beside it, for continuity.
+    const events = (n: number) => Math.round(n).toLocaleString('en');
+    console.log('| path | events/s | floor: COPY, database side (same run) | ratio | earlier floor: COPY formatted in JS | ratio to it |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const { name, eventsPerSecond, floor } of figures) {
+      const cells = floor
+        ? [events(floor.databaseSide), (eventsPerSecond / floor.databaseSide).toFixed(2), events(floor.formattedInJavaScript), (eventsPerSecond / floor.formattedInJavaScript).toFixed(2)]
+        : ['–', '–', '–', '–'];
+      console.log(`| ${name} | ${events(eventsPerSecond)} | ${cells.join(' | ')} |`);
     }
     console.log('');
     for (const line of cpu) console.log(line);

@@ -1,27 +1,40 @@
-import { type EmployeeAssigned, type OutputGenerated, REWORK_EVENT_TYPES, type ReworkEvent, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import {
+  type EmployeeAssigned,
+  type EmployeeIdentityLinked,
+  type IdentityLink,
+  normaliseIdentifier,
+  type OutputGenerated,
+  REWORK_EVENT_TYPES,
+  type ReworkEvent,
+  UNASSIGNED_TEAM,
+} from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
+import { createIdentityLinksTable, resolvedEmployeeSql, saveIdentityLinks } from '../identity/identity-links';
 import { completeRebuild, stageFacts } from './rework-metrics.rebuild';
 import { assignmentAt, REWORK_COLUMNS, reworkAggregates } from './rework-rules';
 import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES, withoutStatisticsSql } from './rework-rollups';
 
-/** The events the rework read model reads: outputs generated, their rework, and assignments. */
-export type ReworkMetricsEvent = OutputGenerated | ReworkEvent | EmployeeAssigned;
+/** The events the rework read model reads: outputs generated, their rework, assignments and identity links. */
+export type ReworkMetricsEvent = OutputGenerated | ReworkEvent | EmployeeAssigned | EmployeeIdentityLinked;
 
 /**
  * Per-output rework facts, with the output's team and the cost of its rework resolved as the events arrive: the
  * metrics query is then one aggregation over one table. Late facts re-resolve what they change: an
  * `employee.assigned` re-attributes that employee's outputs and re-costs the rework they did; a rework re-costs its
- * output. The rework events and the assignment history are kept for that. Rollups for the read side (per day, per
+ * output; an `employee.identity_linked` re-attributes the outputs and the rework recorded under the identifier it links
+ * (PRODUCT.md, "Identity": every identifier is normalised, and resolved through the latest link of it). The rework
+ * events, the assignment history and the links are kept for that; an output or rework keeps the identifier it was
+ * recorded under in `identifier` when a link made it someone else's (null: its `employee_id` is that identifier). Rollups for the read side (per day, per
  * employee and month) take what each statement changed: see `rework-rollups.ts`. A rebuild instead keeps the facts
  * as they come and derives the outputs and the rollups at its end: see `rework-metrics.rebuild.ts`.
  */
 export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
   name: 'rework-metrics',
   schema: 'rm_rework',
-  version: 9,
-  handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as (keyof typeof REWORK_EVENT_TYPES)[]), 'employee.assigned'],
+  version: 10,
+  handles: ['ai.output.generated', ...(Object.keys(REWORK_EVENT_TYPES) as (keyof typeof REWORK_EVENT_TYPES)[]), 'employee.assigned', 'employee.identity_linked'],
 
   async createTables(client: PoolClient, schema: string): Promise<void> {
     await client.query(`
@@ -30,6 +43,8 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
         output_id text NOT NULL,
         generated boolean NOT NULL DEFAULT false,
         employee_id text,
+        -- the identifier the output was recorded under, when a link made it another employee's (else employee_id is it)
+        identifier text,
         team_id text,
         -- the output's team: its teamId, else its author's team in effect at its time, else (unassigned)
         team text,
@@ -55,16 +70,20 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
       );
       CREATE INDEX ON "${schema}".outputs (tenant, generated_at) WHERE generated;
       CREATE INDEX ON "${schema}".outputs (tenant, employee_id, generated_at);
+      CREATE INDEX ON "${schema}".outputs (tenant, identifier) WHERE identifier IS NOT NULL;
       CREATE TABLE "${schema}".reworks (
         tenant text NOT NULL,
         output_id text NOT NULL,
         kind text NOT NULL,
         employee_id text NOT NULL,
         minutes double precision NOT NULL,
-        occurred_at timestamptz NOT NULL
+        occurred_at timestamptz NOT NULL,
+        -- as on outputs: the identifier the rework was recorded under, when a link made it another employee's
+        identifier text
       );
       CREATE INDEX ON "${schema}".reworks (tenant, output_id);
       CREATE INDEX ON "${schema}".reworks (tenant, employee_id);
+      CREATE INDEX ON "${schema}".reworks (tenant, identifier) WHERE identifier IS NOT NULL;
       CREATE TABLE "${schema}".assignments (
         tenant text NOT NULL,
         employee_id text NOT NULL,
@@ -80,6 +99,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
         seq bigint GENERATED ALWAYS AS IDENTITY,
         tenant text NOT NULL,
         output_id text NOT NULL,
+        -- the identifier recorded (the rebuild resolves it at its end)
         employee_id text NOT NULL,
         team_id text,
         tool text NOT NULL,
@@ -91,12 +111,14 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
     `);
     await client.query(withoutStatisticsSql(schema, 'outputs', [...REWORK_COLUMNS, 'minutes_saved_estimate']));
     await createRollupTables(client, schema);
+    await createIdentityLinksTable(client, schema);
   },
 
   async apply(client: PoolClient, schema: string, events: readonly StoredEvent<ReworkMetricsEvent>[], context?: ApplyContext): Promise<void> {
     const generated = new Map<string, StoredEvent<OutputGenerated>>();
     const reworks: StoredEvent<ReworkEvent>[] = [];
     const assignments: StoredEvent<EmployeeAssigned>[] = [];
+    const links: StoredEvent<EmployeeIdentityLinked>[] = [];
     const changes: OutputChange[] = [];
 
     for (const event of events) {
@@ -116,8 +138,15 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
         case 'employee.assigned':
           assignments.push(event);
           break;
+        case 'employee.identity_linked':
+          links.push(event);
+          break;
       }
     }
+
+    // Links first, as assignments: the batch's outputs and rework resolve against them; what was recorded before under
+    // the identifiers they link is re-attributed below.
+    const linked = await saveIdentityLinks(client, schema, links);
 
     // Assignments first: outputs and rework of this batch are resolved against them.
     if (assignments.length > 0) {
@@ -126,7 +155,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::timestamptz[], $6::bigint[], $7::bigint[])`,
         [
           assignments.map((e) => e.tenant),
-          assignments.map((e) => e.data.employeeId),
+          assignments.map((e) => normaliseIdentifier(e.data.employeeId)),
           assignments.map((e) => e.data.teamId),
           assignments.map((e) => e.data.hourlyCost ?? null),
           assignments.map((e) => e.data.effectiveFrom ?? e.time.toISOString()),
@@ -150,13 +179,14 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
           schema,
           `changed AS (
          INSERT INTO "${schema}".outputs AS o
-           (tenant, output_id, generated, employee_id, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate)
-         SELECT t, id, true, e, team, COALESCE(team, author.team_id, $10), tool, model, task, gen_at, saved
+           (tenant, output_id, generated, employee_id, identifier, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate)
+         SELECT t, id, true, who.employee_id, NULLIF(u.e, who.employee_id), team, COALESCE(team, author.team_id, $10), tool, model, task, gen_at, saved
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::float8[])
              AS u(t, id, e, team, tool, model, task, gen_at, saved)
-           LEFT JOIN LATERAL (${assignmentAt(schema, 'u.t', 'u.e', 'u.gen_at')}) author ON u.team IS NULL
+           CROSS JOIN LATERAL (SELECT ${resolvedEmployeeSql(schema, 'u.t', 'u.e')} AS employee_id) who
+           LEFT JOIN LATERAL (${assignmentAt(schema, 'u.t', 'who.employee_id', 'u.gen_at')}) author ON u.team IS NULL
          ON CONFLICT (tenant, output_id) DO UPDATE
-           SET generated = true, employee_id = EXCLUDED.employee_id, team_id = EXCLUDED.team_id, team = EXCLUDED.team,
+           SET generated = true, employee_id = EXCLUDED.employee_id, identifier = EXCLUDED.identifier, team_id = EXCLUDED.team_id, team = EXCLUDED.team,
                tool = EXCLUDED.tool, model = EXCLUDED.model, task_type = EXCLUDED.task_type, generated_at = EXCLUDED.generated_at,
                minutes_saved_estimate = EXCLUDED.minutes_saved_estimate
            WHERE NOT o.generated
@@ -166,7 +196,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
         [
           rows.map((e) => e.tenant),
           rows.map((e) => e.data.outputId),
-          rows.map((e) => e.data.employeeId),
+          rows.map((e) => normaliseIdentifier(e.data.employeeId)),
           rows.map((e) => e.data.teamId ?? null),
           rows.map((e) => e.data.tool),
           rows.map((e) => e.data.model ?? null),
@@ -188,11 +218,16 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
       const result = await client.query<OutputChange>(
         changesOf(
           schema,
-          `r AS (
+          `recorded AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::timestamptz[])
-             AS r(tenant, output_id, kind, employee_id, minutes, occurred_at)
+             AS r(tenant, output_id, kind, identifier, minutes, occurred_at)
          ),
-         kept AS (INSERT INTO "${schema}".reworks (tenant, output_id, kind, employee_id, minutes, occurred_at) SELECT * FROM r),
+         r AS (
+           SELECT recorded.tenant, recorded.output_id, recorded.kind, who.employee_id, recorded.minutes, recorded.occurred_at,
+                  NULLIF(recorded.identifier, who.employee_id) AS identifier
+             FROM recorded CROSS JOIN LATERAL (SELECT ${resolvedEmployeeSql(schema, 'recorded.tenant', 'recorded.identifier')} AS employee_id) who
+         ),
+         kept AS (INSERT INTO "${schema}".reworks (tenant, output_id, kind, employee_id, minutes, occurred_at, identifier) SELECT * FROM r),
          priced AS (
            SELECT r.*, worker.hourly_cost FROM r
              LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
@@ -210,7 +245,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
           reworks.map((e) => e.tenant),
           reworks.map((e) => e.data.outputId),
           reworks.map((e) => REWORK_EVENT_TYPES[e.type]),
-          reworks.map((e) => e.data.employeeId),
+          reworks.map((e) => normaliseIdentifier(e.data.employeeId)),
           reworks.map((e) => e.data.minutesSpent),
           reworks.map((e) => e.time.toISOString()),
         ],
@@ -220,7 +255,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
 
     if (assignments.length > 0) {
       const tenants = assignments.map((e) => e.tenant);
-      const employees = assignments.map((e) => e.data.employeeId);
+      const employees = assignments.map((e) => normaliseIdentifier(e.data.employeeId));
       // A late assignment re-attributes its employee's outputs that carry no team of their own (those whose team changes).
       const reattributed = await client.query<OutputChange>(
         changesOf(
@@ -251,6 +286,8 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
       changes.push(...recosted);
     }
 
+    if (linked.length > 0) changes.push(...(await reattributeLinked(client, schema, linked)));
+
     facts.push(...reworks.map((e) => ({ tenant: e.tenant, at: e.time.toISOString() })));
     await extendFacts(
       client,
@@ -264,7 +301,51 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
   completeRebuild,
 };
 
+/** SQL: a row of outputs or reworks (`alias`) recorded under link `l`'s identifier, and not yet its employee's. */
+function recordedUnderLink(alias: string): string {
+  return `${alias}.tenant = l.tenant AND (${alias}.identifier = l.identifier OR (${alias}.identifier IS NULL AND ${alias}.employee_id = l.identifier))
+    AND ${alias}.employee_id IS DISTINCT FROM l.employee_id`;
+}
 
+/**
+ * Re-attributes to the linked employee what was recorded under the links' identifiers before: the outputs (their
+ * team again, from the employee's assignments, unless they name their own) and the rework (its outputs re-costed at
+ * the employee's hourly cost). Answers the outputs changed.
+ */
+async function reattributeLinked(client: PoolClient, schema: string, linked: readonly IdentityLink[]): Promise<OutputChange[]> {
+  const links = `SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS l(tenant, identifier, employee_id)`;
+  const parameters = [linked.map((link) => link.tenant), linked.map((link) => link.identifier), linked.map((link) => link.employeeId)];
+  const outputs = await client.query<OutputChange>(
+    changesOf(
+      schema,
+      `links AS (${links}),
+       changed AS (
+         UPDATE "${schema}".outputs o
+            SET employee_id = l.employee_id, identifier = NULLIF(l.identifier, l.employee_id),
+                team = CASE WHEN o.team_id IS NOT NULL THEN o.team
+                            ELSE COALESCE((${assignmentAt(schema, 'o.tenant', 'l.employee_id', 'o.generated_at', 'a.team_id')}), $4) END
+           FROM links l
+          WHERE o.generated AND ${recordedUnderLink('o')}
+         RETURNING ${RETURNING_CHANGES})`,
+    ),
+    [...parameters, UNASSIGNED_TEAM],
+  );
+  const { rows: reworked } = await client.query<{ tenant: string; output_id: string }>(
+    `UPDATE "${schema}".reworks x SET employee_id = l.employee_id, identifier = NULLIF(l.identifier, l.employee_id)
+       FROM (${links}) l
+      WHERE ${recordedUnderLink('x')}
+     RETURNING x.tenant, x.output_id`,
+    parameters,
+  );
+  if (reworked.length === 0) return outputs.rows;
+  const recosted = await recostOutputs(
+    client,
+    schema,
+    `SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS x(tenant, output_id)`,
+    [reworked.map((row) => row.tenant), reworked.map((row) => row.output_id)],
+  );
+  return [...outputs.rows, ...recosted];
+}
 
 /**
  * Recomputes the rework cost of the outputs the `affected` query names (tenant, output_id), from their rework

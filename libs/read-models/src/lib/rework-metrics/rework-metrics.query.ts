@@ -1,4 +1,4 @@
-import { type Bucket, type CellCoordinates, needsComplementarySuppression, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
+import { type Bucket, type CellCoordinates, needsComplementarySuppression, normaliseIdentifier, rateOrNull, type ReworkGroupBy, TASK_TYPES } from '@rework-ledger/domain';
 import type { SqlQueryable } from '../sql-queryable';
 import { reworkMetricsProjection } from './rework-metrics.projection';
 import { EMPLOYEE_SAMPLE_SIZE, EVERY_TASK_TYPE, splitCompositeValue } from './rework-rollups';
@@ -256,7 +256,8 @@ async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promis
   const filterSql: string[] = [];
   for (const [name, value] of Object.entries(query.filters ?? {}) as [keyof ReworkMetricsFilters, string | undefined][]) {
     if (value === undefined) continue;
-    parameters.push(value);
+    // An employee is asked for as any of their identifiers' spellings: the read model keeps them normalised.
+    parameters.push(name === 'employee' ? normaliseIdentifier(value) : value);
     filterSql.push(`${DIMENSION_EXPRESSIONS[name]} = $${parameters.length}`);
   }
   const groupSql = query.groupBy ? DIMENSION_EXPRESSIONS[query.groupBy] : 'NULL::text';

@@ -1,4 +1,4 @@
-import { type OutputGenerated, REWORK_EVENT_TYPES, type ReworkEvent, TASK_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
+import { normaliseIdentifier, type OutputGenerated, REWORK_EVENT_TYPES, type ReworkEvent, TASK_TYPES, UNASSIGNED_TEAM } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
@@ -63,7 +63,11 @@ async function withIndexesBuiltAfter(client: PoolClient, schema: string, tables:
   for (const index of indexes) await client.query(index.create);
 }
 
-/** A rebuild's facts as they come: generated outputs staged in log order, rework events kept (both with COPY). */
+/**
+ * A rebuild's facts as they come: generated outputs staged in log order, rework events kept (both with COPY), each
+ * under the normalised identifier it names: the links are resolved once, at the end (the latest link of each
+ * identifier is what the live path ends with too).
+ */
 export async function stageFacts(client: PoolClient, schema: string, generated: readonly StoredEvent<OutputGenerated>[], reworks: readonly StoredEvent<ReworkEvent>[]): Promise<void> {
   await copyRows(
     client,
@@ -72,7 +76,7 @@ export async function stageFacts(client: PoolClient, schema: string, generated: 
     generated.map((e) => [
       e.tenant,
       e.data.outputId,
-      e.data.employeeId,
+      normaliseIdentifier(e.data.employeeId),
       e.data.teamId ?? null,
       e.data.tool,
       e.data.model ?? null,
@@ -89,7 +93,7 @@ export async function stageFacts(client: PoolClient, schema: string, generated: 
       e.tenant,
       e.data.outputId,
       REWORK_EVENT_TYPES[e.type],
-      e.data.employeeId,
+      normaliseIdentifier(e.data.employeeId),
       e.data.minutesSpent,
       e.time.toISOString(),
     ]),
@@ -97,21 +101,32 @@ export async function stageFacts(client: PoolClient, schema: string, generated: 
 }
 
 /**
- * The end of a rebuild: every output from the facts staged, in one statement — the first generation of each output,
+ * The end of a rebuild: the rework kept re-attributed through the final identity links, then every output from the
+ * facts staged, in one statement — the first generation of each output, its employee resolved through the final links,
  * its team resolved and its rework priced against the final assignments (what the live path reaches through its
  * re-attributions and re-costings), an output reworked but never generated kept as a placeholder, as the live path keeps it.
  */
 async function deriveOutputs(client: PoolClient, schema: string): Promise<void> {
+  await client.query(
+    `UPDATE "${schema}".reworks r SET employee_id = l.employee_id, identifier = r.employee_id
+       FROM "${schema}".identity_links l
+      WHERE l.tenant = r.tenant AND l.identifier = r.employee_id AND l.employee_id <> r.employee_id`,
+  );
   const aggregated = reworkAggregates('r', 'worker.hourly_cost');
   await client.query(
     `INSERT INTO "${schema}".outputs
-       (tenant, output_id, generated, employee_id, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate,
+       (tenant, output_id, generated, employee_id, identifier, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate,
         ${aggregated.map((a) => a.column).join(', ')})
-     SELECT COALESCE(g.tenant, w.tenant), COALESCE(g.output_id, w.output_id), g.output_id IS NOT NULL, g.employee_id, g.team_id,
+     SELECT COALESCE(g.tenant, w.tenant), COALESCE(g.output_id, w.output_id), g.output_id IS NOT NULL, g.employee_id, g.identifier, g.team_id,
             CASE WHEN g.output_id IS NOT NULL THEN COALESCE(g.team_id, (${assignmentAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at', 'a.team_id')}), $1) END,
             g.tool, g.model, g.task_type, g.generated_at, g.minutes_saved_estimate,
             ${REWORK_COLUMNS.map((column) => `COALESCE(w.${column}, 0)`).join(', ')}, w.first_rework_at
-       FROM (SELECT DISTINCT ON (tenant, output_id) * FROM "${schema}".generated_while_rebuilding ORDER BY tenant, output_id, seq) g
+       FROM (
+         SELECT s.tenant, s.output_id, COALESCE(l.employee_id, s.employee_id) AS employee_id, NULLIF(s.employee_id, COALESCE(l.employee_id, s.employee_id)) AS identifier,
+                s.team_id, s.tool, s.model, s.task_type, s.generated_at, s.minutes_saved_estimate
+           FROM (SELECT DISTINCT ON (tenant, output_id) * FROM "${schema}".generated_while_rebuilding ORDER BY tenant, output_id, seq) s
+           LEFT JOIN "${schema}".identity_links l ON l.tenant = s.tenant AND l.identifier = s.employee_id
+       ) g
        FULL JOIN (
          SELECT r.tenant, r.output_id, ${aggregated.map((a) => `${a.sql} AS ${a.column}`).join(', ')}
            FROM "${schema}".reworks r

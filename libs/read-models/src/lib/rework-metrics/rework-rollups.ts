@@ -319,7 +319,8 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
     );
   }
 
-  // The employee-months whose activity moved are packed again, here, in the batch's transaction.
+  // The employee-months whose activity moved (to another employee too: an identity link) are packed again, here, in
+  // the batch's transaction.
   const active = activityChanges(changes);
   if (active.length === 0) return;
   await client.query(repackEmployeeMonths(schema), [
@@ -333,7 +334,8 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
  * One statement that packs again the employee-months of the given outputs (tenants $1, employees $2, generation times
  * $3): what a batch runs, under the projection runner's transaction and checkpoint, for the months whose activity it
  * moved. Only the days of those outputs are aggregated again, from their outputs; the month's other days are kept as
- * they are packed. An output's employee and day never change: a day is only ever rewritten whole, never emptied.
+ * they are packed. An output's day never changes, but its employee may (an identity link): the day it left may be
+ * empty now, and a month with no day left is deleted.
  */
 export function repackEmployeeMonths(schema: string): string {
   const dayOf = (record: string) => `('x' || encode(substring(${record} FROM 1 FOR 4), 'hex'))::bit(32)::int`;
@@ -367,6 +369,11 @@ export function repackEmployeeMonths(schema: string): string {
              CROSS JOIN LATERAL (SELECT substring(e.activity FROM i * ${ACTIVITY_RECORD_BYTES} + 1 FOR ${ACTIVITY_RECORD_BYTES}) AS record) r
          ) kept
         WHERE kept.day <> ALL (m.days)
+     ),
+     emptied AS (
+       DELETE FROM "${schema}".employee_months e USING months m
+        WHERE e.tenant = m.tenant AND e.employee_id = m.employee_id AND e.month = m.month
+          AND NOT EXISTS (SELECT 1 FROM records r WHERE r.tenant = m.tenant AND r.employee_id = m.employee_id AND r.month = m.month)
      )
      INSERT INTO "${schema}".employee_months (tenant, employee_id, month, activity)
      SELECT tenant, employee_id, month, string_agg(record, ''::bytea ORDER BY day)
@@ -375,21 +382,23 @@ export function repackEmployeeMonths(schema: string): string {
 }
 
 /**
- * The outputs whose day of activity the changes move: new ones, and those whose rework (not double-checks) changed.
- * Each statement answers an output it changed once as before (−1) and once as after (+1), a new output as after only;
- * over a batch, an output's activity changed unless its befores and afters cancel out.
+ * The outputs whose day of activity the changes move: new ones, those whose rework (not double-checks) changed, and
+ * those that moved to another employee (both employees' days move). Each statement answers an output it changed once
+ * as before (−1) and once as after (+1), a new output as after only; over a batch, an output's activity changed unless
+ * its befores and afters cancel out. Answers each employee-day of such an output once.
  */
 function activityChanges(changes: readonly OutputChange[]): OutputChange[] {
-  const activity = (change: OutputChange) => `${isReworked(change)}:${activityMinutesOf(change)}`;
-  const outputs = new Map<string, { change: OutputChange; net: Map<string, number> }>();
+  const activity = (change: OutputChange) => `${change.employee_id}\u0000${isReworked(change)}:${activityMinutesOf(change)}`;
+  const outputs = new Map<string, { changes: Map<string, OutputChange>; net: Map<string, number> }>();
   for (const change of changes) {
     const id = `${change.tenant}\u0000${change.output_id}`;
     let output = outputs.get(id);
-    if (output === undefined) outputs.set(id, (output = { change, net: new Map() }));
+    if (output === undefined) outputs.set(id, (output = { changes: new Map(), net: new Map() }));
+    if (!output.changes.has(change.employee_id)) output.changes.set(change.employee_id, change);
     const state = activity(change);
     output.net.set(state, (output.net.get(state) ?? 0) + change.sign);
   }
-  return [...outputs.values()].filter(({ net }) => [...net.values()].some((count) => count !== 0)).map(({ change }) => change);
+  return [...outputs.values()].filter(({ net }) => [...net.values()].some((count) => count !== 0)).flatMap(({ changes: byEmployee }) => [...byEmployee.values()]);
 }
 
 /** Per rollup cell, the smallest EMPLOYEE_SAMPLE_SIZE employees the changes add to it (computed here: a sort-free statement). */
@@ -415,8 +424,9 @@ function compareCodeUnits(a: string, b: string): number {
 }
 
 /**
- * The daily cells (tenant, dimension, day, value, task type) an output left: those its state before the changes was
- * in and its state after is not (a late assignment moved it to another team). Their samples may have lost someone.
+ * The daily cells (tenant, dimension, day, value, task type) an employee's output left: those its state before the
+ * changes was in and its state after is not, or is as another employee's (a late assignment moved it to another team;
+ * an identity link, to another employee). Their samples may have lost someone.
  */
 function cellsLeftBySomeone(changes: readonly OutputChange[]): string[][] {
   const changed = new Set(changes.filter((change) => change.sign < 0).map((change) => `${change.tenant}\u0000${change.output_id}`));
@@ -425,9 +435,10 @@ function cellsLeftBySomeone(changes: readonly OutputChange[]): string[][] {
   for (const change of changes) {
     if (!changed.has(`${change.tenant}\u0000${change.output_id}`)) continue;
     forEachCell(change, (key, id) => {
-      const entry = net.get(`${id}\u0000${change.output_id}`) ?? { key, sum: 0 };
+      const at = `${id}\u0000${change.output_id}\u0000${change.employee_id}`;
+      const entry = net.get(at) ?? { key, sum: 0 };
       entry.sum += change.sign;
-      net.set(`${id}\u0000${change.output_id}`, entry);
+      net.set(at, entry);
     });
   }
   const cells = new Map<string, string[]>();

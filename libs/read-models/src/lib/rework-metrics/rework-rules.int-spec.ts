@@ -15,6 +15,7 @@ import { fromPgPool, type SqlQueryable } from '../sql-queryable';
 import { dailyActivityFromOutputs, dailyActivityFromRollups, type EmployeeDay, hourlyCostsAt, reworkDoneFrom } from '../training/training.queries';
 import { reworkMetricsProjection } from './rework-metrics.projection';
 import { queryReworkMetrics, type ReworkMetricsRow } from './rework-metrics.query';
+import { assignmentSpans, inEffectSql } from './rework-rules';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_HOURLY_COST = 60;
@@ -230,12 +231,21 @@ describe('the rework rules against the TypeScript reference (generated organisat
       }
       for (const at of [middle, after]) {
         const expected = new Map<string, number>();
+        const teams = new Map<string, string>();
         for (const [employeeId, list] of assignments) {
-          const cost = assignmentInEffect(list, at)?.hourlyCost;
-          if (cost !== undefined) expected.set(employeeId, cost);
+          const inEffect = assignmentInEffect(list, at);
+          if (inEffect?.hourlyCost !== undefined) expected.set(employeeId, inEffect.hourlyCost);
+          if (inEffect !== undefined) teams.set(employeeId, inEffect.teamId);
         }
         expect(expected.size).toBeGreaterThan(0);
         expect(await hourlyCostsAt(db, tenant, at)).toEqual(expected);
+        // The same rule as spans of time (what the usage query joins on).
+        const spans = await db.query<{ employee_id: string; team_id: string }>(
+          `SELECT s.employee_id, s.team_id FROM (${assignmentSpans(reworkMetricsProjection.schema, '$1', 'a.employee_id, a.team_id')}) s WHERE ${inEffectSql('s', '$2')}`,
+          [tenant, at.toISOString()],
+        );
+        expect(new Map(spans.map((row) => [row.employee_id, row.team_id]))).toEqual(teams);
+        expect(spans).toHaveLength(teams.size);
       }
     };
 

@@ -120,6 +120,23 @@ export function assignmentAt(schema: string, tenant: string, employee: string, t
            ORDER BY ${IN_EFFECT_FIRST} LIMIT 1`;
 }
 
+/**
+ * Every assignment of a tenant as the span of time it is in effect (the same rule, as intervals): `since` its
+ * effectiveFrom, `until` the next one's of the same employee (null: still in effect); of assignments with the same
+ * effectiveFrom, all but the last in store order span nothing. For a read over many rows and times at once (a hash
+ * join on the employee, then {@link inEffectSql}), where one lookup per row would cost an index probe each.
+ */
+export function assignmentSpans(schema: string, tenant: string, columns: string): string {
+  return `SELECT ${columns}, a.effective_from AS since,
+                 lead(a.effective_from) OVER (PARTITION BY a.employee_id ORDER BY a.effective_from, a.store_transaction, a.store_position) AS until
+            FROM "${schema}".assignments a WHERE a.tenant = ${tenant}`;
+}
+
+/** SQL: span `span` (of {@link assignmentSpans}) is the assignment in effect at `time`. */
+export function inEffectSql(span: string, time: string): string {
+  return `${span}.since <= ${time} AND (${span}.until IS NULL OR ${span}.until > ${time})`;
+}
+
 /** The assignment in effect at a time of every employee of a tenant that had one then (the same rule, for all at once). */
 export function assignmentsAt(schema: string, tenant: string, time: string, columns: string): string {
   return `SELECT DISTINCT ON (a.employee_id) ${columns} FROM "${schema}".assignments a

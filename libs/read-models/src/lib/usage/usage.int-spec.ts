@@ -317,6 +317,22 @@ describe('usage read model (ai.usage.recorded)', () => {
       expect((await metrics(late, { groupBy: 'team' })).map((row) => row.group)).toEqual(['design']);
     });
 
+    it('given two assignments with the same effectiveFrom, then the later in store order is the team, from the end of the day on', async () => {
+      const ties = [
+        usage('yann', { day: '2026-03-04', requests: 1 }),
+        usage('yann', { day: '2026-03-05', requests: 2 }),
+        usage('yann', { day: '2026-03-06', requests: 4 }),
+        assigned('yann', 'first', '2026-01-01T00:00:00Z'),
+        // In effect from the last microsecond of 5 March: that day is already theirs.
+        assigned('yann', 'overruled', '2026-03-05T23:59:59.999Z'),
+        assigned('yann', 'kept', '2026-03-05T23:59:59.999Z'),
+      ];
+      expect((await metrics(ties, { groupBy: 'team', privacyMinGroupSize: 1 })).map((row) => [row.group, row.requests])).toEqual([
+        ['first', 1],
+        ['kept', 6],
+      ]);
+    });
+
     it('given a caller without admin and a span of two months, then the answer is per month', async () => {
       const answer = await spec()
         .given(EVENTS)
