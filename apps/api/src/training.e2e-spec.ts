@@ -181,6 +181,29 @@ describe('training impact end to end (HTTP → read models → estimator)', () =
     const other = (await app.get<ApiKeys>(API_KEYS).create('empty-tenant', ['read'], 'e2e')).key;
     expect(await get('/v1/training/courses', other)).toMatchObject({ status: 200, body: { courses: [] } });
   });
+
+  it('given the same organisation whose completions name the learners by email and whose identity links arrive last, then the impact is the same; a retraction withdraws a trainee', async () => {
+    const beta = (await app.get<ApiKeys>(API_KEYS).create('beta', ['ingest', 'admin'], 'e2e identity')).key;
+    const events = organisation.allEvents() as { type: string; data: Record<string, unknown> }[];
+    const externalIdOf = new Map(events.filter((e) => e.type === 'employee.identity_linked').map((e) => [e.data['employeeId'], e.data['externalId']]));
+    const asLms = events
+      .filter((e) => e.type !== 'employee.identity_linked')
+      .map((e) => (e.type === 'training.completed' ? { ...e, data: { ...e.data, employeeId: String(externalIdOf.get(e.data['employeeId'])).toUpperCase() } } : e));
+    // Before the links: each email is a trainee of its own, with no outputs (the outputs are the employees').
+    await postEventsAndCatchUp(app, baseUrl, beta, asLms, 120_000);
+    const impact = `/v1/training/courses/prompting-for-analysts/impact?asOf=${END.toISOString()}`;
+    const [acmeImpact, acmeCourses] = [await get(impact), await get('/v1/training/courses')];
+    const unlinked = await get(impact, beta);
+    expect(unlinked.body.trainees.eligible).toBe(0);
+    await postEventsAndCatchUp(app, baseUrl, beta, events.filter((e) => e.type === 'employee.identity_linked'));
+    expect(await get(impact, beta)).toEqual(acmeImpact);
+    expect((await get('/v1/training/courses', beta)).body).toEqual(acmeCourses.body);
+    // One trainee's completions retracted (after them all): one trainee fewer.
+    const trainee = organisation.groundTruth.courses[0].trainees.find((candidate) => candidate.recompletedAt === undefined)?.employeeId;
+    const retraction = { specversion: '1.0', id: 'retract-1', source: 'urn:lms', type: 'training.completion_retracted', time: '2099-01-01T00:00:00Z', data: { employeeId: trainee, courseId: 'prompting-for-analysts' } };
+    await postEventsAndCatchUp(app, baseUrl, beta, [retraction]);
+    expect((await get('/v1/training/courses', beta)).body.courses[0].trainees).toBe(acmeCourses.body.courses[0].trainees - 1);
+  }, 240_000);
 });
 
 describe('skills gaps end to end', () => {

@@ -38,6 +38,7 @@ const PROPERTIES: Record<EventType, readonly string[]> = {
   'ai.output.discarded': ['outputId', 'employeeId', 'minutesSpent', 'reason'],
   'training.course_registered': ['courseId', 'title', 'skills', 'costPerSeat', 'currency', 'activityIds'],
   'training.completed': ['employeeId', 'courseId', 'score'],
+  'training.completion_retracted': ['employeeId', 'courseId'],
   'employee.assigned': ['employeeId', 'teamId', 'role', 'hourlyCost', 'effectiveFrom'],
   'employee.identity_linked': ['employeeId', 'system', 'externalId'],
   'ai.usage.recorded': [

@@ -33,6 +33,7 @@ export const VALID_DATA: Record<string, Record<string, unknown>> = {
   'ai.output.discarded': { outputId: 'o', employeeId: 'e', minutesSpent: 3 },
   'training.course_registered': { courseId: 'c', title: 't', skills: ['s'], costPerSeat: 1e9, currency: 'EUR', activityIds: ['https://x.test/a'] },
   'training.completed': { employeeId: 'e', courseId: 'c', score: 1 },
+  'training.completion_retracted': { employeeId: 'e', courseId: 'c' },
   'employee.assigned': { employeeId: 'e', teamId: 't', hourlyCost: 1e9, effectiveFrom: '9999-12-31T23:59:59Z' },
   'employee.identity_linked': { employeeId: 'e', system: 'lms', externalId: 'mailto:e@x.test' },
   'ai.usage.recorded': { employeeId: 'e', tool: 't', day: '2026-03-01', usageKey: 'k', requests: 1e12, cost: 1e9, currency: 'USD' },

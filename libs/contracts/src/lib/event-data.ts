@@ -142,6 +142,12 @@ export class TrainingCompletedData implements domain.TrainingCompletedData {
   @IsOptional() @BoundedNumber(1) score?: number;
 }
 
+/** `data` of `training.completion_retracted`: withdraws the employee's completions of the course before the event's time. */
+export class TrainingCompletionRetractedData implements domain.TrainingCompletionRetractedData {
+  @Identifier() employeeId: string;
+  @Identifier() courseId: string;
+}
+
 /** `data` of `employee.assigned`. */
 export class EmployeeAssignedData implements domain.EmployeeAssignedData {
   @Identifier() employeeId: string;
@@ -193,6 +199,7 @@ export const DATA_CLASS_BY_TYPE = {
   'ai.output.discarded': ReworkData,
   'training.course_registered': CourseRegisteredData,
   'training.completed': TrainingCompletedData,
+  'training.completion_retracted': TrainingCompletionRetractedData,
   'employee.assigned': EmployeeAssignedData,
   'employee.identity_linked': EmployeeIdentityLinkedData,
   'ai.usage.recorded': UsageRecordedData,

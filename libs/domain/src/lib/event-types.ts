@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   'ai.output.discarded',
   'training.course_registered',
   'training.completed',
+  'training.completion_retracted',
   'employee.assigned',
   'employee.identity_linked',
   'ai.usage.recorded',

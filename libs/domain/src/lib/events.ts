@@ -48,6 +48,15 @@ export type TrainingCompletedData = {
   score?: number | null;
 };
 
+/**
+ * `data` of `training.completion_retracted`: withdraws the employee's completions of the course recorded before the
+ * event's `time` (a voided xAPI statement, a corrected LMS export), whatever the `asOf`; a later completion stands.
+ */
+export type TrainingCompletionRetractedData = {
+  employeeId: string;
+  courseId: string;
+};
+
 /** `data` of `employee.assigned`. */
 export type EmployeeAssignedData = {
   employeeId: string;
@@ -113,6 +122,7 @@ export type EventDataByType = {
   'ai.output.discarded': ReworkData;
   'training.course_registered': CourseRegisteredData;
   'training.completed': TrainingCompletedData;
+  'training.completion_retracted': TrainingCompletionRetractedData;
   'employee.assigned': EmployeeAssignedData;
   'employee.identity_linked': EmployeeIdentityLinkedData;
   'ai.usage.recorded': UsageRecordedData;
@@ -131,6 +141,7 @@ export type OutputDoubleChecked = EventOfType<'ai.output.double_checked'>;
 export type OutputDiscarded = EventOfType<'ai.output.discarded'>;
 export type CourseRegistered = EventOfType<'training.course_registered'>;
 export type TrainingCompleted = EventOfType<'training.completed'>;
+export type TrainingCompletionRetracted = EventOfType<'training.completion_retracted'>;
 export type EmployeeAssigned = EventOfType<'employee.assigned'>;
 export type EmployeeIdentityLinked = EventOfType<'employee.identity_linked'>;
 export type UsageRecorded = EventOfType<'ai.usage.recorded'>;

@@ -30,6 +30,7 @@ export function streamNameFor(type: EventType, data: EntityIds): string {
     case 'training.course_registered':
       return streamNames.course(String(data.courseId));
     case 'training.completed':
+    case 'training.completion_retracted':
     case 'employee.assigned':
     case 'employee.identity_linked':
       return streamNames.employee(String(data.employeeId));

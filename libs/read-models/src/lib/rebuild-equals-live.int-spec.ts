@@ -97,6 +97,10 @@ const EVENTS: GivenEvent[] = [
   { tenant: 'acme', type: 'employee.identity_linked', time: at(13), data: { employeeId: 'bob', system: 'email', externalId: 'mailto:Dan@acme.test' } },
   // A late assignment that changes alice's known hourly cost at her outputs' time (80 → 85): her saved time is re-priced.
   assigned('acme', 'alice', 'platform', at(1, 12), 85),
+  // A retraction of alice's completion, stored before a completion it does not reach (later) and one it does (earlier).
+  { tenant: 'acme', type: 'training.completion_retracted', time: at(12), data: { employeeId: 'alice', courseId: 'prompting' } },
+  { tenant: 'acme', type: 'training.completed', time: at(13), data: { employeeId: 'mailto:alice@acme.test', courseId: 'prompting' } },
+  { tenant: 'acme', type: 'training.completed', time: at(7), data: { employeeId: 'alice', courseId: 'prompting' } },
 ];
 
 /** A small generated organisation (10 employees, 10 weeks, ~1.3k events), in a shuffled store order. */

@@ -9,7 +9,7 @@ export type ActivityEvent = Readonly<{ time: string }> & LedgerEvent;
 export type AggregatedActivity = Readonly<{
   /** One row per employee and UTC day with outputs, ordered by employee id then day. */
   activity: readonly DailyActivity[];
-  /** Every `training.completed` before asOf, by course. */
+  /** Every `training.completed` before asOf that no `training.completion_retracted` withdraws, by course. */
   completions: ReadonlyMap<string, readonly CourseCompletion[]>;
   /** Everyone assigned, authoring an output or completing a course before asOf, in id order. */
   employees: readonly string[];
@@ -19,7 +19,9 @@ export type AggregatedActivity = Readonly<{
  * The reference of the aggregation the estimator expects (the SQL does the same on the event store): only events with
  * time < asOf; an output counts on the UTC day of its generation, once (the first `generated` event); it is reworked
  * when it has a corrected, rewritten or discarded event, and reworkMinutes sums those events' `minutesSpent`.
- * Rework whose output never arrived counts nowhere. Events may come in any order.
+ * Rework whose output never arrived counts nowhere. A `training.completion_retracted` withdraws the employee's
+ * completions of the course before its time, whatever the asOf (the training read model's `withdrawnSql`). Events may
+ * come in any order.
  */
 export function aggregateDailyActivity(events: Iterable<ActivityEvent>, asOf: Date): AggregatedActivity {
   const asOfMs = asOf.getTime();
@@ -27,9 +29,18 @@ export function aggregateDailyActivity(events: Iterable<ActivityEvent>, asOf: Da
   const rework = new Map<string, number>();
   const completions = new Map<string, CourseCompletion[]>();
   const employees = new Set<string>();
+  /** Per course and employee, the latest retraction's time: it withdraws every completion before it. */
+  const retractedUntil = new Map<string, number>();
+  const retractionKey = (courseId: string, employeeId: string) => `${courseId}\u0000${employeeId}`;
 
   for (const event of events) {
     const ms = Date.parse(event.time);
+    // A retraction applies whatever the asOf.
+    if (event.type === 'training.completion_retracted') {
+      const key = retractionKey(event.data.courseId, event.data.employeeId);
+      retractedUntil.set(key, Math.max(retractedUntil.get(key) ?? -Infinity, ms));
+      continue;
+    }
     if (!(ms < asOfMs)) continue;
     switch (event.type) {
       case 'ai.output.generated': {
@@ -73,6 +84,11 @@ export function aggregateDailyActivity(events: Iterable<ActivityEvent>, asOf: Da
       row.reworked++;
       row.reworkMinutes += minutes;
     }
+  }
+  for (const [courseId, list] of completions) {
+    const standing = list.filter((completion) => !(completion.completedAt.getTime() < (retractedUntil.get(retractionKey(courseId, completion.employeeId)) ?? -Infinity)));
+    if (standing.length > 0) completions.set(courseId, standing);
+    else completions.delete(courseId);
   }
   const activity: DailyActivity[] = [];
   for (const employeeId of [...rows.keys()].sort(compareCodeUnits)) {

@@ -172,4 +172,76 @@ describe('training read model and the aggregates of training impact (PostgreSQL)
       expect([...new Set(rows.map((row) => `${row.identifier}→${row.employee_id}`))].sort()).toEqual(['bob@acme.test→bob', 'dana@acme.test→dana', 'gus→gustav']);
     });
   });
+
+  describe('training.completion_retracted withdraws the completions of its employee and course recorded before it', () => {
+    const course = (courseId: string) => event('training.course_registered', '2026-01-01T00:00:00Z', { courseId, title: courseId, skills: [], costPerSeat: 10, currency: 'EUR' });
+    const completed = (employeeId: string, time: string, courseId = 'prompting', tenant = 'acme'): GivenEvent => ({ ...event('training.completed', time, { employeeId, courseId }), tenant });
+    const retracted = (employeeId: string, time: string, courseId = 'prompting', tenant = 'acme'): GivenEvent => ({ ...event('training.completion_retracted', time, { employeeId, courseId }), tenant });
+    const linked = (externalId: string, employeeId: string): GivenEvent => event('employee.identity_linked', '2026-01-01T00:00:00Z', { employeeId, system: 'email', externalId });
+    /** The completions course impact reads (as of `asOf`) and the course list's counts, after `given` then `when`. */
+    const after = (given: readonly GivenEvent[], when: readonly GivenEvent[] = [], asOf = new Date('2100-01-01T00:00:00Z'), tenant = 'acme') =>
+      projectionSpec([reworkMetricsProjection, trainingProjection], { pool, schema: 'live' })
+        .given([course('prompting'), course('review'), ...given])
+        .when(when)
+        .then(async ({ client }) => {
+          const db = fromPgPool(client);
+          const completions = await courseCompletions(db, tenant, 'prompting', asOf);
+          const counts = (await listCourses(db, tenant)).map((c) => `${c.courseId} ${c.completions}/${c.trainees}`);
+          return { completions: completions.map((c) => `${c.employeeId} ${c.completedAt.toISOString().slice(0, 10)}`), counts };
+        });
+
+    it('given completions before and after a retraction, then the earlier are withdrawn and the later one stands (it becomes the first)', async () => {
+      const events = [completed('dana', '2026-02-01T10:00:00Z'), completed('dana', '2026-02-02T10:00:00Z'), retracted('dana', '2026-02-03T00:00:00Z'), completed('dana', '2026-02-05T10:00:00Z')];
+      expect(await after(events)).toEqual({ completions: ['dana 2026-02-05'], counts: ['prompting 1/1', 'review 0/0'] });
+    });
+
+    it('given a retraction after asOf, then it still applies (whatever the asOf): the employee has no completion then, and can serve as a control', async () => {
+      expect(await after([completed('dana', '2026-02-01T10:00:00Z'), retracted('dana', '2026-03-01T00:00:00Z')], [], new Date('2026-02-15T00:00:00Z'))).toEqual({
+        completions: [],
+        counts: ['prompting 0/0', 'review 0/0'],
+      });
+    });
+
+    it('given a retraction stored before the completion it withdraws (out of order), or in an earlier batch, then it still withdraws it', async () => {
+      expect(await after([retracted('dana', '2026-02-03T00:00:00Z'), completed('dana', '2026-02-01T10:00:00Z')])).toMatchObject({ completions: [] });
+      expect(await after([retracted('dana', '2026-02-03T00:00:00Z')], [completed('dana', '2026-02-01T10:00:00Z')])).toMatchObject({ completions: [] });
+    });
+
+    it('given other employees, courses and tenants, then they keep their completions', async () => {
+      const events = [
+        completed('dana', '2026-02-01T10:00:00Z'),
+        completed('erin', '2026-02-01T10:00:00Z'),
+        completed('dana', '2026-02-01T10:00:00Z', 'review'),
+        completed('dana', '2026-02-01T10:00:00Z', 'prompting', 'globex'),
+        retracted('dana', '2026-02-03T00:00:00Z'),
+      ];
+      expect(await after(events)).toEqual({ completions: ['erin 2026-02-01'], counts: ['prompting 1/1', 'review 1/1'] });
+      expect((await after(events, [], undefined, 'globex')).completions).toEqual(['dana 2026-02-01']);
+    });
+
+    it('given a retraction naming the employee and a completion recorded under her email, then it withdraws it once the email is linked (before or after)', async () => {
+      const events = [completed('mailto:Dana@Acme.test', '2026-02-01T10:00:00Z'), retracted('dana', '2026-02-03T00:00:00Z')];
+      expect((await after(events)).completions).toEqual(['dana@acme.test 2026-02-01']);
+      expect((await after(events, [linked('dana@acme.test', 'dana')])).completions).toEqual([]);
+      expect((await after([linked('dana@acme.test', 'dana'), ...events])).completions).toEqual([]);
+      // A retraction under the email withdraws the employee's completion once the email is hers.
+      expect((await after([completed('dana', '2026-02-01T10:00:00Z'), retracted('DANA@acme.test', '2026-02-03T00:00:00Z')], [linked('dana@acme.test', 'dana')])).completions).toEqual([]);
+    });
+
+    it('given retractions, completions and links in any store order, then a rebuild gives the rows live gives', async () => {
+      const events = [
+        course('prompting'),
+        retracted('dana', '2026-02-03T00:00:00Z'),
+        completed('mailto:Dana@Acme.test', '2026-02-01T10:00:00Z'),
+        completed('dana', '2026-02-05T10:00:00Z'),
+        linked('dana@acme.test', 'dana'),
+        completed('erin', '2026-02-01T10:00:00Z'),
+        retracted('Erin@acme.test', '2026-02-02T00:00:00Z'),
+        linked('erin@acme.test', 'erin'),
+        retracted('gus', '2026-02-02T00:00:00Z', 'prompting', 'globex'),
+      ];
+      const model = await expectRebuildEqualsLive(trainingProjection, events, { pool, batchSizes: [1, 3, 100] });
+      expect(model.tables['retractions'].map((row) => JSON.parse(row).employee_id).sort()).toEqual(['dana', 'erin', 'gus']);
+    });
+  });
 });

@@ -8,6 +8,15 @@ const training = trainingProjection.schema;
 const rework = reworkMetricsProjection.schema;
 const DAY_MS = 86_400_000;
 
+/**
+ * SQL: true when the completion row `c` is withdrawn by a `training.completion_retracted` of its employee and course
+ * recorded after it (whatever the asOf; the one definition every reader of completions uses).
+ */
+export function withdrawnSql(c: string): string {
+  return `EXISTS (SELECT 1 FROM "${training}".retractions r
+                   WHERE r.tenant = ${c}.tenant AND r.course_id = ${c}.course_id AND r.employee_id = ${c}.employee_id AND r.retracted_at > ${c}.completed_at)`;
+}
+
 export type Course = Readonly<{
   courseId: string;
   title: string;
@@ -20,7 +29,7 @@ export type Course = Readonly<{
   trainees: number;
 }>;
 
-/** The tenant's courses with how many completions and distinct trainees each has. */
+/** The tenant's courses with how many completions and distinct trainees each has (withdrawn completions left out). */
 export async function listCourses(db: SqlQueryable, tenant: string, courseId?: string): Promise<Course[]> {
   const rows = await db.query<{
     course_id: string;
@@ -36,7 +45,7 @@ export async function listCourses(db: SqlQueryable, tenant: string, courseId?: s
     `SELECT c.course_id, c.title, c.skills, c.cost_per_seat, c.currency, c.activity_ids, c.registered_at,
             count(t.employee_id)::int AS completions, count(DISTINCT t.employee_id)::int AS trainees
        FROM "${training}".courses c
-       LEFT JOIN "${training}".completions t ON t.tenant = c.tenant AND t.course_id = c.course_id
+       LEFT JOIN "${training}".completions t ON t.tenant = c.tenant AND t.course_id = c.course_id AND NOT ${withdrawnSql('t')}
       WHERE c.tenant = $1 AND ($2::text IS NULL OR c.course_id = $2)
       GROUP BY c.course_id, c.title, c.skills, c.cost_per_seat, c.currency, c.activity_ids, c.registered_at
       ORDER BY c.course_id`,
@@ -55,11 +64,15 @@ export async function listCourses(db: SqlQueryable, tenant: string, courseId?: s
   }));
 }
 
-/** Every completion of a course before `asOf`, by the employee its learner resolves to (identity links). */
+/**
+ * Every completion of a course before `asOf`, by the employee its learner resolves to (identity links), except those a
+ * retraction withdraws (whatever its time: a retraction applies whatever the asOf).
+ */
 export async function courseCompletions(db: SqlQueryable, tenant: string, courseId: string, asOf: Date): Promise<{ employeeId: string; completedAt: Date }[]> {
   const rows = await db.query<{ employee_id: string; completed_at: Date }>(
-    `SELECT employee_id, completed_at FROM "${training}".completions
-      WHERE tenant = $1 AND course_id = $2 AND completed_at < $3 ORDER BY employee_id, completed_at`,
+    `SELECT c.employee_id, c.completed_at FROM "${training}".completions c
+      WHERE c.tenant = $1 AND c.course_id = $2 AND c.completed_at < $3 AND NOT ${withdrawnSql('c')}
+      ORDER BY c.employee_id, c.completed_at`,
     [tenant, courseId, asOf.toISOString()],
   );
   return rows.map((row) => ({ employeeId: row.employee_id, completedAt: new Date(row.completed_at) }));
