@@ -93,7 +93,7 @@ export async function queryUsageMetrics(db: SqlQueryable, query: UsageMetricsQue
       group: query.groupBy ? (aggregate.coordinates[query.groupBy] ?? null) : null,
     };
   });
-  return rows.sort((a, b) => compare(a.bucket, b.bucket) || compare(a.group, b.group));
+  return rows.sort((a, b) => compareAnswerKeys(a.bucket, b.bucket) || compareAnswerKeys(a.group, b.group));
 }
 
 /** A non-admin span of more periods than are protected on request. */
@@ -150,7 +150,7 @@ export async function queryProtectedUsageMetrics(db: SqlQueryable, query: Protec
   const withheld: UsageMetricsRow[] = [];
   const withheldRows: ProtectedUsageAnswer['withheldRows'] = [];
   let remainderDerivable = true;
-  for (const [, periodCells] of [...byPeriod.entries()].sort(([a], [b]) => compare(a, b))) {
+  for (const [, periodCells] of [...byPeriod.entries()].sort(([a], [b]) => compareAnswerKeys(a, b))) {
     const protection = protectTables(
       periodCells.map((cell) => ({ coordinates: cell.coordinates, employees: cell.row.activeUsers, employeeIds: cell.row.employeeIds, contribution: cell.row.activeUsers })),
       query.privacyMinGroupSize,
@@ -170,7 +170,7 @@ export async function queryProtectedUsageMetrics(db: SqlQueryable, query: Protec
     // A period's withheld part is (margin − published cells of the line): known anyway when the margin is published.
     if (withheldHere && (shape.over === null || !protection.published.has(cellKey(shape.fixed)))) remainderDerivable = false;
   }
-  rows.sort((a, b) => compare(a.bucket, b.bucket) || compare(a.group, b.group));
+  rows.sort((a, b) => compareAnswerKeys(a.bucket, b.bucket) || compareAnswerKeys(a.group, b.group));
   if (withheld.length === 0) return { from, to, bucket, rows, suppressed: null, withheldRows };
   const k = query.privacyMinGroupSize;
   const safe = remainderDerivable && (withheld.some((row) => row.activeUsers >= k) || new Set(withheld.flatMap((row) => row.employeeIds ?? [])).size >= k);
@@ -437,11 +437,13 @@ function toRow(aggregate: Aggregate, seatCosts: readonly SeatCost[], usersOfMont
   };
 }
 
-function spendList(spend: ReadonlyMap<string, number>): Spend[] {
-  return [...spend.entries()].sort(([a], [b]) => compare(a, b)).map(([currency, amount]) => ({ currency, amount }));
+/** Spend per currency as answers list it: by currency code. */
+export function spendList(spend: ReadonlyMap<string, number>): Spend[] {
+  return [...spend.entries()].sort(([a], [b]) => compareAnswerKeys(a, b)).map(([currency, amount]) => ({ currency, amount }));
 }
 
-function compare(a: string | null, b: string | null): number {
+/** The order of answer rows' buckets and groups: null (the total) first, then by code unit. */
+export function compareAnswerKeys(a: string | null, b: string | null): number {
   if (a === b) return 0;
   if (a === null) return -1;
   if (b === null) return 1;

@@ -1,4 +1,4 @@
-import type { Spend } from '../usage/usage.queries';
+import { compareAnswerKeys, type Spend, spendList } from '../usage/usage.queries';
 
 /** Why a row has no Net AI value. */
 export type NetAiValueUnavailable = Readonly<{
@@ -78,18 +78,11 @@ export function joinValueRows(
   return [...rows.entries()]
     .filter(([key]) => !hidden.has(key))
     .map(([, row]) => ({ group: row.group, bucket: row.bucket, savedValue: row.savedValue, lostCost: row.lostCost, ...netAiValue(row.savedValue, row.lostCost, sumByCurrency(row.spend), currency) }))
-    .sort((a, b) => compare(a.bucket, b.bucket) || compare(a.group, b.group));
+    .sort((a, b) => compareAnswerKeys(a.bucket, b.bucket) || compareAnswerKeys(a.group, b.group));
 }
 
 function sumByCurrency(spend: readonly Spend[]): Spend[] {
   const sums = new Map<string, number>();
   for (const { currency, amount } of spend) sums.set(currency, (sums.get(currency) ?? 0) + amount);
-  return [...sums.entries()].sort(([a], [b]) => compare(a, b)).map(([currency, amount]) => ({ currency, amount }));
-}
-
-function compare(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  return a < b ? -1 : 1;
+  return spendList(sums);
 }
