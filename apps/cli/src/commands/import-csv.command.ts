@@ -183,6 +183,8 @@ function importCsvCommand(kind: CsvImportKind): CliCommand {
       const more = summary.rejected - shown.length;
       const rejections = shown.length > 0 ? `${shown.join('\n')}\n${more > 0 ? `… and ${more} more\n` : ''}` : '';
       process.stdout.write(rejections + report(summary, file, destination?.describe, eventsPerSecond(summary.rows, startedAt)));
+      // The rows before it are imported; a scheduled job must still see that the file was not read to its end.
+      if (summary.unreadableFrom !== undefined) throw new CsvImportError('CSV.UNREADABLE', `${file} could not be read from line ${summary.unreadableFrom} on (see the rejected rows)`);
     },
   };
 }

@@ -6,7 +6,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 /** A record of the file: its cells and the line it starts on (1-based, as an editor counts), or why it is unreadable. */
 export type CsvRecord =
   | Readonly<{ kind: 'row'; line: number; values: readonly string[] }>
-  | Readonly<{ kind: 'malformed'; line: number; reason: string }>;
+  | Readonly<{ kind: 'malformed'; line: number; reason: string; /** Nothing after it could be read. */ last: boolean }>;
 
 /** The longest record read (in characters): far above any real row, far below a whole file. */
 export const MAX_RECORD_CHARACTERS = 1_000_000;
@@ -50,15 +50,16 @@ export function normaliseLineBreaks(): Transform {
   });
 }
 
+/** Errors after which csv-parse reads nothing more of the file. */
+const TERMINAL = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
+
 /** What csv-parse says when it gives up on a record, in words a person fixing the file understands. */
 function reasonOf(error: Error & { code?: string }): string {
   switch (error.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted field is never closed: from this line to the end of the file, nothing could be read';
+      return 'a quoted field is never closed: nothing from this line to the end of the file could be read';
     case 'CSV_MAX_RECORD_SIZE':
-      return `malformed CSV: a record longer than ${MAX_RECORD_CHARACTERS} characters (a quote never closed?)`;
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return 'malformed CSV: text after the closing quote of a field (a quote inside a quoted field is written "")';
+      return `a record longer than ${MAX_RECORD_CHARACTERS} characters (a quote never closed?): nothing from this line on could be read`;
     default:
       return `malformed CSV: ${error.message}`;
   }
@@ -69,9 +70,10 @@ function reasonOf(error: Error & { code?: string }): string {
  * a record csv-parse cannot read is given as `malformed` (at the line after the record before it) and reading goes on.
  */
 export async function* csvRecords(input: Readable): AsyncGenerator<CsvRecord> {
-  const malformed: { afterRecords: number; line: number; reason: string }[] = [];
+  const malformed: { afterRecords: number; line: number; reason: string; last: boolean }[] = [];
   let lastEndLine = 0;
   let records = 0;
+  let stopped = false;
   type Numbered = { line: number; record: string[] };
   const options: Options<Numbered, string[]> = {
     bom: true,
@@ -93,8 +95,11 @@ export async function* csvRecords(input: Readable): AsyncGenerator<CsvRecord> {
   };
   // csv-parse types on_record's result only with `columns`; the records are what on_record returns.
   const parser = parse(options as unknown as Options);
-  parser.on('skip', (error: Error) => {
-    malformed.push({ afterRecords: records, line: lastEndLine + 1, reason: reasonOf(error) });
+  parser.on('skip', (error: Error & { code?: string }) => {
+    // After a terminal error csv-parse reports it again with each chunk it is given: once is enough.
+    if (stopped) return;
+    stopped = TERMINAL.has(error.code ?? '');
+    malformed.push({ afterRecords: records, line: lastEndLine + 1, reason: reasonOf(error), last: stopped });
   });
   // on_record runs as csv-parse reads, ahead of this loop: `records` counts what it has handed out so far.
   const counting = parser as AsyncIterable<Numbered>;
@@ -105,12 +110,12 @@ export async function* csvRecords(input: Readable): AsyncGenerator<CsvRecord> {
     for await (const { line, record } of counting) {
       while (malformed.length > 0 && malformed[0].afterRecords <= yielded) {
         const next = malformed.shift() as (typeof malformed)[number];
-        yield { kind: 'malformed', line: next.line, reason: next.reason };
+        yield { kind: 'malformed', line: next.line, reason: next.reason, last: next.last };
       }
       yielded += 1;
       yield { kind: 'row', line, values: record };
     }
-    for (const next of malformed) yield { kind: 'malformed', line: next.line, reason: next.reason };
+    for (const next of malformed) yield { kind: 'malformed', line: next.line, reason: next.reason, last: next.last };
   } finally {
     input.destroy();
     parser.destroy();

@@ -46,6 +46,8 @@ export type CsvImportSummary = {
   rejected: number;
   /** The rejected-rows file, when a row was rejected. */
   rejectedFile?: string;
+  /** The line from which the file could not be read (a quote never closed): the rows before it were imported. */
+  unreadableFrom?: number;
   dryRun: boolean;
 };
 
@@ -118,12 +120,14 @@ export async function importCsv(records: AsyncIterable<CsvRecord>, options: CsvI
       if (record.kind === 'malformed') {
         summary.rows += 1;
         await reject(record.line, record.reason, []);
+        if (record.last) summary.unreadableFrom = record.line;
         continue;
       }
       if (blank(record.values)) continue;
       summary.rows += 1;
       if (summary.rows % 1000 === 0) options.onProgress?.({ rows: summary.rows });
-      if (record.values.length > layout.header.length && !blank(record.values.slice(layout.header.length))) {
+      // More cells than the header has: the cells are not where the header says (an unquoted comma), whatever they hold.
+      if (record.values.length > layout.header.length) {
         await reject(record.line, `${record.values.length} cells, the header has ${layout.header.length} (an unquoted comma in a value?)`, record.values);
         continue;
       }
