@@ -46,7 +46,7 @@ describe('directory rows', () => {
   });
 
   it('given the same row twice, then the events have the same ids (UUID v5 of type, time and data); a changed cell changes the id', () => {
-    const row = ['E-17', 'Data', '', '', '2026-01-05', '', ''];
+    const row = ['E-17', 'Équipe Données', '', '', '2026-01-05', '', ''];
     const [first] = eventsOf(mapRow('directory', row, directory));
     expect(first.id).toBe(uuidv5(JSON.stringify([first.type, first.time, first.data]), CSV_ID_NAMESPACE));
     expect(mapRow('directory', [...row], directory)).toEqual(mapRow('directory', row, directory));
