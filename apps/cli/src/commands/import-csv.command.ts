@@ -57,6 +57,15 @@ async function databaseDestination(tenant: string): Promise<Destination> {
   };
 }
 
+/** A `--map` or `--date-format` that cannot mean anything is a mistake in the call: printed with the usage (exit 2). */
+function asUsageError<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw error instanceof CsvImportError ? new UsageError(error.message) : error;
+  }
+}
+
 /** `--effective-from`: an ISO 8601 date or instant (UTC unless it carries an offset). */
 function effectiveFromOption(options: Options): string | undefined {
   const text = stringOption(options, 'effective-from');
@@ -127,14 +136,8 @@ function importCsvCommand(kind: CsvImportKind): CliCommand {
     },
     async run(options, positionals) {
       const file = fileArgument(positionals);
-      const map = (() => {
-        try {
-          return parseColumnMap(kind, stringOption(options, 'map'));
-        } catch (error) {
-          throw error instanceof CsvImportError && error.code === 'CSV.UNKNOWN_FIELD' ? new UsageError(error.message) : error;
-        }
-      })();
-      const parseDate = createDateParser(dated ? stringOption(options, 'date-format') : undefined);
+      const map = asUsageError(() => parseColumnMap(kind, stringOption(options, 'map')));
+      const parseDate = asUsageError(() => createDateParser(dated ? stringOption(options, 'date-format') : undefined));
       const effectiveFrom = kind === 'directory' ? effectiveFromOption(options) : undefined;
       const batchText = stringOption(options, 'batch');
       const batchSize = batchText === undefined ? 1000 : Number(batchText);

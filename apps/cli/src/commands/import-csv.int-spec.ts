@@ -94,6 +94,7 @@ describe('cli import directory | completions | courses (CSV)', () => {
       const file = fixture('workday-directory.csv');
       await importDirectoryCommand.run({ tenant: 'acme', map: DIRECTORY_MAP, 'date-format': 'MM/DD/YYYY', 'no-progress': true }, [file]);
       expect(lastLine()).toBe('imported 12, duplicates 2, rejected 4');
+      expect(context.printed).toContain(`10 rows of ${file} → the event store of tenant "acme": 14 events`);
       expect(context.printed).toContain('line 5: teamId: missing value (column Supervisory Organization)\nline 7: hourlyCost: must not be negative (got -15)\n');
       expect(context.printed).toContain(`rejected rows, with their line and reason: ${join(folder, 'workday-directory.rejected.csv')}`);
       expect(sorted(await eventsOf('acme'))).toEqual(sorted(DIRECTORY_EVENTS.map((event) => ({ ...event, source: 'csv-import:directory' }))));
@@ -169,7 +170,8 @@ describe('cli import directory | completions | courses (CSV)', () => {
     it.each([
       [{ map: 'employeeId=Employee ID,team=Org' }, '--map: directory has no field "team" (fields: employeeId, teamId, role, hourlyCost, effectiveFrom, or identity.<system>)'],
       [{ map: DIRECTORY_MAP }, '--tenant is required when writing through the database (or write through the API: --url and --api-key)'],
-      [{ tenant: 'acme', 'effective-from': '01/02/2026' }, '--effective-from: not an ISO 8601 date: "01/02/2026" (expected YYYY-MM-DD, optionally THH:mm[:ss] and an offset; or give --date-format)'],
+      [{ tenant: 'acme', 'date-format': 'DD/MM' }, '--date-format "DD/MM" needs YYYY (tokens: YYYY MM DD HH mm ss)'],
+    [{ tenant: 'acme', 'effective-from': '01/02/2026' }, '--effective-from: not an ISO 8601 date: "01/02/2026" (expected YYYY-MM-DD, optionally THH:mm[:ss] and an offset; or give --date-format)'],
     ])('given %p, then it refuses with a usage error', async (options, message) => {
       await expect(importDirectoryCommand.run({ ...options, 'no-progress': true }, [join(folder, 'workday-directory.csv')])).rejects.toEqual(new UsageError(message));
     });
