@@ -14,13 +14,13 @@ import {
   rejectedFilePath,
 } from '@rework-ledger/csv-import';
 import { streamNames } from '@rework-ledger/domain';
-import { createPostgresEventStore } from '@rework-ledger/event-store';
+import { createPostgresEventStore, type EventStore } from '@rework-ledger/event-store';
 import { ingestEvents } from '@rework-ledger/ingestion/core';
 import { createHttpTelemetrySender } from '@rework-ledger/kafka-client';
 import { loadConfig } from '@rework-ledger/platform';
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openCliRuntime, stringOption } from '../cli-runtime';
+import { type CliRuntime, openCliRuntime, stringOption } from '../cli-runtime';
 import { type CliCommand, UsageError } from '../command';
 import { eventsPerSecond, progressBar } from '../progress';
 
@@ -39,20 +39,28 @@ function apiDestination(url: string, apiKey: string): Destination {
 }
 
 /**
- * Through the database (DATABASE_URL). A completion's course must be registered: its course stream holds a
+ * Through the database (DATABASE_URL), opened at the first write or look-up: a file refused for its header never
+ * touches the database. A completion's course must be registered: its course stream holds a
  * `training.course_registered` in the event store. The store, not the training read model, is asked so that
  * `import courses` then `import completions` works at once, before any projection has run.
  */
-async function databaseDestination(tenant: string): Promise<Destination> {
-  const runtime = await openCliRuntime();
-  const store = createPostgresEventStore({ pool: runtime.pool });
+function databaseDestination(tenant: string): Destination {
+  let opened: Promise<{ runtime: CliRuntime; store: EventStore }> | undefined;
+  const open = () =>
+    (opened ??= openCliRuntime().then((runtime) => ({ runtime, store: createPostgresEventStore({ pool: runtime.pool }) })));
   return {
-    sink: (events) => ingestEvents(store, tenant, events),
-    courseExists: async (courseId) => (await store.readStream(tenant, streamNames.course(courseId), { limit: 1 })).some((event) => event.type === 'training.course_registered'),
+    sink: async (events) => ingestEvents((await open()).store, tenant, events),
+    courseExists: async (courseId) => {
+      const { store } = await open();
+      return (await store.readStream(tenant, streamNames.course(courseId), { limit: 1 })).some((event) => event.type === 'training.course_registered');
+    },
     describe: `the event store of tenant "${tenant}"`,
     async close() {
-      await store.close();
-      await runtime.close();
+      // A database that could not be opened has nothing to close (and its error is already on its way).
+      const ready = await opened?.catch(() => undefined);
+      if (ready === undefined) return;
+      await ready.store.close();
+      await ready.runtime.close();
     },
   };
 }
@@ -152,7 +160,7 @@ function importCsvCommand(kind: CsvImportKind): CliCommand {
       if (url && tenant) warn(`--tenant ${tenant} is not used through the API: the events go to the tenant of the API key`);
       if (url && kind === 'completions') warn('through the API, courses are not checked: a completion of a course never registered is stored (see docs/imports.md)');
 
-      const destination = dryRun ? undefined : url ? apiDestination(url, apiKey as string) : await databaseDestination(tenant as string);
+      const destination = dryRun ? undefined : url ? apiDestination(url, apiKey as string) : databaseDestination(tenant as string);
       const startedAt = Date.now();
       const total = statSync(file).size;
       const input = createReadStream(file);
