@@ -4,6 +4,7 @@ import { type CliCommand, UsageError } from './command';
 import { eventsExportCommand } from './commands/events-export.command';
 import { eventsSendCommand } from './commands/events-send.command';
 import { importCopilotCommand } from './commands/import-copilot.command';
+import { importCompletionsCommand, importCoursesCommand, importDirectoryCommand } from './commands/import-csv.command';
 import { keysCreateCommand } from './commands/keys-create.command';
 import { keysListCommand } from './commands/keys-list.command';
 import { keysRevokeCommand } from './commands/keys-revoke.command';
@@ -24,6 +25,9 @@ const COMMANDS: readonly CliCommand[] = [
   eventsSendCommand,
   eventsExportCommand,
   importCopilotCommand,
+  importDirectoryCommand,
+  importCompletionsCommand,
+  importCoursesCommand,
   projectionsRebuildCommand,
   metricsExportCommand,
 ];

@@ -1,10 +1,9 @@
 import { createKafkaClient, createTelemetryProducer, encodeCloudEvent, ensureTopics } from '@rework-ledger/kafka-client';
 import { ingestTopics } from '@rework-ledger/kafka-ingest';
 import { kafkaTestBroker, kcatAvailable, kcatConsume, kcatProduce, uniqueTopics } from '@rework-ledger/kafka-testing';
-import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { APP_ENTRIES, type AppProcess, createTestDatabase, startApp, type TestDatabase } from '@rework-ledger/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { APP_ENTRIES, type AppProcess, startApp } from './app-process';
 
 const broker = kafkaTestBroker('ingestor end to end (apps/ingestor)');
 const withKcat = broker !== undefined && kcatAvailable('ingestor end to end with kcat (apps/ingestor)');

@@ -1,5 +1,5 @@
 // Starts the apps of the workspace as real child processes from their TypeScript sources (see ts-register.js), for the
-// end-to-end tests: the API (HTTP, projections) and the ingestor (Kafka → event store).
+// end-to-end tests: the API (HTTP, projections), the ingestor (Kafka → event store) and the CLI (a command, its exit code).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 export const APP_ENTRIES = {
   api: join(ROOT, 'apps', 'api', 'src', 'main.ts'),
   ingestor: join(ROOT, 'apps', 'ingestor', 'src', 'main.ts'),
+  cli: join(ROOT, 'apps', 'cli', 'src', 'main.ts'),
 } as const;
 
 export type AppProcess = Readonly<{
@@ -70,4 +71,22 @@ export async function startApp(name: string, entry: string, env: Readonly<Record
       return exited;
     },
   };
+}
+
+/** What a command run as a process did. */
+export type ScriptRun = Readonly<{ code: number | null; stdout: string; stderr: string }>;
+
+/** Runs an entry (e.g. the CLI) with these arguments and this environment to its end, as a user's shell would. */
+export async function runScript(entry: string, args: readonly string[], env: Readonly<Record<string, string>>): Promise<ScriptRun> {
+  const child = spawn(process.execPath, ['-r', join(__dirname, 'ts-register.js'), entry, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', (exitCode) => resolve(exitCode)));
+  return { code, stdout, stderr };
 }

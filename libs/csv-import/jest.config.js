@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'csv-import', rootDir: __dirname };
