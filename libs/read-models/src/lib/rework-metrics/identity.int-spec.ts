@@ -47,6 +47,46 @@ const ACME = {
 // Another tenant, with the same identifiers and no link: its figures never move.
 const GLOBEX = ingested('globex', recorded.map((raw) => ({ ...raw, id: `globex-${raw.id}` })));
 
+// The orders that make the re-attribution work hardest (from a review of the change): rework before its output under
+// another identifier; links that would chain; a link whose employee is itself an identifier of other rows; a link and a
+// late assignment of its employee in one batch; a link undone; a month left empty; a late cost change then a re-link.
+const assignedFrom = (employeeId: string, teamId: string, hourlyCost: number, time: string, effectiveFrom: string) =>
+  event('employee.assigned', time, { employeeId, teamId, hourlyCost, effectiveFrom });
+const HARD_ORDERS = [
+  assigned('e-x', 'platform', 90),
+  assigned('e-w', 'research', 40),
+  assigned('e-z', 'zteam', 70),
+  corrected('p1', 'x@a.test', 10, '2026-03-02T09:00:00Z'),
+  linked('e-x', 'email', 'X@A.test', '2026-03-02T09:30:00Z'),
+  generated('p1', 'y@a.test', '2026-03-02T08:00:00Z'),
+  corrected('p1', 'y@a.test', 5, '2026-03-02T11:00:00Z'),
+  linked('e-x', 'email', 'y@a.test', '2026-03-03T00:00:00Z'),
+  generated('c1', 'a', '2026-03-04T10:00:00Z'),
+  generated('c2', 'b', '2026-03-04T11:00:00Z'),
+  generated('c3', 'c', '2026-03-04T12:00:00Z'),
+  corrected('c2', 'a', 7, '2026-03-04T13:00:00Z'),
+  linked('b', 'lms', 'a', '2026-03-05T00:00:00Z'),
+  linked('c', 'lms', 'b', '2026-03-05T00:00:01Z'),
+  generated('z1', 'e-z', '2026-03-06T10:00:00Z'),
+  generated('z2', 'zed@a.test', '2026-03-06T10:00:00Z'),
+  linked('e-z', 'email', 'zed@a.test', '2026-03-07T00:00:00Z'),
+  linked('e-w', 'hris', 'e-z', '2026-03-07T00:00:01Z'),
+  generated('q1', 'q@a.test', '2026-03-08T10:00:00Z'),
+  corrected('q1', 'q@a.test', 20, '2026-03-08T11:00:00Z'),
+  assignedFrom('e-q', 'qa', 50, '2026-03-09T00:00:00Z', '2026-01-01T00:00:00Z'),
+  linked('e-q', 'email', 'q@a.test', '2026-03-09T00:00:01Z'),
+  linked('b', 'lms', 'b', '2026-03-10T00:00:00Z'),
+  generated('c4', 'b', '2026-03-10T10:00:00Z'),
+  generated('m1', 'm@a.test', '2026-04-02T10:00:00Z'),
+  generated('m2', 'e-x', '2026-04-02T11:00:00Z'),
+  linked('e-x', 'email', 'm@a.test', '2026-04-03T00:00:00Z'),
+  assignedFrom('e-x', 'platform', 120, '2026-04-04T00:00:00Z', '2026-03-01T00:00:00Z'),
+  linked('e-w', 'email', 'x@a.test', '2026-04-05T00:00:00Z'),
+  generated('k1', 'K@A.test', '2026-04-06T10:00:00Z'),
+  linked('E-Kay', 'email', 'k@a.test', '2026-04-07T00:00:00Z'),
+  generated('k2', 'E-Kay', '2026-04-06T11:00:00Z'),
+];
+
 describe('identity in the rework read model (PostgreSQL)', () => {
   let database: { url: string; drop(): Promise<void> };
   let pool: Pool;
@@ -146,6 +186,38 @@ describe('identity in the rework read model (PostgreSQL)', () => {
         expect(await sampled(db)).toEqual(['bob', 'e-alice-2']);
         expect((await activityOf(db)).map(([employee]) => employee)).not.toContain('e-alice');
       }));
+
+  it('given the hardest orders, then each output is the employee of its latest link (no chaining, undo, self-identifiers), and a rebuild and any batch size agree', async () => {
+    const events = [...ingested('acme', HARD_ORDERS), ...ingested('globex', HARD_ORDERS.filter((raw) => raw.type !== 'employee.identity_linked').map((raw) => ({ ...raw, id: `g-${raw.id}` })))];
+    const model = await expectRebuildEqualsLive(reworkMetricsProjection, events, { pool, batchSizes: [1, 2, 5, 1000] });
+    const rows = (table: string) => model.tables[table].map((row) => JSON.parse(row) as Record<string, unknown>).filter((row) => row['tenant'] === 'acme');
+    const outputs = Object.fromEntries(rows('outputs').map((row) => [row['output_id'], [row['employee_id'], row['team'], row['author_hourly_cost']]]));
+    expect(outputs).toEqual({
+      p1: ['e-x', 'platform', 120],
+      c1: ['b', '(unassigned)', null],
+      c2: ['b', '(unassigned)', null],
+      c3: ['c', '(unassigned)', null],
+      c4: ['b', '(unassigned)', null],
+      z1: ['e-w', 'research', 40],
+      z2: ['e-z', 'zteam', 70],
+      q1: ['e-q', 'qa', 50],
+      m1: ['e-x', 'platform', 120],
+      m2: ['e-x', 'platform', 120],
+      k1: ['E-Kay', '(unassigned)', null],
+      k2: ['E-Kay', '(unassigned)', null],
+    });
+    // The rework of p1 by x@ went to e-x, then to e-w with the re-link; by y@, to e-x.
+    expect(rows('reworks').map((row) => [row['output_id'], row['employee_id'], row['identifier']]).sort()).toEqual([
+      ['c2', 'b', 'a'],
+      ['p1', 'e-w', 'x@a.test'],
+      ['p1', 'e-x', 'y@a.test'],
+      ['q1', 'e-q', 'q@a.test'],
+    ]);
+    expect(rows('employee_months').map((row) => row['employee_id'])).not.toContain('m@a.test');
+    // The other tenant, without links, keeps every identifier as its own person.
+    const globex = model.tables['outputs'].map((row) => JSON.parse(row) as Record<string, unknown>).filter((row) => row['tenant'] === 'globex');
+    expect(globex.find((row) => row['output_id'] === 'm1')?.['employee_id']).toBe('m@a.test');
+  });
 
   it('given links among the facts, then a rebuild, and batches of any size, give the live read model', async () => {
     const events = [...ACME.recorded, ...GLOBEX, ...ACME.linked, ...ACME.afterLink, ...ACME.relinked];

@@ -323,10 +323,16 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
   completeRebuild,
 };
 
-/** SQL: a row of outputs or reworks (`alias`) recorded under link `l`'s identifier, and not yet its employee's. */
-function recordedUnderLink(alias: string): string {
-  return `${alias}.tenant = l.tenant AND (${alias}.identifier = l.identifier OR (${alias}.identifier IS NULL AND ${alias}.employee_id = l.identifier))
-    AND ${alias}.employee_id IS DISTINCT FROM l.employee_id`;
+/**
+ * SQL: the rows of `table` (outputs or reworks) recorded under a link's identifier (`identifier`, or `employee_id` when
+ * that is null) and not yet its employee's, with the link's columns: two equality joins (each on an index), never an
+ * `OR` across both, which only the tenant could join on (every row against every link of a batch).
+ */
+function recordedUnderLinks(schema: string, table: 'outputs' | 'reworks', key: string, links: string): string {
+  const under = (match: string) => `SELECT ${key}, l.identifier AS linked_identifier, l.employee_id AS linked_employee
+      FROM (${links}) l JOIN "${schema}".${table} x ON x.tenant = l.tenant AND ${match}
+     WHERE x.employee_id IS DISTINCT FROM l.employee_id`;
+  return `${under('x.identifier = l.identifier')} UNION ALL ${under('x.identifier IS NULL AND x.employee_id = l.identifier')}`;
 }
 
 /**
@@ -340,24 +346,25 @@ async function reattributeLinked(client: PoolClient, schema: string, linked: rea
   const outputs = await client.query<OutputChange>(
     changesOf(
       schema,
-      `links AS (${links}),
+      `moved AS (${recordedUnderLinks(schema, 'outputs', 'x.tenant, x.output_id', links)}),
        changed AS (
          UPDATE "${schema}".outputs o
-            SET employee_id = l.employee_id, identifier = NULLIF(l.identifier, l.employee_id),
+            SET employee_id = m.linked_employee, identifier = NULLIF(m.linked_identifier, m.linked_employee),
                 team = CASE WHEN o.team_id IS NOT NULL THEN o.team
-                            ELSE COALESCE((${assignmentAt(schema, 'o.tenant', 'l.employee_id', 'o.generated_at', 'a.team_id')}), $4) END,
-                author_hourly_cost = (${authorCostAt(schema, 'o.tenant', 'l.employee_id', 'o.generated_at')})
-           FROM links l
-          WHERE o.generated AND ${recordedUnderLink('o')}
+                            ELSE COALESCE((${assignmentAt(schema, 'o.tenant', 'm.linked_employee', 'o.generated_at', 'a.team_id')}), $4) END,
+                author_hourly_cost = (${authorCostAt(schema, 'o.tenant', 'm.linked_employee', 'o.generated_at')})
+           FROM moved m
+          WHERE o.tenant = m.tenant AND o.output_id = m.output_id AND o.generated
          RETURNING ${RETURNING_CHANGES})`,
     ),
     [...parameters, UNASSIGNED_TEAM],
   );
+  // Rework rows have no key of their own: their row ids.
   const { rows: reworked } = await client.query<{ tenant: string; output_id: string }>(
-    `UPDATE "${schema}".reworks x SET employee_id = l.employee_id, identifier = NULLIF(l.identifier, l.employee_id)
-       FROM (${links}) l
-      WHERE ${recordedUnderLink('x')}
-     RETURNING x.tenant, x.output_id`,
+    `WITH moved AS (${recordedUnderLinks(schema, 'reworks', 'x.ctid AS row_id', links)})
+     UPDATE "${schema}".reworks r SET employee_id = m.linked_employee, identifier = NULLIF(m.linked_identifier, m.linked_employee)
+       FROM moved m WHERE r.ctid = m.row_id
+     RETURNING r.tenant, r.output_id`,
     parameters,
   );
   if (reworked.length === 0) return outputs.rows;

@@ -293,25 +293,32 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
 
   const left = cellsLeftBySomeone(changes);
   if (left.length > 0) {
-    const leftCells = `SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[]) AS c(${key})`;
-    const parameters = [0, 1, 2, 3, 4].map((i) => left.map((cell) => cell[i]));
+    const leftCells = `SELECT DISTINCT ${key} FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[]) AS c(${key}, employee_id)`;
+    // The cells to sample again: those whose sample holds someone who left (a sample is the cell's smallest employee
+    // ids: whoever is not in it can leave without changing it).
+    const staleCells = `SELECT DISTINCT c.tenant, c.dimension, c.day, c.value, c.task_type
+         FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[]) AS c(${key}, employee_id)
+         JOIN "${schema}".daily_samples s USING (${key})
+        WHERE c.employee_id = ANY (s.employee_sample)`;
+    const parameters = [0, 1, 2, 3, 4, 5].map((i) => left.map((cell) => cell[i]));
     const valueOf = dimensionSql('o');
+    // One statement: the stale cells are read once (once resampled, a sample no longer holds whoever left).
     await client.query(
-      `UPDATE "${schema}".daily_samples s SET employee_sample = COALESCE((
-           SELECT (array_agg(DISTINCT o.employee_id ORDER BY o.employee_id))[1:${EMPLOYEE_SAMPLE_SIZE}]
-             FROM "${schema}".outputs o
-            WHERE o.tenant = s.tenant AND o.generated AND (s.task_type = '${EVERY_TASK_TYPE}' OR o.task_type = s.task_type)
-              AND o.generated_at >= s.day::timestamp AT TIME ZONE 'UTC' AND o.generated_at < (s.day + 1)::timestamp AT TIME ZONE 'UTC'
-              AND CASE s.dimension ${[...ROLLUP_DIMENSIONS, ...CROSSED_ROLLUP_DIMENSIONS].map((dimension) => `WHEN '${dimension}' THEN ${valueOf[dimension]}`).join(' ')} END = s.value
-         ), '{}')
-         FROM (${leftCells}) c
-        WHERE (s.tenant, s.dimension, s.day, s.value, s.task_type) = (c.tenant, c.dimension, c.day, c.value, c.task_type)`,
-      parameters,
-    );
-    await client.query(
-      `UPDATE "${schema}".daily_rollup r SET sample_size = cardinality(s.employee_sample)
-         FROM (${leftCells}) c JOIN "${schema}".daily_samples s USING (${key})
-        WHERE (r.tenant, r.dimension, r.day, r.value, r.task_type) = (c.tenant, c.dimension, c.day, c.value, c.task_type)`,
+      `WITH stale AS (${staleCells}),
+       resampled AS (
+         UPDATE "${schema}".daily_samples s SET employee_sample = COALESCE((
+             SELECT (array_agg(DISTINCT o.employee_id ORDER BY o.employee_id))[1:${EMPLOYEE_SAMPLE_SIZE}]
+               FROM "${schema}".outputs o
+              WHERE o.tenant = s.tenant AND o.generated AND (s.task_type = '${EVERY_TASK_TYPE}' OR o.task_type = s.task_type)
+                AND o.generated_at >= s.day::timestamp AT TIME ZONE 'UTC' AND o.generated_at < (s.day + 1)::timestamp AT TIME ZONE 'UTC'
+                AND CASE s.dimension ${[...ROLLUP_DIMENSIONS, ...CROSSED_ROLLUP_DIMENSIONS].map((dimension) => `WHEN '${dimension}' THEN ${valueOf[dimension]}`).join(' ')} END = s.value
+           ), '{}')
+           FROM stale c
+          WHERE (s.tenant, s.dimension, s.day, s.value, s.task_type) = (c.tenant, c.dimension, c.day, c.value, c.task_type)
+         RETURNING s.tenant, s.dimension, s.day, s.value, s.task_type, cardinality(s.employee_sample) AS sample_size
+       )
+       UPDATE "${schema}".daily_rollup r SET sample_size = resampled.sample_size FROM resampled
+        WHERE (r.tenant, r.dimension, r.day, r.value, r.task_type) = (resampled.tenant, resampled.dimension, resampled.day, resampled.value, resampled.task_type)`,
       parameters,
     );
     // A cell nobody's output is in any more goes, with its sample.
@@ -432,9 +439,9 @@ function compareCodeUnits(a: string, b: string): number {
 }
 
 /**
- * The daily cells (tenant, dimension, day, value, task type) an employee's output left: those its state before the
- * changes was in and its state after is not, or is as another employee's (a late assignment moved it to another team;
- * an identity link, to another employee). Their samples may have lost someone.
+ * The daily cells (tenant, dimension, day, value, task type) an employee's output left, with that employee: those its
+ * state before the changes was in and its state after is not, or is as another employee's (a late assignment moved it
+ * to another team; an identity link, to another employee). Their samples may have lost that employee.
  */
 function cellsLeftBySomeone(changes: readonly OutputChange[]): string[][] {
   const changed = new Set(changes.filter((change) => change.sign < 0).map((change) => `${change.tenant}\u0000${change.output_id}`));
@@ -444,7 +451,7 @@ function cellsLeftBySomeone(changes: readonly OutputChange[]): string[][] {
     if (!changed.has(`${change.tenant}\u0000${change.output_id}`)) continue;
     forEachCell(change, (key, id) => {
       const at = `${id}\u0000${change.output_id}\u0000${change.employee_id}`;
-      const entry = net.get(at) ?? { key, sum: 0 };
+      const entry = net.get(at) ?? { key: [...key, change.employee_id], sum: 0 };
       entry.sum += change.sign;
       net.set(at, entry);
     });
