@@ -34,8 +34,6 @@ export type RequestGateOptions = Readonly<{
   limiter: RateLimiter;
   /** Requests per minute per tenant (else client address) and route: routes that need `ingest`, and all others. 0: none. */
   limits: Readonly<{ ingestPerMinute: number; queryPerMinute: number }>;
-  /** Requests whose credentials travel in the body (xAPI's alternate request syntax): their key is checked after it is read. */
-  credentialsInBody?: (request: Request) => boolean;
 }>;
 
 /** The media type of a request's body, lower case without parameters; '' when absent. */
@@ -87,15 +85,16 @@ export function createRequestGate(options: RequestGateOptions) {
     }
     const limit = route.scopes?.includes('ingest') ? limits.ingestPerMinute : limits.queryPerMinute;
     let caller = `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
-    if (route.scopes && !options.credentialsInBody?.(request)) {
+    if (route.scopes) {
       const failures = `${caller}|invalid-keys`;
       // Too many bad keys from one address stop its look-ups, but never a key already known valid: behind a proxy
       // every client shares the address, and one client's bad keys must not lock the others out.
-      const key = readApiKey(request.headers);
+      const keyOptions = { basic: route.basicAuth === true };
+      const key = readApiKey(request.headers, keyOptions);
       if (!(key !== undefined && apiKeys.knownValid?.(key))) limiter.check(failures, limits.queryPerMinute);
       let principal: Principal;
       try {
-        principal = await authenticateRequest(apiKeys, request.headers);
+        principal = await authenticateRequest(apiKeys, request.headers, keyOptions);
       } catch (error) {
         if ((error as LedgerError).code === 'AUTH.INVALID_API_KEY' && limits.queryPerMinute > 0) limiter.count(failures);
         throw error;

@@ -16,7 +16,17 @@ export const XAPI_MIGRATIONS: readonly Migration[] = [
           );
           CREATE INDEX xapi_statements_stored ON xapi_statements (tenant, stored_at);`,
   },
+  {
+    version: 2,
+    name: 'xapi_statements_voiding_and_order',
+    // seq: the order statements were stored in (the paging cursor of GET); voided: a voiding statement targets it.
+    sql: `ALTER TABLE xapi_statements ADD COLUMN seq bigserial, ADD COLUMN voided boolean NOT NULL DEFAULT false;
+          CREATE UNIQUE INDEX xapi_statements_seq ON xapi_statements (tenant, seq);`,
+  },
 ];
+
+/** The verb of a voiding statement (xAPI 1.0.3 Data 2.3.2): its StatementRef object is voided. */
+export const VOIDED_VERB = 'http://adlnet.gov/expapi/verbs/voided';
 
 /** Applies the LRS table's migrations (component 'xapi'). Idempotent. */
 export async function migrateXapi(pool: Pool): Promise<void> {
@@ -27,6 +37,25 @@ export type StatementRecord = Readonly<{ id: string; verb: string; statement: Re
 
 export type StoredStatement = Readonly<{ verb: string; statement: Record<string, unknown>; storedAt: Date }>;
 
+/** A stored statement as GET reads it: voided or not, and its place in the store's order. */
+export type FoundStatement = StoredStatement & Readonly<{ voided: boolean; seq: string }>;
+
+/** What GET /statements filters on (xAPI 1.0.3 Communication 2.1.3), already checked. */
+export type StatementFilter = Readonly<{
+  /** An Agent's or Group's identifier: `{mbox}`, `{mbox_sha1sum}`, `{openid}` or `{account: {homePage, name}}`. */
+  agent?: Readonly<Record<string, unknown>>;
+  verb?: string;
+  activity?: string;
+  registration?: string;
+  relatedActivities?: boolean;
+  relatedAgents?: boolean;
+  since?: Date;
+  until?: Date;
+  ascending?: boolean;
+}>;
+
+export type StatementPage = Readonly<{ statements: readonly FoundStatement[]; more: boolean }>;
+
 /** What the LRS keeps of each statement. */
 export interface XapiStatementStore {
   /**
@@ -34,8 +63,14 @@ export interface XapiStatementStore {
    * is (the first one wins); those are returned, as stored, by id.
    */
   save(tenant: string, records: readonly StatementRecord[]): Promise<Map<string, StoredStatement>>;
-  /** One stored statement, for tests and future GET support. */
-  find(tenant: string, statementId: string): Promise<StoredStatement | undefined>;
+  /** One stored statement, voided or not. */
+  find(tenant: string, statementId: string): Promise<FoundStatement | undefined>;
+  /**
+   * The statements that match, not voided, in store order (newest first unless ascending), at most `limit`, after the
+   * statement at `afterSeq` (the previous page's last), stored no later than `through` (the first page's time, so that
+   * the pages of one query are one consistent list).
+   */
+  query(tenant: string, filter: StatementFilter, page: Readonly<{ limit: number; afterSeq?: string; through: Date }>): Promise<StatementPage>;
 }
 
 export const XAPI_STATEMENT_STORE = Symbol('XapiStatementStore');
@@ -55,6 +90,7 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
         [tenant, records.map((r) => r.id), records.map((r) => r.verb), records.map((r) => JSON.stringify(r.statement)), records.map((r) => r.storedAt.toISOString())],
       );
       const insertedIds = new Set(inserted.map((row) => row.statement_id));
+      await voidTargets(pool, tenant, records.filter((record) => record.verb === VOIDED_VERB && insertedIds.has(record.id)));
       const others = records.filter((record) => !insertedIds.has(record.id)).map((record) => record.id);
       if (others.length === 0) return earlier;
       const { rows } = await pool.query<{ statement_id: string; verb: string; statement: Record<string, unknown>; stored_at: Date }>(
@@ -66,11 +102,57 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
     },
 
     async find(tenant, statementId) {
-      const { rows } = await pool.query<{ verb: string; statement: Record<string, unknown>; stored_at: Date }>(
-        'SELECT verb, statement, stored_at FROM xapi_statements WHERE tenant = $1 AND statement_id = $2',
-        [tenant, statementId],
+      const { rows } = await pool.query<StatementRow>(`SELECT ${COLUMNS} FROM xapi_statements WHERE tenant = $1 AND statement_id = $2`, [tenant, statementId]);
+      return rows[0] ? foundOf(rows[0]) : undefined;
+    },
+
+    async query(tenant, filter, page) {
+      const where = ['tenant = $1', 'NOT voided', 'stored_at <= $2'];
+      const values: unknown[] = [tenant, page.through.toISOString()];
+      const bind = (value: unknown) => `$${values.push(value)}`;
+      const order = filter.ascending ? 'ASC' : 'DESC';
+      if (page.afterSeq !== undefined) where.push(`seq ${filter.ascending ? '>' : '<'} ${bind(page.afterSeq)}::bigint`);
+      if (filter.since) where.push(`stored_at > ${bind(filter.since.toISOString())}`);
+      if (filter.until) where.push(`stored_at <= ${bind(filter.until.toISOString())}`);
+      if (filter.verb !== undefined) where.push(`statement #>> '{verb,id}' = ${bind(filter.verb)}`);
+      if (filter.registration !== undefined) where.push(`lower(statement #>> '{context,registration}') = lower(${bind(filter.registration)})`);
+      if (filter.activity !== undefined) where.push(activityMatch(bind(filter.activity), bind(JSON.stringify([{ id: filter.activity }])), filter.relatedActivities === true));
+      if (filter.agent !== undefined) where.push(agentMatch(bind(JSON.stringify(filter.agent)), bind(JSON.stringify([filter.agent])), filter.relatedAgents === true));
+      const { rows } = await pool.query<StatementRow>(
+        `SELECT ${COLUMNS} FROM xapi_statements WHERE ${where.join(' AND ')} ORDER BY xapi_statements.seq ${order} LIMIT ${bind(page.limit + 1)}`,
+        values,
       );
-      return rows[0] ? { verb: rows[0].verb, statement: rows[0].statement, storedAt: new Date(rows[0].stored_at) } : undefined;
+      return { statements: rows.slice(0, page.limit).map(foundOf), more: rows.length > page.limit };
     },
   };
+}
+
+type StatementRow = { verb: string; statement: Record<string, unknown>; stored_at: Date; voided: boolean; seq: string };
+const COLUMNS = 'verb, statement, stored_at, voided, seq::text AS seq';
+const foundOf = (row: StatementRow): FoundStatement => ({ verb: row.verb, statement: row.statement, storedAt: new Date(row.stored_at), voided: row.voided, seq: row.seq });
+
+/** The statements these voiding statements target are voided, unless a target is itself a voiding statement. */
+async function voidTargets(pool: Pool, tenant: string, voiding: readonly StatementRecord[]): Promise<void> {
+  const targets = voiding.map((record) => (record.statement['object'] as { id?: unknown } | undefined)?.id).filter((id): id is string => typeof id === 'string');
+  if (targets.length === 0) return;
+  await pool.query('UPDATE xapi_statements SET voided = true WHERE tenant = $1 AND statement_id = ANY($2::uuid[]) AND verb <> $3', [tenant, targets, VOIDED_VERB]);
+}
+
+// Where an activity appears: the object; with related_activities, also a sub-statement's object and the context activities.
+function activityMatch(id: string, asArray: string, related: boolean): string {
+  const direct = `statement #>> '{object,id}' = ${id}`;
+  if (!related) return `(${direct})`;
+  const places = ['{object,object,id}'].map((path) => `statement #>> '${path}' = ${id}`);
+  const context = ['context', 'object,context'].flatMap((base) =>
+    ['parent', 'grouping', 'category', 'other'].map((kind) => `statement #> '{${base},contextActivities,${kind}}' @> ${asArray}::jsonb`),
+  );
+  return `(${[direct, ...places, ...context].join(' OR ')})`;
+}
+
+// Where an agent appears: the actor (or a member of its group) or an Agent object; with related_agents, also the
+// authority, the context's instructor and team, and a sub-statement's actor and object.
+function agentMatch(identifier: string, asArray: string, related: boolean): string {
+  const paths = related ? ['actor', 'object', 'authority', 'context,instructor', 'context,team', 'object,actor', 'object,object', 'object,context,instructor', 'object,context,team'] : ['actor', 'object'];
+  const matches = paths.flatMap((path) => [`statement #> '{${path}}' @> ${identifier}::jsonb`, `statement #> '{${path},member}' @> ${asArray}::jsonb`]);
+  return `(${matches.join(' OR ')})`;
 }

@@ -4,12 +4,15 @@ import { PG_POOL } from '@rework-ledger/runtime';
 import type { Pool } from 'pg';
 import { RecordStatementsHandler } from './record-statements.command';
 import { TRAINING_LOOKUPS, type TrainingLookups } from './training-lookups.port';
-import { xapiVersionHeader, XapiStatementsController } from './xapi-statements.controller';
+import { XapiAboutController } from './xapi-about.controller';
+import { XapiStatementsController } from './xapi-statements.controller';
+import { xapiVersionHeader } from './xapi-version';
 import { createPostgresStatementStore, migrateXapi, XAPI_STATEMENT_STORE } from './xapi-statements.store';
 
 /**
- * xAPI ingestion: POST/PUT /v1/xapi/statements, an LRS that keeps every statement and turns completions into
- * `training.completed` events. Needs the runtime (PG_POOL, EVENT_STORE, TypeORM, API_KEYS), CqrsModule.forRoot(),
+ * xAPI Learning Record Store under /v1/xapi: the About and Statement resources; it keeps every statement and turns
+ * completions into `training.completed` events. The app also mounts {@link xapiAlternateRequestSyntax} and
+ * {@link xapiVersionHeader} before its request gate. Needs the runtime (PG_POOL, EVENT_STORE, TypeORM, API_KEYS), CqrsModule.forRoot(),
  * and the training read model's lookups from the app.
  */
 @Module({})
@@ -18,7 +21,7 @@ export class XapiModule implements NestModule {
     return {
       module: XapiModule,
       imports: [CqrsModule],
-      controllers: [XapiStatementsController],
+      controllers: [XapiAboutController, XapiStatementsController],
       providers: [
         { provide: TRAINING_LOOKUPS, useValue: lookups },
         {
@@ -35,6 +38,6 @@ export class XapiModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(xapiVersionHeader).forRoutes(XapiStatementsController);
+    consumer.apply(xapiVersionHeader).forRoutes(XapiAboutController, XapiStatementsController);
   }
 }

@@ -1,0 +1,199 @@
+import type { INestApplication } from '@nestjs/common';
+import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
+import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { createApiApp } from './create-api-app';
+
+const ATTEMPTED = 'http://adlnet.gov/expapi/verbs/attempted';
+const EXPERIENCED = 'http://adlnet.gov/expapi/verbs/experienced';
+const VOIDED = 'http://adlnet.gov/expapi/verbs/voided';
+const ACTIVITY = 'https://lms.acme.test/activities/lrs-e2e';
+
+let sequence = 0;
+const uuid = () => `10000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`;
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP and PostgreSQL)', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let baseUrl: string;
+  const keys = { ingest: { id: '', key: '' }, lrs: { id: '', key: '' }, admin: { id: '', key: '' } };
+
+  type Answer = { status: number; headers: Headers; body: any };
+  const send = async (method: string, path: string, options: { auth?: string; body?: string; headers?: Record<string, string>; version?: string | null } = {}): Promise<Answer> => {
+    const headers: Record<string, string> = { ...(options.version === null ? {} : { 'x-experience-api-version': options.version ?? '1.0.3' }), ...(options.headers ?? {}) };
+    if (options.auth) headers['authorization'] = options.auth;
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body: options.body });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text && /^[[{]/.test(text) ? JSON.parse(text) : text };
+  };
+  const asLms = basic('lms', '');
+  const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+  const statement = (id: string, verb = ATTEMPTED, extra: Record<string, unknown> = {}) => ({
+    id,
+    actor: { objectType: 'Agent', mbox: 'mailto:learner@acme.test', name: 'Learner' },
+    verb: { id: verb, display: { 'en-US': 'did' } },
+    object: { objectType: 'Activity', id: ACTIVITY },
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await createApiApp(
+      { databaseUrl: database.url, defaults: { currency: 'EUR', defaultHourlyCost: 60, privacyMinGroupSize: 5, minutesSavedByTaskType: DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } },
+      ['error'],
+      { rateLimits: { ingestPerMinute: 0, queryPerMinute: 0 } },
+    );
+    await app.listen(0, '127.0.0.1');
+    baseUrl = await app.getUrl();
+    const apiKeys = app.get<ApiKeys>(API_KEYS);
+    keys.ingest = await apiKeys.create('acme', ['ingest'], 'an LMS');
+    keys.lrs = await apiKeys.create('acme', ['lrs'], 'an LRS reader');
+    keys.admin = await apiKeys.create('acme', ['admin'], 'admin');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  describe('authentication an LMS can use', () => {
+    it('given HTTP Basic with the key as password (user name free or the key id), then the statement is stored; Bearer still works', async () => {
+      const [first, second, third] = [uuid(), uuid(), uuid()];
+      expect(await send('POST', '/v1/xapi/statements', { auth: basic('lms', keys.ingest.key), ...json(statement(first)) })).toMatchObject({ status: 200, body: [first] });
+      expect(await send('POST', '/v1/xapi/statements', { auth: basic(keys.ingest.id, keys.ingest.key), ...json(statement(second)) })).toMatchObject({ status: 200, body: [second] });
+      expect(await send('POST', '/v1/xapi/statements', { auth: `Bearer ${keys.ingest.key}`, ...json(statement(third)) })).toMatchObject({ status: 200, body: [third] });
+    });
+
+    it('given a wrong key or none by Basic, then 401 with a Basic challenge and the version header', async () => {
+      for (const auth of [basic('lms', 'rl_wrong'), asLms, undefined]) {
+        const answer = await send('POST', '/v1/xapi/statements', { auth, ...json(statement(uuid())) });
+        expect(answer.status).toBe(401);
+        expect(answer.body.code).toMatch(/^AUTH\.(INVALID|MISSING)_API_KEY$/);
+        expect(answer.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+        expect(answer.headers.get('x-experience-api-version')).toBe('1.0.3');
+      }
+    });
+
+    it('given Basic on a route outside xAPI, then it is not taken (401)', async () => {
+      expect(await send('GET', '/v1/projections', { auth: basic('x', keys.admin.key) })).toMatchObject({ status: 401, body: { code: 'AUTH.MISSING_API_KEY' } });
+    });
+
+    it('given an ingest-only key, then reading statements is 403; an lrs or admin key reads them', async () => {
+      const id = uuid();
+      await send('PUT', `/v1/xapi/statements?statementId=${id}`, { auth: basic('lms', keys.ingest.key), ...json(statement(id)) });
+      expect(await send('GET', `/v1/xapi/statements?statementId=${id}`, { auth: basic('lms', keys.ingest.key) })).toMatchObject({ status: 403, body: { code: 'AUTH.MISSING_SCOPE' } });
+      expect(await send('GET', `/v1/xapi/statements?statementId=${id}`, { auth: basic('reader', keys.lrs.key) })).toMatchObject({ status: 200, body: { id } });
+      expect(await send('GET', `/v1/xapi/statements?statementId=${id}`, { auth: `Bearer ${keys.admin.key}` })).toMatchObject({ status: 200, body: { id } });
+      expect(await send('POST', '/v1/xapi/statements', { auth: basic('reader', keys.lrs.key), ...json(statement(uuid())) })).toMatchObject({ status: 403 });
+    });
+  });
+
+  describe("xAPI 1.0.3's alternate request syntax", () => {
+    const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+    it('given a form POST with method=PUT carrying Authorization, the version and the statement as content, then it is the PUT it carries', async () => {
+      const id = uuid();
+      const put = await send('POST', '/v1/xapi/statements?method=PUT', {
+        version: null,
+        ...form({ statementId: id, Authorization: basic('lms', keys.ingest.key), 'X-Experience-API-Version': '1.0.3', content: JSON.stringify(statement(id)) }),
+      });
+      expect(put.status).toBe(204);
+      const read = await send('POST', '/v1/xapi/statements?method=GET', { version: null, ...form({ statementId: id, Authorization: basic('r', keys.lrs.key), 'X-Experience-API-Version': '1.0.3' }) });
+      expect(read).toMatchObject({ status: 200, body: { id, verb: { id: ATTEMPTED } } });
+    });
+
+    it('given the syntax used wrongly, then 400: another query parameter, not a POST; a key without its scope, 403', async () => {
+      const id = uuid();
+      const fields = { statementId: id, Authorization: basic('lms', keys.ingest.key), 'X-Experience-API-Version': '1.0.3', content: JSON.stringify(statement(id)) };
+      expect(await send('POST', `/v1/xapi/statements?method=PUT&statementId=${id}`, { version: null, ...form(fields) })).toMatchObject({ status: 400, body: { code: 'XAPI.ALTERNATE_SYNTAX' } });
+      expect(await send('PUT', '/v1/xapi/statements?method=POST', { auth: basic('lms', keys.ingest.key), ...form(fields) })).toMatchObject({ status: 400, body: { code: 'XAPI.ALTERNATE_SYNTAX' } });
+      expect(await send('POST', '/v1/xapi/statements?method=GET', { version: null, ...form({ statementId: id, Authorization: basic('lms', keys.ingest.key), 'X-Experience-API-Version': '1.0.3' }) })).toMatchObject({
+        status: 403,
+      });
+    });
+  });
+
+  describe('versions and the About resource', () => {
+    it('given GET /about without a key or version, then the versions this LRS speaks', async () => {
+      const answer = await send('GET', '/v1/xapi/about', { version: null });
+      expect(answer).toMatchObject({ status: 200, body: { version: ['1.0.3', '2.0.0'] } });
+      expect(answer.headers.get('x-experience-api-version')).toBe('1.0.3');
+    });
+
+    it('given a 2.0 request, then it is taken and answered as 2.0.0; a request without the version or with 0.95 is a 400 that still carries the header', async () => {
+      const id = uuid();
+      const answer = await send('PUT', `/v1/xapi/statements?statementId=${id}`, { version: '2.0.0', auth: basic('lms', keys.ingest.key), ...json(statement(id)) });
+      expect(answer.status).toBe(204);
+      expect(answer.headers.get('x-experience-api-version')).toBe('2.0.0');
+      for (const version of [null, '0.95']) {
+        const refused = await send('GET', `/v1/xapi/statements?statementId=${id}`, { version, auth: basic('r', keys.lrs.key) });
+        expect(refused).toMatchObject({ status: 400, body: { code: 'XAPI.UNSUPPORTED_VERSION', field: 'X-Experience-API-Version' } });
+        expect(refused.headers.get('x-experience-api-version')).toBe('1.0.3');
+      }
+    });
+  });
+
+  describe('reading statements', () => {
+    const reader = () => basic('r', keys.lrs.key);
+
+    it('given a statement stored, then GET by statementId answers it exactly as stored, with stored, authority, Last-Modified and consistent-through; HEAD the headers alone', async () => {
+      const id = uuid();
+      await send('PUT', `/v1/xapi/statements?statementId=${id}`, { auth: basic('lms', keys.ingest.key), ...json(statement(id, ATTEMPTED, { result: { score: { scaled: 0.5 } } })) });
+      const answer = await send('GET', `/v1/xapi/statements?statementId=${id}`, { auth: reader() });
+      expect(answer.body).toEqual({
+        ...statement(id, ATTEMPTED, { result: { score: { scaled: 0.5 } } }),
+        timestamp: answer.body.stored,
+        stored: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        version: '1.0.0',
+        authority: { objectType: 'Agent', name: 'API key', account: { homePage: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1\/api-keys$/), name: keys.ingest.id } },
+      });
+      expect(new Date(answer.headers.get('last-modified') ?? '').getTime()).toBe(Math.floor(Date.parse(answer.body.stored) / 1000) * 1000);
+      expect(Date.parse(answer.headers.get('x-experience-api-consistent-through') ?? '')).toBeGreaterThanOrEqual(Date.parse(answer.body.stored));
+      const head = await send('HEAD', `/v1/xapi/statements?statementId=${id}`, { auth: reader() });
+      expect(head).toMatchObject({ status: 200, body: '' });
+      expect(head.headers.get('last-modified')).toBe(answer.headers.get('last-modified'));
+      expect(await send('GET', `/v1/xapi/statements?statementId=${uuid()}`, { auth: reader() })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND.STATEMENT' } });
+    });
+
+    it('given eleven statements of a verb, then a filtered query pages through them newest first with more, and ascending oldest first', async () => {
+      const verb = `http://adlnet.gov/expapi/verbs/paged-${uuid()}`;
+      // Ten and more statements: the store's order is numeric (a text order would put the 10th before the 2nd).
+      const ids = Array.from({ length: 11 }, () => uuid());
+      for (const id of ids) expect((await send('PUT', `/v1/xapi/statements?statementId=${id}`, { auth: basic('lms', keys.ingest.key), ...json(statement(id, verb)) })).status).toBe(204);
+      const pages: string[][] = [];
+      let path = `/v1/xapi/statements?verb=${encodeURIComponent(verb)}&limit=2`;
+      while (path) {
+        const page = await send("GET", path, { auth: reader() });
+        expect(page.status).toBe(200);
+        pages.push(page.body.statements.map((found: { id: string }) => found.id));
+        path = page.body.more;
+      }
+      const newestFirst = [...ids].reverse();
+      expect(pages).toEqual([0, 2, 4, 6, 8, 10].map((start) => newestFirst.slice(start, start + 2)));
+      const ascending = await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(verb)}&ascending=true&format=ids`, { auth: reader() });
+      expect(ascending.body.statements.map((found: { id: string }) => found.id)).toEqual(ids);
+      expect(ascending.body.statements[0]).toMatchObject({ actor: { objectType: 'Agent', mbox: 'mailto:learner@acme.test' }, verb: { id: verb }, object: { objectType: 'Activity', id: ACTIVITY } });
+      expect(ascending.body.statements[0].actor.name).toBeUndefined();
+      expect(ascending.body.more).toBe('');
+      const byAgent = await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(verb)}&agent=${encodeURIComponent(JSON.stringify({ mbox: 'mailto:learner@acme.test' }))}`, { auth: reader() });
+      expect(byAgent.body.statements).toHaveLength(11);
+      const nobody = await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(verb)}&agent=${encodeURIComponent(JSON.stringify({ mbox: 'mailto:nobody@acme.test' }))}`, { auth: reader() });
+      expect(nobody.body).toEqual({ statements: [], more: '' });
+      expect(await send('GET', '/v1/xapi/statements?colour=blue', { auth: reader() })).toMatchObject({ status: 400, body: { code: 'XAPI.INVALID_PARAMETER', field: 'colour' } });
+    });
+
+    it('given a voiding statement, then the target is found only by voidedStatementId and leaves the queries; the voiding statement is in them', async () => {
+      const [target, voiding] = [uuid(), uuid()];
+      const verb = `http://adlnet.gov/expapi/verbs/voidable-${target}`;
+      await send('PUT', `/v1/xapi/statements?statementId=${target}`, { auth: basic('lms', keys.ingest.key), ...json(statement(target, verb)) });
+      const voidingStatement = { id: voiding, actor: { mbox: 'mailto:admin@acme.test' }, verb: { id: VOIDED }, object: { objectType: 'StatementRef', id: target } };
+      expect((await send('POST', '/v1/xapi/statements', { auth: basic('lms', keys.ingest.key), ...json(voidingStatement) })).status).toBe(200);
+      expect(await send('GET', `/v1/xapi/statements?statementId=${target}`, { auth: reader() })).toMatchObject({ status: 404 });
+      expect(await send('GET', `/v1/xapi/statements?voidedStatementId=${target}`, { auth: reader() })).toMatchObject({ status: 200, body: { id: target } });
+      expect((await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(verb)}`, { auth: reader() })).body.statements).toEqual([]);
+      const voidings = await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(VOIDED)}`, { auth: reader() });
+      expect(voidings.body.statements.map((found: { id: string }) => found.id)).toContain(voiding);
+      expect((await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(EXPERIENCED)}`, { auth: reader() })).body.statements).toEqual([]);
+    });
+  });
+});
