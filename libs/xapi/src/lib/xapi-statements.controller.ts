@@ -9,7 +9,9 @@ import type { Request, Response } from 'express';
 import { RecordStatementsCommand } from './record-statements.command';
 import { encodeCursor, idsFormat, readStatementRequest } from './statement-query';
 import { GetStatementsDocs, PostStatementsDocs, PutStatementDocs } from './xapi-statements.openapi';
-import { XapiVersionGuard } from './xapi-version';
+import { XapiBatchRejectedError } from './xapi.errors';
+import { normalizedStatement, statementRuleErrors } from './xapi-statement.rules';
+import { requestVersion, XAPI_VERSION_HEADER, XAPI_VERSIONS, XapiVersionGuard } from './xapi-version';
 import { type FoundStatement, XAPI_STATEMENT_STORE, type XapiStatementStore } from './xapi-statements.store';
 
 /** The path GET answers in `more` (xAPI: a relative IRL with the full path). */
@@ -62,7 +64,9 @@ export class XapiStatementsController {
   @RequireScope('ingest')
   @PostStatementsDocs()
   async post(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Body() body: unknown): Promise<readonly string[]> {
-    const statements = (Array.isArray(body) ? body : [asStatement(body)]).map((statement: unknown) => withAuthority(statement, principal, request));
+    const sent: unknown[] = Array.isArray(body) ? body : [asStatement(body)];
+    checkRules(sent, request);
+    const statements = sent.map((statement) => withAuthority(normalizedStatement(statement), principal, request));
     if (statements.length > MAX_BATCH_EVENTS) {
       throw new RequestError('REQUEST.TOO_MANY_STATEMENTS', `a batch holds at most ${MAX_BATCH_EVENTS} statements; this one has ${statements.length}`, 413);
     }
@@ -89,8 +93,16 @@ export class XapiStatementsController {
     if (id !== undefined && (typeof id !== 'string' || id.toLowerCase() !== statementId.toLowerCase())) {
       throw new RequestError('XAPI.STATEMENT_ID_MISMATCH', 'the statement id differs from statementId', 400, 'id');
     }
-    await this.commandBus.execute(new RecordStatementsCommand(principal.tenant, [withAuthority({ ...statement, id: statementId }, principal, request)], new Date()));
+    checkRules([statement], request);
+    await this.commandBus.execute(new RecordStatementsCommand(principal.tenant, [withAuthority(normalizedStatement({ ...statement, id: statementId }), principal, request)], new Date()));
   }
+}
+
+/** The xAPI rules of the request's version, for every statement: any broken rejects the whole request (400, every reason). */
+function checkRules(statements: readonly unknown[], request: Request): void {
+  const version = requestVersion(request.headers[XAPI_VERSION_HEADER.toLowerCase()]) ?? XAPI_VERSIONS[0];
+  const errors = statements.flatMap((statement, index) => statementRuleErrors(statement, version).map((error) => ({ index, ...error })));
+  if (errors.length > 0) throw new XapiBatchRejectedError(errors, statements.length);
 }
 
 /**

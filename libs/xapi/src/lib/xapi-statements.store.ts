@@ -115,7 +115,7 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
       if (filter.since) where.push(`stored_at > ${bind(filter.since.toISOString())}`);
       if (filter.until) where.push(`stored_at <= ${bind(filter.until.toISOString())}`);
       if (filter.verb !== undefined) where.push(`statement #>> '{verb,id}' = ${bind(filter.verb)}`);
-      if (filter.registration !== undefined) where.push(`lower(statement #>> '{context,registration}') = lower(${bind(filter.registration)})`);
+      if (filter.registration !== undefined) where.push(`lower(statement #>> '{context,registration}') = lower(${bind(filter.registration)}::text)`);
       if (filter.activity !== undefined) where.push(activityMatch(bind(filter.activity), bind(JSON.stringify([{ id: filter.activity }])), filter.relatedActivities === true));
       if (filter.agent !== undefined) where.push(agentMatch(bind(JSON.stringify(filter.agent)), bind(JSON.stringify([filter.agent])), filter.relatedAgents === true));
       const { rows } = await pool.query<StatementRow>(
@@ -127,13 +127,15 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 type StatementRow = { verb: string; statement: Record<string, unknown>; stored_at: Date; voided: boolean; seq: string };
 const COLUMNS = 'verb, statement, stored_at, voided, seq::text AS seq';
 const foundOf = (row: StatementRow): FoundStatement => ({ verb: row.verb, statement: row.statement, storedAt: new Date(row.stored_at), voided: row.voided, seq: row.seq });
 
 /** The statements these voiding statements target are voided, unless a target is itself a voiding statement. */
 async function voidTargets(pool: Pool, tenant: string, voiding: readonly StatementRecord[]): Promise<void> {
-  const targets = voiding.map((record) => (record.statement['object'] as { id?: unknown } | undefined)?.id).filter((id): id is string => typeof id === 'string');
+  const targets = voiding.map((record) => (record.statement['object'] as { id?: unknown } | undefined)?.id).filter((id): id is string => typeof id === 'string' && UUID.test(id));
   if (targets.length === 0) return;
   await pool.query('UPDATE xapi_statements SET voided = true WHERE tenant = $1 AND statement_id = ANY($2::uuid[]) AND verb <> $3', [tenant, targets, VOIDED_VERB]);
 }
