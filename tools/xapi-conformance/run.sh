@@ -53,7 +53,7 @@ if [[ -z "$endpoint" ]]; then
   port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
   key="rl_conformance_$(node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))')"
   log="$root/.cache/xapi-conformance-api.log"
-  (cd "$root" && env -u KAFKA_BROKERS DATABASE_URL="$database_url" PORT="$port" HOST=127.0.0.1 API_BOOTSTRAP_KEY="$key" API_BOOTSTRAP_TENANT=conformance \
+  (cd "$root" && exec env -u KAFKA_BROKERS DATABASE_URL="$database_url" PORT="$port" HOST=127.0.0.1 API_BOOTSTRAP_KEY="$key" API_BOOTSTRAP_TENANT=conformance \
     DEMO_DATA=false RATE_LIMIT_INGEST_PER_MINUTE=0 RATE_LIMIT_QUERY_PER_MINUTE=0 LOG_LEVEL=warn \
     node -r ./tools/runtime-paths.js dist/apps/api/src/main.js >"$log" 2>&1) &
   api_pid=$!

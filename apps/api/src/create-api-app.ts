@@ -8,7 +8,7 @@ import { OTLP_HTTP_PREFIX, OTLP_MAX_BODY_BYTES, renderOtlpError } from '@rework-
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import type { RuntimeOptions } from '@rework-ledger/runtime';
 import { API_KEYS, type ApiKeys } from '@rework-ledger/tenancy';
-import { xapiAlternateRequestSyntax, xapiVersionHeader } from '@rework-ledger/xapi';
+import { XAPI_DOCUMENT_PATHS, xapiAlternateRequestSyntax, xapiVersionHeader } from '@rework-ledger/xapi';
 import { json, raw } from 'express';
 import type { Server } from 'node:http';
 import { type ApiOptions, AppModule } from './app.module';
@@ -62,6 +62,8 @@ export async function createApiApp(
   app.use('/v1/events', raw({ type: () => true, limit: MAX_BATCH_BYTES }));
   // OTLP bodies are protobuf or OTLP/JSON, decoded by the receiver; gzip is inflated here, the limit counts inflated bytes.
   app.use(OTLP_HTTP_PREFIX, raw({ type: () => true, limit: OTLP_MAX_BODY_BYTES }));
+  // xAPI documents (state, profiles) are kept as sent, whatever their media type.
+  app.use(XAPI_DOCUMENT_PATHS, raw({ type: () => true, limit: MAX_BATCH_BYTES }));
   app.use(json({ limit: MAX_BATCH_BYTES }));
   // OTLP routes answer errors as OTLP's google.rpc.Status (its specification), every other route in the one shape.
   app.useGlobalFilters(new LedgerExceptionFilter([renderOtlpError]));

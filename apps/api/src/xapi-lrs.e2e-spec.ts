@@ -49,7 +49,8 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
     keys.ingest = await apiKeys.create('acme', ['ingest'], 'an LMS');
     keys.lrs = await apiKeys.create('acme', ['lrs'], 'an LRS reader');
     keys.admin = await apiKeys.create('acme', ['admin'], 'admin');
-  });
+    // Starting the app (migrations, projection runners) on a busy 2-core machine takes more than jest's default 5 s.
+  }, 60_000);
 
   afterAll(async () => {
     await app?.close();
@@ -194,6 +195,62 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
       const voidings = await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(VOIDED)}`, { auth: reader() });
       expect(voidings.body.statements.map((found: { id: string }) => found.id)).toContain(voiding);
       expect((await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(EXPERIENCED)}`, { auth: reader() })).body.statements).toEqual([]);
+    });
+  });
+
+  describe('document resources, agents and activities', () => {
+    const agent = encodeURIComponent(JSON.stringify({ objectType: 'Agent', mbox: 'mailto:learner@acme.test' }));
+    const state = (stateId?: string) => `/v1/xapi/activities/state?activityId=${encodeURIComponent(ACTIVITY)}&agent=${agent}${stateId ? `&stateId=${stateId}` : ''}`;
+    const writer = () => basic('lms', keys.ingest.key);
+    const reader = () => basic('r', keys.lrs.key);
+
+    it('given a state document of any media type, then GET answers it as sent with its ETag and Last-Modified; the list names it; DELETE removes it', async () => {
+      expect((await send('PUT', state('bookmark'), { auth: writer(), body: 'page 7', headers: { 'content-type': 'text/plain' } })).status).toBe(204);
+      const read = await send('GET', state('bookmark'), { auth: reader() });
+      expect(read).toMatchObject({ status: 200, body: 'page 7' });
+      expect(read.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(read.headers.get('etag')).toBe(`"${require('node:crypto').createHash('sha1').update('page 7').digest('hex')}"`);
+      expect(read.headers.get('last-modified')).toBeTruthy();
+      expect(await send('GET', state(), { auth: reader() })).toMatchObject({ status: 200, body: ['bookmark'] });
+      expect(await send('GET', state('bookmark'), { auth: writer() })).toMatchObject({ status: 403 });
+      expect((await send('DELETE', state('bookmark'), { auth: writer() })).status).toBe(204);
+      expect(await send('GET', state('bookmark'), { auth: reader() })).toMatchObject({ status: 404 });
+    });
+
+    it('given JSON state posted twice, then the documents are merged; a non-JSON document cannot be merged (400)', async () => {
+      const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+      expect((await send('POST', state('progress'), { auth: writer(), ...json({ a: 1, b: 1 }) })).status).toBe(204);
+      expect((await send('POST', state('progress'), { auth: writer(), ...json({ b: 2, c: 3 }) })).status).toBe(204);
+      expect(await send('GET', state('progress'), { auth: reader() })).toMatchObject({ body: { a: 1, b: 2, c: 3 } });
+      expect(await send('POST', state('progress'), { auth: writer(), body: 'text', headers: { 'content-type': 'text/plain' } })).toMatchObject({ status: 400, body: { code: 'XAPI.NOT_MERGEABLE' } });
+      expect(await send('GET', `/v1/xapi/activities/state?activityId=${encodeURIComponent(ACTIVITY)}&agent=not-json&stateId=x`, { auth: reader() })).toMatchObject({ status: 400, body: { field: 'agent' } });
+    });
+
+    it('given an activity profile, then a PUT over it needs If-Match with its ETag (409 without, 412 with another) and If-None-Match: * fails once it exists', async () => {
+      const profile = `/v1/xapi/activities/profile?activityId=${encodeURIComponent(ACTIVITY)}&profileId=settings`;
+      const json = (value: unknown, headers: Record<string, string> = {}) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json', ...headers } });
+      expect((await send('PUT', profile, { auth: writer(), ...json({ v: 1 }, { 'if-none-match': '*' }) })).status).toBe(204);
+      const etag = (await send('GET', profile, { auth: reader() })).headers.get('etag') ?? '';
+      expect(await send('PUT', profile, { auth: writer(), ...json({ v: 2 }) })).toMatchObject({ status: 409, body: { code: 'XAPI.CONFLICT' } });
+      expect(await send('PUT', profile, { auth: writer(), ...json({ v: 2 }, { 'if-match': '"not-it"' }) })).toMatchObject({ status: 412 });
+      expect(await send('PUT', profile, { auth: writer(), ...json({ v: 2 }, { 'if-none-match': '*' }) })).toMatchObject({ status: 412 });
+      expect((await send('PUT', profile, { auth: writer(), ...json({ v: 2 }, { 'if-match': etag }) })).status).toBe(204);
+      expect(await send('GET', profile, { auth: reader() })).toMatchObject({ body: { v: 2 } });
+    });
+
+    it('given an agent profile and statements, then the agent profile, the Person and the Activity are read back', async () => {
+      const profile = `/v1/xapi/agents/profile?agent=${agent}&profileId=preferences`;
+      expect((await send('PUT', profile, { auth: writer(), body: '{"lang":"fr"}', headers: { 'content-type': 'application/json' } })).status).toBe(204);
+      expect(await send('GET', profile, { auth: reader() })).toMatchObject({ status: 200, body: { lang: 'fr' } });
+      const id = uuid();
+      const defined = { ...statement(id), object: { objectType: 'Activity', id: ACTIVITY, definition: { name: { 'en-US': 'LRS end to end' } } } };
+      await send('PUT', `/v1/xapi/statements?statementId=${id}`, { auth: writer(), ...json(defined) });
+      expect(await send('GET', `/v1/xapi/agents?agent=${agent}`, { auth: reader() })).toMatchObject({ status: 200, body: { objectType: 'Person', name: ['Learner'], mbox: ['mailto:learner@acme.test'] } });
+      expect(await send('GET', `/v1/xapi/activities?activityId=${encodeURIComponent(ACTIVITY)}`, { auth: reader() })).toMatchObject({
+        status: 200,
+        body: { objectType: 'Activity', id: ACTIVITY, definition: { name: { 'en-US': 'LRS end to end' } } },
+      });
+      expect(await send('GET', `/v1/xapi/activities?activityId=${encodeURIComponent('http://nowhere.test/a')}`, { auth: reader() })).toMatchObject({ status: 404 });
     });
   });
 });

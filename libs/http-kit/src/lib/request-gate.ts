@@ -47,7 +47,7 @@ function hasBody(request: Request): boolean {
 }
 
 function takes(route: Route, type: string): boolean {
-  if (route.accepts) return route.accepts.includes(type);
+  if (route.accepts) return route.accepts.includes('*/*') || route.accepts.includes(type);
   return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
 }
 

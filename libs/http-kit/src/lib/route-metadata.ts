@@ -13,7 +13,7 @@ export const RequireScope = (...scopes: [Scope, ...Scope[]]) => SetMetadata(REQU
 
 /**
  * The media types a route's body may have (e.g. `multipart/mixed` for xAPI attachments); others get 415 before the
- * body is read. Without it a route takes JSON: `application/json` and `application/*+json`.
+ * body is read; the wildcard type (asterisk, slash, asterisk) takes any. Without it a route takes JSON: `application/json` and `application/*+json`.
  */
 export const AcceptsContentTypes = (...types: readonly string[]) => SetMetadata(ACCEPTED_CONTENT_TYPES, types.map((type) => type.toLowerCase()));
 

@@ -360,9 +360,12 @@ class Checker {
     if (!this.object(value, field)) return;
     if (value['objectType'] !== 'Group') return this.agent(value, field);
     this.group(value, field);
-    // An OAuth authority: a group of exactly two agents (the application and the user).
+    // An OAuth authority: an anonymous group of exactly two agents, the application (an account) and the user.
     const members = value['member'];
-    if (!Array.isArray(members) || members.length !== 2) this.fail(join(field, 'member'), 'of a group authority must hold exactly two agents');
+    if (IDENTIFIERS.some((name) => value[name] !== undefined)) this.fail(field, 'as a group must be anonymous (an OAuth application and user)');
+    if (!Array.isArray(members) || members.length !== 2 || !members.some((member) => isObject(member) && member['account'] !== undefined)) {
+      this.fail(join(field, 'member'), 'of a group authority must hold exactly two agents, one of them an account (the OAuth application)');
+    }
   }
 
   attachments(value: unknown, field: string): void {

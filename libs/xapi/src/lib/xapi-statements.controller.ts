@@ -37,7 +37,6 @@ export class XapiStatementsController {
   async get(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     const asked = readStatementRequest(query);
     const now = new Date();
-    response.setHeader('X-Experience-API-Consistent-Through', now.toISOString());
     if (asked.kind === 'one') {
       const found = await this.store.find(principal.tenant, asked.statementId);
       // statementId never answers a voided statement, voidedStatementId only a voided one.

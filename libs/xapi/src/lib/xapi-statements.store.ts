@@ -71,6 +71,10 @@ export interface XapiStatementStore {
    * the pages of one query are one consistent list).
    */
   query(tenant: string, filter: StatementFilter, page: Readonly<{ limit: number; afterSeq?: string; through: Date }>): Promise<StatementPage>;
+  /** The names the statements give the actor of this identifier (`{mbox}`, `{account}`…), for the Agents resource. */
+  agentNames(tenant: string, identifier: Readonly<Record<string, unknown>>): Promise<string[]>;
+  /** The Activity object as the latest statement about it gave it (with its definition), for the Activities resource. */
+  activity(tenant: string, activityId: string): Promise<Record<string, unknown> | undefined>;
 }
 
 export const XAPI_STATEMENT_STORE = Symbol('XapiStatementStore');
@@ -116,13 +120,36 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
       if (filter.until) where.push(`stored_at <= ${bind(filter.until.toISOString())}`);
       if (filter.verb !== undefined) where.push(`statement #>> '{verb,id}' = ${bind(filter.verb)}`);
       if (filter.registration !== undefined) where.push(`lower(statement #>> '{context,registration}') = lower(${bind(filter.registration)}::text)`);
-      if (filter.activity !== undefined) where.push(activityMatch(bind(filter.activity), bind(JSON.stringify([{ id: filter.activity }])), filter.relatedActivities === true));
+      if (filter.activity !== undefined) {
+        // Every parameter bound is used (PostgreSQL cannot type one that is not): the array only with related_activities.
+        const related = filter.relatedActivities === true;
+        where.push(activityMatch(bind(filter.activity), related ? bind(JSON.stringify([{ id: filter.activity }])) : '', related));
+      }
       if (filter.agent !== undefined) where.push(agentMatch(bind(JSON.stringify(filter.agent)), bind(JSON.stringify([filter.agent])), filter.relatedAgents === true));
       const { rows } = await pool.query<StatementRow>(
         `SELECT ${COLUMNS} FROM xapi_statements WHERE ${where.join(' AND ')} ORDER BY xapi_statements.seq ${order} LIMIT ${bind(page.limit + 1)}`,
         values,
       );
       return { statements: rows.slice(0, page.limit).map(foundOf), more: rows.length > page.limit };
+    },
+
+    async agentNames(tenant, identifier) {
+      const { rows } = await pool.query<{ name: string }>(
+        `SELECT DISTINCT statement #>> '{actor,name}' AS name FROM xapi_statements
+          WHERE tenant = $1 AND statement -> 'actor' @> $2::jsonb AND statement #>> '{actor,name}' IS NOT NULL ORDER BY 1`,
+        [tenant, JSON.stringify(identifier)],
+      );
+      return rows.map((row) => row.name);
+    },
+
+    async activity(tenant, activityId) {
+      const { rows } = await pool.query<{ object: Record<string, unknown> }>(
+        `SELECT statement -> 'object' AS object FROM xapi_statements
+          WHERE tenant = $1 AND statement #>> '{object,id}' = $2 AND coalesce(statement #>> '{object,objectType}', 'Activity') = 'Activity'
+          ORDER BY (statement #> '{object,definition}' IS NOT NULL) DESC, seq DESC LIMIT 1`,
+        [tenant, activityId],
+      );
+      return rows[0]?.object;
     },
   };
 }

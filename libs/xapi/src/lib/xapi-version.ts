@@ -25,8 +25,15 @@ export function requestVersion(header: unknown): XapiVersion | undefined {
  */
 export function xapiVersionHeader(request: Request, response: Response, next: NextFunction): void {
   response.setHeader(XAPI_VERSION_HEADER, requestVersion(request.headers[XAPI_VERSION_HEADER.toLowerCase()]) ?? XAPI_VERSIONS[0]);
+  // A read of statements says up to when its answer is complete, whatever the answer (xAPI 1.0.3 Communication 2.1.3):
+  // this LRS stores synchronously, so up to now.
+  if ((request.method === 'GET' || request.method === 'HEAD') && /\/statements\/?$/i.test(request.path)) {
+    response.setHeader(CONSISTENT_THROUGH_HEADER, new Date().toISOString());
+  }
   next();
 }
+
+export const CONSISTENT_THROUGH_HEADER = 'X-Experience-API-Consistent-Through';
 
 /**
  * A request without the header, or naming a version this LRS does not speak, is a 400 (xAPI 1.0.3 Communication 3.3,

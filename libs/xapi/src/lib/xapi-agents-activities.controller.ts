@@ -1,0 +1,51 @@
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AcceptsBasicAuth, ApiKeyGuard, CurrentPrincipal, RequireScope } from '@rework-ledger/http-kit';
+import { RequestError } from '@rework-ledger/ingestion';
+import type { Principal } from '@rework-ledger/tenancy';
+import { agentIdentifier } from './statement-query';
+import { XAPI_STATEMENT_STORE, type XapiStatementStore } from './xapi-statements.store';
+import { XapiVersionGuard } from './xapi-version';
+
+const IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/;
+
+/** The parameters a resource takes; any other is a 400. */
+function only(query: Readonly<Record<string, unknown>>, allowed: readonly string[]): void {
+  const unknown = Object.keys(query).filter((name) => !allowed.includes(name));
+  if (unknown.length > 0) throw new RequestError('XAPI.INVALID_PARAMETER', `this resource does not take ${unknown.join(', ')}`, 400, unknown[0]);
+}
+
+/** xAPI Agents and Activities resources (1.0.3 Communication 2.4, 2.5): what the stored statements say of them (`lrs` scope). */
+@Controller('v1/xapi')
+@UseGuards(ApiKeyGuard, XapiVersionGuard)
+@AcceptsBasicAuth()
+@ApiTags('xAPI')
+export class XapiAgentsActivitiesController {
+  constructor(@Inject(XAPI_STATEMENT_STORE) private readonly statements: XapiStatementStore) {}
+
+  /** The Person object of an agent: its identifier and the names the statements gave it. */
+  @Get('agents')
+  @RequireScope('lrs')
+  @ApiOperation({ summary: 'xAPI Agents resource: the Person object of an agent' })
+  async agents(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<Record<string, unknown>> {
+    only(query, ['agent']);
+    if (typeof query['agent'] !== 'string') throw new RequestError('XAPI.INVALID_PARAMETER', 'agent is required, an Agent as JSON', 400, 'agent');
+    const identifier = agentIdentifier(query['agent'], 'agent');
+    const names = await this.statements.agentNames(principal.tenant, identifier);
+    const [[name, value]] = Object.entries(identifier);
+    return { objectType: 'Person', ...(names.length > 0 ? { name: names } : {}), [name]: [value] };
+  }
+
+  /** The Activity object, with the definition of the latest statement that gave one; 404 when no statement names it. */
+  @Get('activities')
+  @RequireScope('lrs')
+  @ApiOperation({ summary: 'xAPI Activities resource: the Activity object of an activity id' })
+  async activities(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<Record<string, unknown>> {
+    only(query, ['activityId']);
+    const activityId = query['activityId'];
+    if (typeof activityId !== 'string' || !IRI.test(activityId)) throw new RequestError('XAPI.INVALID_PARAMETER', 'activityId is required, an IRI', 400, 'activityId');
+    const activity = await this.statements.activity(principal.tenant, activityId);
+    if (!activity) throw new RequestError('NOT_FOUND.ACTIVITY', `no statement names the activity ${activityId}`, 404, 'activityId');
+    return { objectType: 'Activity', ...activity };
+  }
+}
