@@ -93,7 +93,7 @@ describe('HTTP hygiene (end to end, real HTTP and PostgreSQL)', () => {
       expect(form).toMatchObject({ status: 401, body: { code: 'AUTH.INVALID_API_KEY' } });
       const unauthenticated = await request('POST', '/v1/xapi/statements', { body: '{}', headers: { 'content-type': 'application/json' } });
       expect(unauthenticated).toMatchObject({ status: 401 });
-      expect(unauthenticated.headers.get('x-experience-api-version')).toBe('1.0.3');
+      expect(unauthenticated.headers.get('x-experience-api-version')).toBe('2.0.0');
     });
 
     it('given a key revoked by this process, then it stops working at once', async () => {
@@ -172,7 +172,7 @@ describe('HTTP hygiene (end to end, real HTTP and PostgreSQL)', () => {
     it('given a text/plain body on xAPI statements, then 415', async () => {
       const response = await request('POST', '/v1/xapi/statements', { key: keys.ingest, body: '{}', headers: { 'content-type': 'text/plain' } });
       expect(response).toMatchObject({ status: 415 });
-      expect(response.headers.get('x-experience-api-version')).toBe('1.0.3');
+      expect(response.headers.get('x-experience-api-version')).toBe('2.0.0');
     });
 
     it.each([

@@ -108,6 +108,8 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
       const fields = { statementId: id, Authorization: basic('lms', keys.ingest.key), 'X-Experience-API-Version': '1.0.3', content: JSON.stringify(statement(id)) };
       expect(await send('POST', `/v1/xapi/statements?method=PUT&statementId=${id}`, { version: null, ...form(fields) })).toMatchObject({ status: 400, body: { code: 'XAPI.ALTERNATE_SYNTAX' } });
       expect(await send('PUT', '/v1/xapi/statements?method=POST', { auth: basic('lms', keys.ingest.key), ...form(fields) })).toMatchObject({ status: 400, body: { code: 'XAPI.ALTERNATE_SYNTAX' } });
+      // xAPI 2.0 removed the syntax.
+      expect(await send('POST', '/v1/xapi/statements?method=PUT', { version: null, ...form({ ...fields, 'X-Experience-API-Version': '2.0.0' }) })).toMatchObject({ status: 400, body: { code: 'XAPI.ALTERNATE_SYNTAX' } });
       expect(await send('POST', '/v1/xapi/statements?method=GET', { version: null, ...form({ statementId: id, Authorization: basic('lms', keys.ingest.key), 'X-Experience-API-Version': '1.0.3' }) })).toMatchObject({
         status: 403,
       });
@@ -115,13 +117,13 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
   });
 
   describe('versions and the About resource', () => {
-    it('given GET /about without a key or version, then the versions this LRS speaks', async () => {
+    it('given GET /about without a key or version, then the versions this LRS speaks, answered as the latest', async () => {
       const answer = await send('GET', '/v1/xapi/about', { version: null });
       expect(answer).toMatchObject({ status: 200, body: { version: ['1.0.3', '2.0.0'] } });
-      expect(answer.headers.get('x-experience-api-version')).toBe('1.0.3');
+      expect(answer.headers.get('x-experience-api-version')).toBe('2.0.0');
     });
 
-    it('given a 2.0 request, then it is taken and answered as 2.0.0; a request without the version or with 0.95 is a 400 that still carries the header', async () => {
+    it('given a 2.0 request, then it is taken and answered as 2.0.0; a request without the version or with 0.95 is a 400 that still carries the header (the latest)', async () => {
       const id = uuid();
       const answer = await send('PUT', `/v1/xapi/statements?statementId=${id}`, { version: '2.0.0', auth: basic('lms', keys.ingest.key), ...json(statement(id)) });
       expect(answer.status).toBe(204);
@@ -129,7 +131,7 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
       for (const version of [null, '0.95']) {
         const refused = await send('GET', `/v1/xapi/statements?statementId=${id}`, { version, auth: basic('r', keys.lrs.key) });
         expect(refused).toMatchObject({ status: 400, body: { code: 'XAPI.UNSUPPORTED_VERSION', field: 'X-Experience-API-Version' } });
-        expect(refused.headers.get('x-experience-api-version')).toBe('1.0.3');
+        expect(refused.headers.get('x-experience-api-version')).toBe('2.0.0');
       }
     });
   });
@@ -250,7 +252,10 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
         status: 200,
         body: { objectType: 'Activity', id: ACTIVITY, definition: { name: { 'en-US': 'LRS end to end' } } },
       });
-      expect(await send('GET', `/v1/xapi/activities?activityId=${encodeURIComponent('http://nowhere.test/a')}`, { auth: reader() })).toMatchObject({ status: 404 });
+      const french = uuid();
+      await send('PUT', `/v1/xapi/statements?statementId=${french}`, { auth: writer(), ...json({ ...defined, id: french, object: { ...defined.object, definition: { name: { fr: 'LRS de bout en bout' } } } }) });
+      expect((await send('GET', `/v1/xapi/activities?activityId=${encodeURIComponent(ACTIVITY)}`, { auth: reader() })).body.definition).toEqual({ name: { 'en-US': 'LRS end to end', fr: 'LRS de bout en bout' } });
+      expect(await send('GET', `/v1/xapi/activities?activityId=${encodeURIComponent('http://nowhere.test/a')}`, { auth: reader() })).toMatchObject({ status: 200, body: { objectType: 'Activity', id: 'http://nowhere.test/a' } });
     });
   });
 });

@@ -68,7 +68,7 @@ function checkQuery(query: unknown): void {
  * Everything about a request that can be decided from its line and headers, decided before its body is read, in this
  * order: 405 with Allow for a known path and another method; 401/403 for a missing, invalid or insufficient key; 429
  * with Retry-After beyond the rate limit (per tenant, else per client address, and route; failed key look-ups count per
- * address); 400 for a bad query string; 415 for a body type the route does not take. A refusal closes the connection, so
+ * address); 400 for a bad query string; 415 for a body type the route does not take (of a write: POST, PUT, PATCH). A refusal closes the connection, so
  * that a body nobody will read is not waited for. Paths no controller declares pass through (404, /docs).
  */
 export function createRequestGate(options: RequestGateOptions) {
@@ -107,7 +107,9 @@ export function createRequestGate(options: RequestGateOptions) {
     checkQuery(request.query);
     const type = mediaTypeOf(request);
     // A body without Content-Type is read as JSON, as before (binary-mode CloudEvents default to it too).
-    if (hasBody(request) && type !== '' && !takes(route, type)) throw new UnsupportedMediaTypeError(type, route.accepts ?? JSON_MEDIA_TYPES);
+    // A read's body means nothing (and some clients send a Content-Type with it): only writes are held to their types.
+    const reads = method === 'GET' || request.method === 'DELETE';
+    if (!reads && hasBody(request) && type !== '' && !takes(route, type)) throw new UnsupportedMediaTypeError(type, route.accepts ?? JSON_MEDIA_TYPES);
   }
 
   return (request: Request, response: Response, next: NextFunction): void => {

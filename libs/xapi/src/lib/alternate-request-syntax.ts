@@ -1,5 +1,6 @@
 import { RequestError } from '@rework-ledger/ingestion';
 import { type NextFunction, type Request, type Response, urlencoded } from 'express';
+import { requestVersion } from './xapi-version';
 
 /** Form fields of the alternate request syntax that are headers of the request they carry (xAPI 1.0.3, Communication 1.3). */
 const HEADER_FIELDS = ['authorization', 'x-experience-api-version', 'content-type', 'content-length', 'if-match', 'if-none-match'];
@@ -14,7 +15,8 @@ const isXapiPath = (request: Request) => request.path.toLowerCase().startsWith('
  * fields are the headers, `content` the body and the other fields the query string. This middleware turns such a request
  * into the one it carries, before the request gate, so that the gate authenticates it, checks its media type and rate
  * limit as any other (only the form, at most `limitBytes`, is read before the key is known: its key is in it). A request
- * that uses the syntax wrongly (not a POST, another query parameter, not a form, an unknown method) is a 400.
+ * that uses the syntax wrongly (not a POST, another query parameter, not a form, an unknown method, a 2.0 request: 2.0
+ * removed the syntax) is a 400.
  */
 export function xapiAlternateRequestSyntax(limitBytes: number) {
   const readForm = urlencoded({ extended: false, limit: limitBytes, type: () => true });
@@ -60,6 +62,9 @@ function carry(request: Request, method: string, form: Record<string, unknown>):
   }
   const content = fields.get('content');
   fields.delete('content');
+  if (requestVersion(headers['x-experience-api-version']) === '2.0.0') {
+    throw new RequestError('XAPI.ALTERNATE_SYNTAX', 'xAPI 2.0 has no alternate request syntax; send the request itself', 400, 'method');
+  }
   const parameters = new URLSearchParams([...fields]);
   request.method = method;
   request.url = `${request.path}${parameters.size > 0 ? `?${parameters.toString()}` : ''}`;

@@ -36,7 +36,11 @@ export class XapiAgentsActivitiesController {
     return { objectType: 'Person', ...(names.length > 0 ? { name: names } : {}), [name]: [value] };
   }
 
-  /** The Activity object, with the definition of the latest statement that gave one; 404 when no statement names it. */
+  /**
+   * The Activity object with all the statements said of it: their definitions merged in store order, language maps
+   * merged language by language (a later statement's text for the same language wins). An activity no statement
+   * defines is still an Activity object (xAPI 2.0 4.1.6.4).
+   */
   @Get('activities')
   @RequireScope('lrs')
   @ApiOperation({ summary: 'xAPI Activities resource: the Activity object of an activity id' })
@@ -44,8 +48,19 @@ export class XapiAgentsActivitiesController {
     only(query, ['activityId']);
     const activityId = query['activityId'];
     if (typeof activityId !== 'string' || !IRI.test(activityId)) throw new RequestError('XAPI.INVALID_PARAMETER', 'activityId is required, an IRI', 400, 'activityId');
-    const activity = await this.statements.activity(principal.tenant, activityId);
-    if (!activity) throw new RequestError('NOT_FOUND.ACTIVITY', `no statement names the activity ${activityId}`, 404, 'activityId');
-    return { objectType: 'Activity', ...activity };
+    const definitions = await this.statements.activityDefinitions(principal.tenant, activityId);
+    const definition = definitions.reduce<Record<string, unknown>>((merged, next) => mergeDefinition(merged, next), {});
+    return { objectType: 'Activity', id: activityId, ...(definitions.length > 0 ? { definition } : {}) };
   }
+}
+
+const LANGUAGE_MAPS = ['name', 'description'];
+
+function mergeDefinition(merged: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+  const result = { ...merged, ...next };
+  for (const map of LANGUAGE_MAPS) {
+    const [before, after] = [merged[map], next[map]];
+    if (typeof before === 'object' && before !== null && typeof after === 'object' && after !== null) result[map] = { ...before, ...after };
+  }
+  return result;
 }

@@ -17,6 +17,7 @@ describe('statementRuleErrors (the xAPI rules an LRS enforces)', () => {
     ['an anonymous Group', statement({ actor: { objectType: 'Group', member: [{ mbox: 'mailto:a@b.test' }, { openid: 'http://id.test/b' }] } })],
     ['a SubStatement', statement({ object: { objectType: 'SubStatement', actor: { mbox: 'mailto:a@b.test' }, verb: { id: 'http://v.test/x' }, object: { id: 'http://a.test/1' } } })],
     ['a choice interaction', statement({ object: { id: 'http://a.test/q', definition: { interactionType: 'choice', correctResponsesPattern: ['a'], choices: [{ id: 'a', description: { en: 'A' } }] } } })],
+    ['a duration in weeks', statement({ result: { duration: 'P4W' } })],
     ['a full result and context', statement({ result: { score: { scaled: 0.5, raw: 5, min: 0, max: 10 }, success: true, duration: 'PT1H30M', extensions: { 'http://e.test/x': null } }, context: { registration: 'ec531277-b57b-4c15-8d91-d292c5b2b8f7', contextActivities: { parent: { id: 'http://a.test/p' } }, language: 'en-US', platform: 'LMS' } })],
     ['a voiding statement', statement({ verb: { id: 'http://adlnet.gov/expapi/verbs/voided' }, object: { objectType: 'StatementRef', id: 'ec531277-b57b-4c15-8d91-d292c5b2b8f7' } })],
   ])('given %s, then it is valid', (_, raw) => {
@@ -34,6 +35,7 @@ describe('statementRuleErrors (the xAPI rules an LRS enforces)', () => {
     ['an interaction type in the wrong case', statement({ object: { id: 'http://a.test/q', definition: { interactionType: 'Choice' } } }), 'object.definition.interactionType'],
     ['components without an interaction type', statement({ object: { id: 'http://a.test/q', definition: { choices: [] } } }), 'object.definition.interactionType'],
     ['a duration that is none', statement({ result: { duration: 'one hour' } }), 'result.duration'],
+    ['weeks with days (ISO 8601 weeks stand alone)', statement({ result: { duration: 'P4W1D' } }), 'result.duration'],
     ['a raw score over max', statement({ result: { score: { raw: 11, max: 10 } } }), 'result.score.raw'],
     ['a platform with an Agent object', statement({ object: { objectType: 'Agent', mbox: 'mailto:a@b.test' }, context: { platform: 'x' } }), 'context.platform'],
     ['an extension key that is no IRI', statement({ context: { extensions: { key: 1 } } }), 'context.extensions.key'],

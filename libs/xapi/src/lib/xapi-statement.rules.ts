@@ -56,7 +56,8 @@ const LANGUAGE_TAG = /^(([a-z]{2,3}(-[a-z]{3}){0,3})|[a-z]{4,8})(-[a-z]{4})?(-([
 // ISO 8601 date and time with seconds; the offset is required by 2.0 (RFC 3339) and by this LRS for 1.0.3 too, except
 // that 1.0.3 takes a time without offset as UTC.
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$/i;
-const DURATION = /^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/;
+// Weeks stand alone in ISO 8601 (P4W, never P4W1D).
+const DURATION = /^P(?!$)((\d+(\.\d+)?W)|(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?)$/;
 const INTERACTION_TYPES = ['true-false', 'choice', 'fill-in', 'long-fill-in', 'matching', 'performance', 'sequencing', 'likert', 'numeric', 'other'];
 const COMPONENT_LISTS = ['choices', 'scale', 'source', 'target', 'steps'];
 const IDENTIFIERS = ['mbox', 'mbox_sha1sum', 'openid', 'account'];

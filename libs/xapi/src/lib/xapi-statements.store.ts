@@ -73,8 +73,8 @@ export interface XapiStatementStore {
   query(tenant: string, filter: StatementFilter, page: Readonly<{ limit: number; afterSeq?: string; through: Date }>): Promise<StatementPage>;
   /** The names the statements give the actor of this identifier (`{mbox}`, `{account}`…), for the Agents resource. */
   agentNames(tenant: string, identifier: Readonly<Record<string, unknown>>): Promise<string[]>;
-  /** The Activity object as the latest statement about it gave it (with its definition), for the Activities resource. */
-  activity(tenant: string, activityId: string): Promise<Record<string, unknown> | undefined>;
+  /** The definitions statements gave the activity (as object, in context or in a sub-statement), in store order. */
+  activityDefinitions(tenant: string, activityId: string): Promise<Record<string, unknown>[]>;
 }
 
 export const XAPI_STATEMENT_STORE = Symbol('XapiStatementStore');
@@ -142,14 +142,15 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
       return rows.map((row) => row.name);
     },
 
-    async activity(tenant, activityId) {
-      const { rows } = await pool.query<{ object: Record<string, unknown> }>(
-        `SELECT statement -> 'object' AS object FROM xapi_statements
+    async activityDefinitions(tenant, activityId) {
+      const { rows } = await pool.query<{ definition: Record<string, unknown> }>(
+        `SELECT statement #> '{object,definition}' AS definition FROM xapi_statements
           WHERE tenant = $1 AND statement #>> '{object,id}' = $2 AND coalesce(statement #>> '{object,objectType}', 'Activity') = 'Activity'
-          ORDER BY (statement #> '{object,definition}' IS NOT NULL) DESC, seq DESC LIMIT 1`,
+            AND statement #> '{object,definition}' IS NOT NULL
+          ORDER BY seq`,
         [tenant, activityId],
       );
-      return rows[0]?.object;
+      return rows.map((row) => row.definition);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 /** The xAPI versions this LRS speaks (the latest patch of each), as GET /about lists them. */
 export const XAPI_VERSIONS = ['1.0.3', '2.0.0'] as const;
 export type XapiVersion = (typeof XAPI_VERSIONS)[number];
+const LATEST_VERSION: XapiVersion = '2.0.0';
 export const XAPI_VERSION_HEADER = 'X-Experience-API-Version';
 
 /**
@@ -21,10 +22,10 @@ export function requestVersion(header: unknown): XapiVersion | undefined {
 
 /**
  * Every xAPI answer, errors included (those of the request gate too: mounted before it), carries
- * `X-Experience-API-Version`: the version the request spoke, else the latest 1.0 (which every 1.0.x client reads).
+ * `X-Experience-API-Version`: the version the request spoke, else the latest this LRS speaks (xAPI 2.0 4.1.2).
  */
 export function xapiVersionHeader(request: Request, response: Response, next: NextFunction): void {
-  response.setHeader(XAPI_VERSION_HEADER, requestVersion(request.headers[XAPI_VERSION_HEADER.toLowerCase()]) ?? XAPI_VERSIONS[0]);
+  response.setHeader(XAPI_VERSION_HEADER, requestVersion(request.headers[XAPI_VERSION_HEADER.toLowerCase()]) ?? LATEST_VERSION);
   // A read of statements says up to when its answer is complete, whatever the answer (xAPI 1.0.3 Communication 2.1.3):
   // this LRS stores synchronously, so up to now.
   if ((request.method === 'GET' || request.method === 'HEAD') && /\/statements\/?$/i.test(request.path)) {
