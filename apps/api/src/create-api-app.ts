@@ -62,8 +62,10 @@ export async function createApiApp(
   app.use('/v1/events', raw({ type: () => true, limit: MAX_BATCH_BYTES }));
   // OTLP bodies are protobuf or OTLP/JSON, decoded by the receiver; gzip is inflated here, the limit counts inflated bytes.
   app.use(OTLP_HTTP_PREFIX, raw({ type: () => true, limit: OTLP_MAX_BODY_BYTES }));
-  // xAPI documents (state, profiles) are kept as sent, whatever their media type.
+  // xAPI documents (state, profiles) are kept as sent, whatever their media type; statements with attachments come as
+  // multipart/mixed, split by the xAPI library.
   app.use(XAPI_DOCUMENT_PATHS, raw({ type: () => true, limit: MAX_BATCH_BYTES }));
+  app.use('/v1/xapi/statements', raw({ type: 'multipart/*', limit: MAX_BATCH_BYTES }));
   app.use(json({ limit: MAX_BATCH_BYTES }));
   // OTLP routes answer errors as OTLP's google.rpc.Status (its specification), every other route in the one shape.
   app.useGlobalFilters(new LedgerExceptionFilter([renderOtlpError]));

@@ -258,4 +258,56 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
       expect(await send('GET', `/v1/xapi/activities?activityId=${encodeURIComponent('http://nowhere.test/a')}`, { auth: reader() })).toMatchObject({ status: 200, body: { objectType: 'Activity', id: 'http://nowhere.test/a' } });
     });
   });
+
+  describe('attachments and signed statements (multipart/mixed)', () => {
+    const sha256 = (content: string) => require('node:crypto').createHash('sha256').update(content).digest('hex') as string;
+    const multipart = (parts: { headers: Record<string, string>; body: string }[]) => {
+      const boundary = 'lrs-e2e-boundary';
+      const body = parts.map((part) => `--${boundary}\r\n${Object.entries(part.headers).map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n${part.body}\r\n`).join('') + `--${boundary}--\r\n`;
+      return { body, headers: { 'content-type': `multipart/mixed; boundary=${boundary}` } };
+    };
+    const attachment = (content: string, extra: Record<string, unknown> = {}) => ({
+      usageType: 'http://id.tincanapi.com/attachment/supporting_media',
+      display: { 'en-US': 'notes' },
+      contentType: 'text/plain',
+      length: content.length,
+      sha2: sha256(content),
+      ...extra,
+    });
+
+    it('given a statement with its attachment as a part, then it is stored, and GET with attachments=true answers both as multipart/mixed', async () => {
+      const id = uuid();
+      const content = 'what the learner wrote';
+      const sent = multipart([
+        { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(statement(id, ATTEMPTED, { attachments: [attachment(content)] })) },
+        { headers: { 'Content-Type': 'text/plain', 'Content-Transfer-Encoding': 'binary', 'X-Experience-API-Hash': sha256(content) }, body: content },
+      ]);
+      expect(await send('POST', '/v1/xapi/statements', { auth: basic('lms', keys.ingest.key), ...sent })).toMatchObject({ status: 200, body: [id] });
+      const read = await send('GET', `/v1/xapi/statements?statementId=${id}&attachments=true`, { auth: basic('r', keys.lrs.key) });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('content-type')).toMatch(/^multipart\/mixed; boundary=/);
+      expect(read.body).toContain(`X-Experience-API-Hash: ${sha256(content)}`);
+      expect(read.body).toContain(content);
+    });
+
+    it('given an attachment without fileUrl sent as JSON, a part that is no attachment, or a signature that is no JWS, then 400', async () => {
+      const content = 'orphan';
+      const missing = await send('POST', '/v1/xapi/statements', { auth: basic('lms', keys.ingest.key), ...json(statement(uuid(), ATTEMPTED, { attachments: [attachment(content)] })) });
+      expect(missing).toMatchObject({ status: 400, body: { code: 'XAPI.MISSING_ATTACHMENT' } });
+      const extra = multipart([
+        { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(statement(uuid())) },
+        { headers: { 'Content-Type': 'text/plain', 'Content-Transfer-Encoding': 'binary', 'X-Experience-API-Hash': sha256(content) }, body: content },
+      ]);
+      expect(await send('POST', '/v1/xapi/statements', { auth: basic('lms', keys.ingest.key), ...extra })).toMatchObject({ status: 400, body: { code: 'XAPI.INVALID_MULTIPART' } });
+      const notJws = 'not a signature';
+      const signed = multipart([
+        {
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(statement(uuid(), ATTEMPTED, { attachments: [attachment(notJws, { usageType: 'http://adlnet.gov/expapi/attachments/signature', contentType: 'application/octet-stream' })] })),
+        },
+        { headers: { 'Content-Type': 'application/octet-stream', 'Content-Transfer-Encoding': 'binary', 'X-Experience-API-Hash': sha256(notJws) }, body: notJws },
+      ]);
+      expect(await send('POST', '/v1/xapi/statements', { auth: basic('lms', keys.ingest.key), ...signed })).toMatchObject({ status: 400, body: { code: 'XAPI.INVALID_SIGNATURE' } });
+    });
+  });
 });

@@ -1,4 +1,5 @@
 export * from './lib/alternate-request-syntax';
+export * from './lib/multipart';
 export * from './lib/record-statements';
 export * from './lib/record-statements.command';
 export * from './lib/statement-mapping';
@@ -6,6 +7,7 @@ export * from './lib/training-lookups.port';
 export * from './lib/statement-query';
 export * from './lib/xapi-about.controller';
 export * from './lib/xapi-agents-activities.controller';
+export * from './lib/xapi-attachments';
 export * from './lib/xapi-documents.controller';
 export * from './lib/xapi-documents.store';
 export * from './lib/xapi-statement';

@@ -1,12 +1,14 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { MAX_BATCH_EVENTS } from '@rework-ledger/contracts';
-import { AcceptsBasicAuth, ApiKeyGuard, CurrentPrincipal, RequireScope } from '@rework-ledger/http-kit';
+import { AcceptsBasicAuth, AcceptsContentTypes, ApiKeyGuard, CurrentPrincipal, RequireScope } from '@rework-ledger/http-kit';
 import { RequestError } from '@rework-ledger/ingestion';
 import type { Principal } from '@rework-ledger/tenancy';
 import { isUUID } from 'class-validator';
 import type { Request, Response } from 'express';
 import { RecordStatementsCommand } from './record-statements.command';
+import { buildMultipart } from './multipart';
+import { readStatementsRequest } from './xapi-attachments';
 import { encodeCursor, idsFormat, readStatementRequest } from './statement-query';
 import { GetStatementsDocs, PostStatementsDocs, PutStatementDocs } from './xapi-statements.openapi';
 import { XapiBatchRejectedError } from './xapi.errors';
@@ -34,8 +36,29 @@ export class XapiStatementsController {
   @Get()
   @RequireScope('lrs')
   @GetStatementsDocs()
-  async get(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+  async get(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const asked = readStatementRequest(query);
+    const answer = await this.answer(principal, asked, response);
+    if (query['attachments'] !== 'true') {
+      response.status(200).json(answer);
+      return;
+    }
+    // With attachments=true: multipart/mixed, the answer first, then the content of each attachment it names.
+    const statements = 'statements' in answer ? (answer['statements'] as Record<string, unknown>[]) : [answer];
+    const sha2s = [...new Set(statements.flatMap((statement) => (Array.isArray(statement['attachments']) ? statement['attachments'] : []).map((a: { sha2?: unknown }) => String(a.sha2))))];
+    const contents = await this.store.attachments(principal.tenant, sha2s);
+    const { body, contentType } = buildMultipart([
+      { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(answer)) },
+      ...contents.map((attachment) => ({
+        headers: { 'Content-Type': attachment.contentType, 'Content-Transfer-Encoding': 'binary', 'X-Experience-API-Hash': attachment.sha2 },
+        body: attachment.content,
+      })),
+    ]);
+    response.status(200).type(contentType).send(body);
+  }
+
+  /** One statement, or a page of them, in the format asked; the Last-Modified header set. */
+  private async answer(principal: Principal, asked: ReturnType<typeof readStatementRequest>, response: Response): Promise<Record<string, unknown>> {
     const now = new Date();
     if (asked.kind === 'one') {
       const found = await this.store.find(principal.tenant, asked.statementId);
@@ -61,8 +84,10 @@ export class XapiStatementsController {
   @Post()
   @HttpCode(200)
   @RequireScope('ingest')
+  @AcceptsContentTypes('*/*')
   @PostStatementsDocs()
-  async post(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Body() body: unknown): Promise<readonly string[]> {
+  async post(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<readonly string[]> {
+    const { body, attachments } = readStatementsRequest(request);
     const sent: unknown[] = Array.isArray(body) ? body : [asStatement(body)];
     checkRules(sent, request);
     const statements = sent.map((statement) => withAuthority(normalizedStatement(statement), principal, request));
@@ -70,6 +95,7 @@ export class XapiStatementsController {
       throw new RequestError('REQUEST.TOO_MANY_STATEMENTS', `a batch holds at most ${MAX_BATCH_EVENTS} statements; this one has ${statements.length}`, 413);
     }
     const { ids } = await this.commandBus.execute(new RecordStatementsCommand(principal.tenant, statements, new Date()));
+    await this.store.saveAttachments(principal.tenant, attachments);
     return ids;
   }
 
@@ -77,13 +103,14 @@ export class XapiStatementsController {
   @Put()
   @HttpCode(204)
   @RequireScope('ingest')
+  @AcceptsContentTypes('*/*')
   @PutStatementDocs()
   async put(
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
     @Query('statementId') statementId: unknown,
-    @Body() body: unknown,
   ): Promise<void> {
+    const { body, attachments } = readStatementsRequest(request);
     if (typeof statementId !== 'string' || !isUUID(statementId, 'all')) {
       throw new RequestError('XAPI.INVALID_STATEMENT_ID', 'statementId must be given as a UUID', 400, 'statementId');
     }
@@ -94,6 +121,7 @@ export class XapiStatementsController {
     }
     checkRules([statement], request);
     await this.commandBus.execute(new RecordStatementsCommand(principal.tenant, [withAuthority(normalizedStatement({ ...statement, id: statementId }), principal, request)], new Date()));
+    await this.store.saveAttachments(principal.tenant, attachments);
   }
 }
 

@@ -1,5 +1,6 @@
 import { type Migration, runMigrations } from '@rework-ledger/platform';
 import type { Pool } from 'pg';
+import type { AttachmentContent } from './xapi-attachments';
 
 /** The LRS table: every statement received, whatever its verb, once per (tenant, statement id). */
 export const XAPI_MIGRATIONS: readonly Migration[] = [
@@ -22,6 +23,18 @@ export const XAPI_MIGRATIONS: readonly Migration[] = [
     // seq: the order statements were stored in (the paging cursor of GET); voided: a voiding statement targets it.
     sql: `ALTER TABLE xapi_statements ADD COLUMN seq bigserial, ADD COLUMN voided boolean NOT NULL DEFAULT false;
           CREATE UNIQUE INDEX xapi_statements_seq ON xapi_statements (tenant, seq);`,
+  },
+  {
+    version: 3,
+    name: 'xapi_attachments',
+    // Attachment contents sent with statements (multipart/mixed), once per (tenant, sha2): the statements name them.
+    sql: `CREATE TABLE xapi_attachments (
+            tenant text NOT NULL,
+            sha2 text NOT NULL,
+            content_type text NOT NULL,
+            content bytea NOT NULL,
+            PRIMARY KEY (tenant, sha2)
+          );`,
   },
 ];
 
@@ -71,6 +84,10 @@ export interface XapiStatementStore {
    * the pages of one query are one consistent list).
    */
   query(tenant: string, filter: StatementFilter, page: Readonly<{ limit: number; afterSeq?: string; through: Date }>): Promise<StatementPage>;
+  /** Keeps attachment contents (one per sha2: the same sha2 is the same content). */
+  saveAttachments(tenant: string, attachments: readonly AttachmentContent[]): Promise<void>;
+  /** The contents of these sha2s that are kept. */
+  attachments(tenant: string, sha2s: readonly string[]): Promise<AttachmentContent[]>;
   /** The names the statements give the actor of this identifier (`{mbox}`, `{account}`…), for the Agents resource. */
   agentNames(tenant: string, identifier: Readonly<Record<string, unknown>>): Promise<string[]>;
   /** The definitions statements gave the activity (as object, in context or in a sub-statement), in store order. */
@@ -131,6 +148,26 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
         values,
       );
       return { statements: rows.slice(0, page.limit).map(foundOf), more: rows.length > page.limit };
+    },
+
+    async saveAttachments(tenant, attachments) {
+      for (const attachment of attachments) {
+        await pool.query('INSERT INTO xapi_attachments (tenant, sha2, content_type, content) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+          tenant,
+          attachment.sha2,
+          attachment.contentType,
+          attachment.content,
+        ]);
+      }
+    },
+
+    async attachments(tenant, sha2s) {
+      if (sha2s.length === 0) return [];
+      const { rows } = await pool.query<{ sha2: string; content_type: string; content: Buffer }>(
+        'SELECT sha2, content_type, content FROM xapi_attachments WHERE tenant = $1 AND sha2 = ANY($2::text[])',
+        [tenant, [...sha2s]],
+      );
+      return rows.map((row) => ({ sha2: row.sha2, contentType: row.content_type, content: row.content }));
     },
 
     async agentNames(tenant, identifier) {
