@@ -154,3 +154,36 @@ export function idsFormat(statement: Readonly<Record<string, unknown>>): Record<
   };
   return reduce(statement) as Record<string, unknown>;
 }
+
+/**
+ * The `canonical` format: every language map (a verb's or attachment's `display`, a definition's or component's
+ * `name` and `description`) reduced to one language — the first of `Accept-Language` (by weight) the map has, else
+ * its first.
+ */
+export function canonicalFormat(statement: Readonly<Record<string, unknown>>, acceptLanguage: string | undefined): Record<string, unknown> {
+  const wanted = (acceptLanguage ?? '')
+    .split(',')
+    .map((entry, index) => {
+      const [tag, ...parameters] = entry.trim().split(';');
+      const weight = parameters.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
+      return { tag: tag.trim().toLowerCase(), weight: weight === undefined ? 1 : Number(weight), index };
+    })
+    .filter((entry) => entry.tag && entry.weight > 0)
+    .sort((a, b) => b.weight - a.weight || a.index - b.index)
+    .map((entry) => entry.tag);
+  const pick = (map: Record<string, unknown>): Record<string, unknown> => {
+    const tags = Object.keys(map);
+    const chosen =
+      wanted.map((tag) => tags.find((t) => t.toLowerCase() === tag) ?? tags.find((t) => t.toLowerCase().split('-')[0] === tag.split('-')[0])).find(Boolean) ??
+      tags[0];
+    return chosen === undefined ? {} : { [chosen]: map[chosen] };
+  };
+  const reduce = (value: unknown, key?: string): unknown => {
+    if (Array.isArray(value)) return value.map((item) => reduce(item));
+    if (typeof value !== 'object' || value === null) return value;
+    const record = value as Record<string, unknown>;
+    if (key === 'display' || key === 'name' || key === 'description') return pick(record);
+    return Object.fromEntries(Object.entries(record).map(([name, inner]) => [name, name === 'extensions' ? inner : reduce(inner, name)]));
+  };
+  return reduce(statement) as Record<string, unknown>;
+}

@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import { RecordStatementsCommand } from './record-statements.command';
 import { buildMultipart } from './multipart';
 import { readStatementsRequest } from './xapi-attachments';
-import { encodeCursor, idsFormat, readStatementRequest } from './statement-query';
+import { canonicalFormat, encodeCursor, idsFormat, readStatementRequest } from './statement-query';
 import { GetStatementsDocs, PostStatementsDocs, PutStatementDocs } from './xapi-statements.openapi';
 import { XapiBatchRejectedError } from './xapi.errors';
 import { normalizedStatement, statementRuleErrors } from './xapi-statement.rules';
@@ -36,9 +36,9 @@ export class XapiStatementsController {
   @Get()
   @RequireScope('lrs')
   @GetStatementsDocs()
-  async get(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async get(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const asked = readStatementRequest(query);
-    const answer = await this.answer(principal, asked, response);
+    const answer = await this.answer(principal, asked, response, request.headers['accept-language']);
     if (query['attachments'] !== 'true') {
       response.status(200).json(answer);
       return;
@@ -58,7 +58,7 @@ export class XapiStatementsController {
   }
 
   /** One statement, or a page of them, in the format asked; the Last-Modified header set. */
-  private async answer(principal: Principal, asked: ReturnType<typeof readStatementRequest>, response: Response): Promise<Record<string, unknown>> {
+  private async answer(principal: Principal, asked: ReturnType<typeof readStatementRequest>, response: Response, languages: string | undefined): Promise<Record<string, unknown>> {
     const now = new Date();
     if (asked.kind === 'one') {
       const found = await this.store.find(principal.tenant, asked.statementId);
@@ -67,7 +67,7 @@ export class XapiStatementsController {
         throw new RequestError('NOT_FOUND.STATEMENT', `no ${asked.voided ? 'voided ' : ''}statement has the id ${asked.statementId}`, 404, asked.voided ? 'voidedStatementId' : 'statementId');
       }
       response.setHeader('Last-Modified', found.storedAt.toUTCString());
-      return formatted(found, asked.format);
+      return formatted(found, asked.format, languages);
     }
     const through = asked.through ?? now;
     const page = await this.store.query(principal.tenant, asked.filter, { limit: asked.limit, afterSeq: asked.afterSeq, through });
@@ -75,7 +75,7 @@ export class XapiStatementsController {
     const newest = page.statements.reduce<Date | undefined>((latest, found) => (!latest || found.storedAt > latest ? found.storedAt : latest), undefined);
     response.setHeader('Last-Modified', (newest ?? through).toUTCString());
     return {
-      statements: page.statements.map((found) => formatted(found, asked.format)),
+      statements: page.statements.map((found) => formatted(found, asked.format, languages)),
       more: page.more && last ? `${STATEMENTS_PATH}?more=${encodeCursor(asked, last.seq, through)}` : '',
     };
   }
@@ -142,9 +142,10 @@ function withAuthority(statement: unknown, principal: Principal, request: Reques
   return { ...statement, authority: { objectType: 'Agent', name: 'API key', account: { homePage, name: principal.keyId } } };
 }
 
-/** A stored statement in the format asked: as stored (`exact`, `canonical`), or reduced to identifiers (`ids`). */
-function formatted(found: FoundStatement, format: string): Record<string, unknown> {
-  return format === 'ids' ? idsFormat(found.statement) : found.statement;
+/** A stored statement in the format asked: as stored (`exact`), reduced to identifiers (`ids`), or one language per map (`canonical`). */
+function formatted(found: FoundStatement, format: string, languages: string | undefined): Record<string, unknown> {
+  if (format === 'ids') return idsFormat(found.statement);
+  return format === 'canonical' ? canonicalFormat(found.statement, languages) : found.statement;
 }
 
 function asStatement(body: unknown): Record<string, unknown> {

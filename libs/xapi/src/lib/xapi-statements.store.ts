@@ -128,23 +128,44 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
     },
 
     async query(tenant, filter, page) {
-      const where = ['tenant = $1', 'NOT voided', 'stored_at <= $2'];
+      const where = ['s.tenant = $1', 'NOT s.voided', 's.stored_at <= $2'];
       const values: unknown[] = [tenant, page.through.toISOString()];
       const bind = (value: unknown) => `$${values.push(value)}`;
       const order = filter.ascending ? 'ASC' : 'DESC';
-      if (page.afterSeq !== undefined) where.push(`seq ${filter.ascending ? '>' : '<'} ${bind(page.afterSeq)}::bigint`);
-      if (filter.since) where.push(`stored_at > ${bind(filter.since.toISOString())}`);
-      if (filter.until) where.push(`stored_at <= ${bind(filter.until.toISOString())}`);
-      if (filter.verb !== undefined) where.push(`statement #>> '{verb,id}' = ${bind(filter.verb)}`);
-      if (filter.registration !== undefined) where.push(`lower(statement #>> '{context,registration}') = lower(${bind(filter.registration)}::text)`);
+      if (page.afterSeq !== undefined) where.push(`s.seq ${filter.ascending ? '>' : '<'} ${bind(page.afterSeq)}::bigint`);
+      if (filter.since) where.push(`s.stored_at > ${bind(filter.since.toISOString())}`);
+      if (filter.until) where.push(`s.stored_at <= ${bind(filter.until.toISOString())}`);
+      // The filters on content, each written for a statement column: they apply to a statement, and to the statement a
+      // StatementRef targets (xAPI 1.0.3 Communication 2.1.4: a voiding statement is found by what it voided).
+      const conditions: ((column: string) => string)[] = [];
+      if (filter.verb !== undefined) {
+        const verb = bind(filter.verb);
+        conditions.push((column) => `${column} #>> '{verb,id}' = ${verb}`);
+      }
+      if (filter.registration !== undefined) {
+        const registration = bind(filter.registration);
+        conditions.push((column) => `lower(${column} #>> '{context,registration}') = lower(${registration}::text)`);
+      }
       if (filter.activity !== undefined) {
         // Every parameter bound is used (PostgreSQL cannot type one that is not): the array only with related_activities.
         const related = filter.relatedActivities === true;
-        where.push(activityMatch(bind(filter.activity), related ? bind(JSON.stringify([{ id: filter.activity }])) : '', related));
+        const [id, asArray] = [bind(filter.activity), related ? bind(JSON.stringify([{ id: filter.activity }])) : ''];
+        conditions.push((column) => activityMatch(column, id, asArray, related));
       }
-      if (filter.agent !== undefined) where.push(agentMatch(bind(JSON.stringify(filter.agent)), bind(JSON.stringify([filter.agent])), filter.relatedAgents === true));
+      if (filter.agent !== undefined) {
+        const [identifier, asArray] = [bind(JSON.stringify(filter.agent)), bind(JSON.stringify([filter.agent]))];
+        conditions.push((column) => agentMatch(column, identifier, asArray, filter.relatedAgents === true));
+      }
+      if (conditions.length > 0) {
+        const matches = (column: string) => conditions.map((condition) => condition(column)).join(' AND ');
+        where.push(
+          `(${matches('s.statement')} OR (s.statement #>> '{object,objectType}' = 'StatementRef' AND EXISTS (
+             SELECT 1 FROM xapi_statements t WHERE t.tenant = s.tenant AND t.statement_id::text = lower(s.statement #>> '{object,id}') AND ${matches('t.statement')})))`,
+        );
+      }
       const { rows } = await pool.query<StatementRow>(
-        `SELECT ${COLUMNS} FROM xapi_statements WHERE ${where.join(' AND ')} ORDER BY xapi_statements.seq ${order} LIMIT ${bind(page.limit + 1)}`,
+        `SELECT s.verb, s.statement, s.stored_at, s.voided, s.seq::text AS seq FROM xapi_statements s
+          WHERE ${where.join(' AND ')} ORDER BY s.seq ${order} LIMIT ${bind(page.limit + 1)}`,
         values,
       );
       return { statements: rows.slice(0, page.limit).map(foundOf), more: rows.length > page.limit };
@@ -206,20 +227,20 @@ async function voidTargets(pool: Pool, tenant: string, voiding: readonly Stateme
 }
 
 // Where an activity appears: the object; with related_activities, also a sub-statement's object and the context activities.
-function activityMatch(id: string, asArray: string, related: boolean): string {
-  const direct = `statement #>> '{object,id}' = ${id}`;
+function activityMatch(column: string, id: string, asArray: string, related: boolean): string {
+  const direct = `${column} #>> '{object,id}' = ${id}`;
   if (!related) return `(${direct})`;
-  const places = ['{object,object,id}'].map((path) => `statement #>> '${path}' = ${id}`);
+  const places = ['{object,object,id}'].map((path) => `${column} #>> '${path}' = ${id}`);
   const context = ['context', 'object,context'].flatMap((base) =>
-    ['parent', 'grouping', 'category', 'other'].map((kind) => `statement #> '{${base},contextActivities,${kind}}' @> ${asArray}::jsonb`),
+    ['parent', 'grouping', 'category', 'other'].map((kind) => `${column} #> '{${base},contextActivities,${kind}}' @> ${asArray}::jsonb`),
   );
   return `(${[direct, ...places, ...context].join(' OR ')})`;
 }
 
 // Where an agent appears: the actor (or a member of its group) or an Agent object; with related_agents, also the
 // authority, the context's instructor and team, and a sub-statement's actor and object.
-function agentMatch(identifier: string, asArray: string, related: boolean): string {
+function agentMatch(column: string, identifier: string, asArray: string, related: boolean): string {
   const paths = related ? ['actor', 'object', 'authority', 'context,instructor', 'context,team', 'object,actor', 'object,object', 'object,context,instructor', 'object,context,team'] : ['actor', 'object'];
-  const matches = paths.flatMap((path) => [`statement #> '{${path}}' @> ${identifier}::jsonb`, `statement #> '{${path},member}' @> ${asArray}::jsonb`]);
+  const matches = paths.flatMap((path) => [`${column} #> '{${path}}' @> ${identifier}::jsonb`, `${column} #> '{${path},member}' @> ${asArray}::jsonb`]);
   return `(${matches.join(' OR ')})`;
 }
