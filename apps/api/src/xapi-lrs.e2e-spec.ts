@@ -175,7 +175,8 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
       expect(pages).toEqual([0, 2, 4, 6, 8, 10].map((start) => newestFirst.slice(start, start + 2)));
       const ascending = await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(verb)}&ascending=true&format=ids`, { auth: reader() });
       expect(ascending.body.statements.map((found: { id: string }) => found.id)).toEqual(ids);
-      expect(ascending.body.statements[0]).toMatchObject({ actor: { objectType: 'Agent', mbox: 'mailto:learner@acme.test' }, verb: { id: verb }, object: { objectType: 'Activity', id: ACTIVITY } });
+      expect(ascending.body.statements[0]).toMatchObject({ actor: { objectType: 'Agent', mbox: 'mailto:learner@acme.test' }, verb: { id: verb }, object: { id: ACTIVITY } });
+      expect(ascending.body.statements[0].object).toEqual({ id: ACTIVITY });
       expect(ascending.body.statements[0].actor.name).toBeUndefined();
       expect(ascending.body.more).toBe('');
       const byAgent = await send('GET', `/v1/xapi/statements?verb=${encodeURIComponent(verb)}&agent=${encodeURIComponent(JSON.stringify({ mbox: 'mailto:learner@acme.test' }))}`, { auth: reader() });
@@ -244,7 +245,10 @@ describe('xAPI as a Learning Record Store (end to end: the API app, real HTTP an
 
     it('given an agent profile and statements, then the agent profile, the Person and the Activity are read back', async () => {
       const profile = `/v1/xapi/agents/profile?agent=${agent}&profileId=preferences`;
-      expect((await send('PUT', profile, { auth: writer(), body: '{"lang":"fr"}', headers: { 'content-type': 'application/json' } })).status).toBe(204);
+      // 1.0.3 wants a profile PUT to say what it expects, even of a new document; 2.0 only of an existing one.
+      const document = { body: '{"lang":"fr"}', headers: { 'content-type': 'application/json' } };
+      expect(await send('PUT', profile, { auth: writer(), ...document })).toMatchObject({ status: 400, body: { code: 'XAPI.PRECONDITION_REQUIRED' } });
+      expect((await send('PUT', profile, { auth: writer(), version: '2.0.0', ...document })).status).toBe(204);
       expect(await send('GET', profile, { auth: reader() })).toMatchObject({ status: 200, body: { lang: 'fr' } });
       const id = uuid();
       const defined = { ...statement(id), object: { objectType: 'Activity', id: ACTIVITY, definition: { name: { 'en-US': 'LRS end to end' } } } };

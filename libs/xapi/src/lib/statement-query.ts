@@ -133,7 +133,7 @@ export function agentIdentifier(json: string, field: string): Record<string, unk
   return { [name]: record[name] };
 }
 
-/** The `ids` format: agents, groups, activities and verbs reduced to their identifiers (xAPI 1.0.3 Communication 2.1.3). */
+/** The `ids` format: agents and groups reduced to their identifiers (and type), activities and verbs to their id (xAPI 1.0.3 Communication 2.1.3). */
 export function idsFormat(statement: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const reduce = (value: unknown, key?: string): unknown => {
     if (Array.isArray(value)) return value.map((item) => reduce(item, key));
@@ -148,7 +148,7 @@ export function idsFormat(statement: Readonly<Record<string, unknown>>): Record<
     }
     if (key === 'verb') return { id: record['id'] };
     if ((key === 'object' && (type === undefined || type === 'Activity')) || ['parent', 'grouping', 'category', 'other'].includes(key ?? '')) {
-      return type === undefined ? { id: record['id'] } : { objectType: type, id: record['id'] };
+      return { id: record['id'] };
     }
     return Object.fromEntries(Object.entries(record).map(([name, inner]) => [name, reduce(inner, name)]));
   };

@@ -212,6 +212,11 @@ export class XapiDocumentsController {
     // A PUT that would overwrite without saying what it overwrites: 409 for profiles, and for state too in 2.0.
     const version = requestVersion(request.headers[XAPI_VERSION_HEADER.toLowerCase()]);
     checkPreconditions(request, current, mode === 'replace' && (kind !== 'state' || version === '2.0.0'));
+    // xAPI 1.0.3 (XAPI-00273): a profile PUT says what it expects, even of a new document.
+    const unguarded = request.headers['if-match'] === undefined && request.headers['if-none-match'] === undefined;
+    if (mode === 'replace' && kind !== 'state' && version === '1.0.3' && unguarded) {
+      throw new RequestError('XAPI.PRECONDITION_REQUIRED', 'a profile PUT carries If-Match (the ETag it overwrites) or If-None-Match: * (a new document)', 400, 'If-Match');
+    }
     const sent = contentOf(request);
     const document = mode === 'merge' && current ? merged(current, sent) : sent;
     if (mode === 'merge' && !current && JSON_TYPE.test(sent.contentType)) jsonObject(sent.content, 'the document');
