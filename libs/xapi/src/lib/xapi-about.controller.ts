@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AboutDocs } from './xapi-resources.openapi';
 import { XAPI_VERSIONS } from './xapi-version';
 
 /** xAPI About resource: public, as clients read it to learn which versions to speak before they authenticate. */
@@ -7,8 +7,7 @@ import { XAPI_VERSIONS } from './xapi-version';
 export class XapiAboutController {
   /** The versions this LRS speaks. */
   @Get()
-  @ApiTags('xAPI')
-  @ApiOperation({ summary: 'xAPI About resource: the versions this LRS speaks' })
+  @AboutDocs()
   about(): { version: readonly string[]; extensions: Record<string, never> } {
     return { version: XAPI_VERSIONS, extensions: {} };
   }

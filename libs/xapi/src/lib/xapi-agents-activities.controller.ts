@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AcceptsBasicAuth, ApiKeyGuard, CurrentPrincipal, RequireScope } from '@rework-ledger/http-kit';
 import { RequestError } from '@rework-ledger/ingestion';
 import type { Principal } from '@rework-ledger/tenancy';
 import { agentIdentifier } from './statement-query';
+import { ActivitiesDocs, AgentsDocs } from './xapi-resources.openapi';
 import { XAPI_STATEMENT_STORE, type XapiStatementStore } from './xapi-statements.store';
 import { XapiVersionGuard } from './xapi-version';
 
@@ -19,14 +19,13 @@ function only(query: Readonly<Record<string, unknown>>, allowed: readonly string
 @Controller('v1/xapi')
 @UseGuards(ApiKeyGuard, XapiVersionGuard)
 @AcceptsBasicAuth()
-@ApiTags('xAPI')
 export class XapiAgentsActivitiesController {
   constructor(@Inject(XAPI_STATEMENT_STORE) private readonly statements: XapiStatementStore) {}
 
   /** The Person object of an agent: its identifier and the names the statements gave it. */
   @Get('agents')
   @RequireScope('lrs')
-  @ApiOperation({ summary: 'xAPI Agents resource: the Person object of an agent' })
+  @AgentsDocs()
   async agents(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<Record<string, unknown>> {
     only(query, ['agent']);
     if (typeof query['agent'] !== 'string') throw new RequestError('XAPI.INVALID_PARAMETER', 'agent is required, an Agent as JSON', 400, 'agent');
@@ -43,7 +42,7 @@ export class XapiAgentsActivitiesController {
    */
   @Get('activities')
   @RequireScope('lrs')
-  @ApiOperation({ summary: 'xAPI Activities resource: the Activity object of an activity id' })
+  @ActivitiesDocs()
   async activities(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<Record<string, unknown>> {
     only(query, ['activityId']);
     const activityId = query['activityId'];

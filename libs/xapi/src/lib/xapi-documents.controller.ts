@@ -1,11 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Inject, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AcceptsBasicAuth, AcceptsContentTypes, ApiKeyGuard, CurrentPrincipal, RequireScope } from '@rework-ledger/http-kit';
 import { RequestError } from '@rework-ledger/ingestion';
 import type { Principal } from '@rework-ledger/tenancy';
 import { isUUID } from 'class-validator';
 import type { Request, Response } from 'express';
 import { agentIdentifier } from './statement-query';
+import { DocumentDocs } from './xapi-resources.openapi';
 import { type DocumentKey, type DocumentKind, type StoredDocument, XAPI_DOCUMENT_STORE, type XapiDocumentStore } from './xapi-documents.store';
 import { requestVersion, XAPI_VERSION_HEADER, XapiVersionGuard } from './xapi-version';
 
@@ -86,13 +86,12 @@ function checkPreconditions(request: Request, current: StoredDocument | undefine
 @Controller('v1/xapi')
 @UseGuards(ApiKeyGuard, XapiVersionGuard)
 @AcceptsBasicAuth()
-@ApiTags('xAPI')
 export class XapiDocumentsController {
   constructor(@Inject(XAPI_DOCUMENT_STORE) private readonly documents: XapiDocumentStore) {}
 
   @Get('activities/state')
   @RequireScope('lrs')
-  @ApiOperation({ summary: 'A state document (stateId), or the stateIds of an activity and agent' })
+  @DocumentDocs('state', 'GET', 'A state document (stateId), or the stateIds of an activity and agent')
   getState(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
     return this.read(principal, 'state', request, response);
   }
@@ -101,7 +100,7 @@ export class XapiDocumentsController {
   @HttpCode(204)
   @RequireScope('ingest')
   @AcceptsContentTypes('*/*')
-  @ApiOperation({ summary: 'Store a state document' })
+  @DocumentDocs('state', 'PUT', 'Store a state document')
   putState(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.write(principal, 'state', request, 'replace');
   }
@@ -110,7 +109,7 @@ export class XapiDocumentsController {
   @HttpCode(204)
   @RequireScope('ingest')
   @AcceptsContentTypes('*/*')
-  @ApiOperation({ summary: 'Merge a JSON state document into the stored one' })
+  @DocumentDocs('state', 'POST', 'Merge a JSON state document into the stored one')
   postState(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.write(principal, 'state', request, 'merge');
   }
@@ -118,14 +117,14 @@ export class XapiDocumentsController {
   @Delete('activities/state')
   @HttpCode(204)
   @RequireScope('ingest')
-  @ApiOperation({ summary: 'Delete a state document, or all of an activity and agent' })
+  @DocumentDocs('state', 'DELETE', 'Delete a state document, or all of an activity and agent')
   deleteState(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.remove(principal, 'state', request);
   }
 
   @Get('activities/profile')
   @RequireScope('lrs')
-  @ApiOperation({ summary: 'An activity profile document (profileId), or the profileIds of an activity' })
+  @DocumentDocs('activity-profile', 'GET', 'An activity profile document (profileId), or the profileIds of an activity')
   getActivityProfile(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
     return this.read(principal, 'activity-profile', request, response);
   }
@@ -134,7 +133,7 @@ export class XapiDocumentsController {
   @HttpCode(204)
   @RequireScope('ingest')
   @AcceptsContentTypes('*/*')
-  @ApiOperation({ summary: 'Store an activity profile document' })
+  @DocumentDocs('activity-profile', 'PUT', 'Store an activity profile document')
   putActivityProfile(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.write(principal, 'activity-profile', request, 'replace');
   }
@@ -143,7 +142,7 @@ export class XapiDocumentsController {
   @HttpCode(204)
   @RequireScope('ingest')
   @AcceptsContentTypes('*/*')
-  @ApiOperation({ summary: 'Merge a JSON activity profile document into the stored one' })
+  @DocumentDocs('activity-profile', 'POST', 'Merge a JSON activity profile document into the stored one')
   postActivityProfile(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.write(principal, 'activity-profile', request, 'merge');
   }
@@ -151,14 +150,14 @@ export class XapiDocumentsController {
   @Delete('activities/profile')
   @HttpCode(204)
   @RequireScope('ingest')
-  @ApiOperation({ summary: 'Delete an activity profile document' })
+  @DocumentDocs('activity-profile', 'DELETE', 'Delete an activity profile document')
   deleteActivityProfile(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.remove(principal, 'activity-profile', request);
   }
 
   @Get('agents/profile')
   @RequireScope('lrs')
-  @ApiOperation({ summary: 'An agent profile document (profileId), or the profileIds of an agent' })
+  @DocumentDocs('agent-profile', 'GET', 'An agent profile document (profileId), or the profileIds of an agent')
   getAgentProfile(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
     return this.read(principal, 'agent-profile', request, response);
   }
@@ -167,7 +166,7 @@ export class XapiDocumentsController {
   @HttpCode(204)
   @RequireScope('ingest')
   @AcceptsContentTypes('*/*')
-  @ApiOperation({ summary: 'Store an agent profile document' })
+  @DocumentDocs('agent-profile', 'PUT', 'Store an agent profile document')
   putAgentProfile(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.write(principal, 'agent-profile', request, 'replace');
   }
@@ -176,7 +175,7 @@ export class XapiDocumentsController {
   @HttpCode(204)
   @RequireScope('ingest')
   @AcceptsContentTypes('*/*')
-  @ApiOperation({ summary: 'Merge a JSON agent profile document into the stored one' })
+  @DocumentDocs('agent-profile', 'POST', 'Merge a JSON agent profile document into the stored one')
   postAgentProfile(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.write(principal, 'agent-profile', request, 'merge');
   }
@@ -184,7 +183,7 @@ export class XapiDocumentsController {
   @Delete('agents/profile')
   @HttpCode(204)
   @RequireScope('ingest')
-  @ApiOperation({ summary: 'Delete an agent profile document' })
+  @DocumentDocs('agent-profile', 'DELETE', 'Delete an agent profile document')
   deleteAgentProfile(@CurrentPrincipal() principal: Principal, @Req() request: Request): Promise<void> {
     return this.remove(principal, 'agent-profile', request);
   }
