@@ -106,6 +106,9 @@ export function checkSignatures(statement: Json, parts: ReadonlyMap<string, Atta
 function signedPart(statement: Json, payload: Json): Json {
   const { authority: _authority, stored: _stored, version: _version, attachments: _attachments, ...rest } = statement;
   if (payload['id'] === undefined) delete rest['id'];
+  // Durations compare to the hundredth of a second (xAPI 2.0 4.2.7): an LRS may have kept fewer digits.
+  const result = rest['result'];
+  if (isObject(result) && typeof result['duration'] === 'string') rest['result'] = { ...result, duration: result['duration'].replace(/(\d+)\.(\d{1,2})\d*S$/, (_, whole: string, hundredths: string) => `${whole}.${hundredths.padEnd(2, '0')}S`) };
   return rest;
 }
 
