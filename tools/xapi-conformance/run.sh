@@ -31,7 +31,7 @@ done
 if [[ ! -f "$suite/.installed" ]]; then
   [[ -d "$suite_source" ]] || { echo "the conformance suite is not at $suite_source (set LRS_SUITE_SOURCE)" >&2; exit 1; }
   echo "caching the conformance suite in $suite" >&2
-  rm -rf "$suite" && mkdir -p "$(dirname "$suite")" && cp -R "$suite_source" "$suite"
+  rm -rf "$suite" && mkdir -p "$(dirname "$suite")" && cp -R "$suite_source" "$suite" && chmod -R u+w "$suite"
   (cd "$suite" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
   touch "$suite/.installed"
 fi

@@ -36,6 +36,12 @@ export const XAPI_MIGRATIONS: readonly Migration[] = [
             PRIMARY KEY (tenant, sha2)
           );`,
   },
+  {
+    version: 4,
+    name: 'xapi_statements_by_verb',
+    // GET ?verb= (what LRS readers filter on most) reads the verb column, not the JSON.
+    sql: `CREATE INDEX xapi_statements_verb ON xapi_statements (tenant, verb, seq);`,
+  },
 ];
 
 /** The verb of a voiding statement (xAPI 1.0.3 Data 2.3.2): its StatementRef object is voided. */
@@ -140,7 +146,7 @@ export function createPostgresStatementStore(pool: Pool): XapiStatementStore {
       const conditions: ((column: string) => string)[] = [];
       if (filter.verb !== undefined) {
         const verb = bind(filter.verb);
-        conditions.push((column) => `${column} #>> '{verb,id}' = ${verb}`);
+        conditions.push((column) => `${column.replace(/\.statement$/, '.verb')} = ${verb}`);
       }
       if (filter.registration !== undefined) {
         const registration = bind(filter.registration);
