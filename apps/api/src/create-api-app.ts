@@ -2,14 +2,14 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { DiscoveryService, NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MAX_BATCH_BYTES } from '@rework-ledger/contracts';
-import { createRateLimiter, createRequestGate, discoverRoutes, LedgerExceptionFilter, mediaTypeOf } from '@rework-ledger/http-kit';
+import { createRateLimiter, createRequestGate, discoverRoutes, LedgerExceptionFilter } from '@rework-ledger/http-kit';
 import { CONFIG_DEFAULTS, type HttpTimeouts } from '@rework-ledger/platform';
 import { OTLP_HTTP_PREFIX, OTLP_MAX_BODY_BYTES, renderOtlpError } from '@rework-ledger/otlp';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import type { RuntimeOptions } from '@rework-ledger/runtime';
 import { API_KEYS, type ApiKeys } from '@rework-ledger/tenancy';
-import { xapiVersionHeader } from '@rework-ledger/xapi';
-import { json, raw, type Request } from 'express';
+import { XAPI_DOCUMENT_PATHS, xapiAlternateRequestSyntax, xapiVersionHeader } from '@rework-ledger/xapi';
+import { json, raw } from 'express';
 import type { Server } from 'node:http';
 import { type ApiOptions, AppModule } from './app.module';
 import { securityHeaders } from './security-headers';
@@ -19,13 +19,6 @@ const DEFAULT_TIMEOUTS: HttpTimeouts = {
   requestMs: CONFIG_DEFAULTS.HTTP_REQUEST_TIMEOUT_MS,
   keepAliveMs: CONFIG_DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS,
 };
-
-/**
- * xAPI's alternate request syntax (a form POST that carries the Authorization header among its fields, issue 8):
- * its credentials can only be read from the body, so the key is checked after the body is read.
- */
-const xapiAlternateSyntax = (request: Request) =>
-  request.method === 'POST' && request.path.toLowerCase().startsWith('/v1/xapi/') && mediaTypeOf(request) === 'application/x-www-form-urlencoded';
 
 /** Cuts off clients that send their headers or body too slowly and closes idle keep-alive connections. */
 function applyTimeouts(server: Server, timeouts: HttpTimeouts): void {
@@ -51,8 +44,11 @@ export async function createApiApp(
   applyTimeouts(app.getHttpServer() as Server, options.timeouts ?? DEFAULT_TIMEOUTS);
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   app.use(securityHeaders());
-  // xAPI answers carry its version header, errors included: those of the gate below too.
+  // Every xAPI answer carries the version header, errors of the gate included. xAPI's alternate request syntax (a form
+  // POST carrying the request's headers, Authorization included, and body) is turned into the request it carries, so
+  // that the gate checks its key, scope and media type like any other.
   app.use('/v1/xapi', xapiVersionHeader);
+  app.use(xapiAlternateRequestSyntax(MAX_BATCH_BYTES));
   const rateLimits = options.rateLimits ?? { ingestPerMinute: CONFIG_DEFAULTS.RATE_LIMIT_INGEST_PER_MINUTE, queryPerMinute: CONFIG_DEFAULTS.RATE_LIMIT_QUERY_PER_MINUTE };
   app.use(
     createRequestGate({
@@ -60,13 +56,16 @@ export async function createApiApp(
       apiKeys: app.get<ApiKeys>(API_KEYS),
       limiter: createRateLimiter(),
       limits: rateLimits,
-      credentialsInBody: xapiAlternateSyntax,
     }),
   );
   // Ingestion reads the raw body: structured, batched and binary-mode CloudEvents each need their own parsing.
   app.use('/v1/events', raw({ type: () => true, limit: MAX_BATCH_BYTES }));
   // OTLP bodies are protobuf or OTLP/JSON, decoded by the receiver; gzip is inflated here, the limit counts inflated bytes.
   app.use(OTLP_HTTP_PREFIX, raw({ type: () => true, limit: OTLP_MAX_BODY_BYTES }));
+  // xAPI documents (state, profiles) are kept as sent, whatever their media type; statements with attachments come as
+  // multipart/mixed, split by the xAPI library.
+  app.use(XAPI_DOCUMENT_PATHS, raw({ type: () => true, limit: MAX_BATCH_BYTES }));
+  app.use('/v1/xapi/statements', raw({ type: 'multipart/*', limit: MAX_BATCH_BYTES }));
   app.use(json({ limit: MAX_BATCH_BYTES }));
   // OTLP routes answer errors as OTLP's google.rpc.Status (its specification), every other route in the one shape.
   app.useGlobalFilters(new LedgerExceptionFilter([renderOtlpError]));

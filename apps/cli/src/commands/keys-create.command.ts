@@ -4,14 +4,17 @@ import { ApiKeyEntity, createApiKeys, type Scope, SCOPES } from '@rework-ledger/
 import { DataSource } from 'typeorm';
 import { type CliCommand, UsageError } from '../command';
 
-/** `keys create`: a new API key for any tenant, printed once. */
+/**
+ * `keys create`: a new API key for any tenant, printed once: the key alone on stdout (scripts capture it), and on
+ * stderr the same key as the user name and password an LMS's xAPI screen asks for (HTTP Basic).
+ */
 export const keysCreateCommand: CliCommand = {
   name: ['keys', 'create'],
   summary: 'create an API key for a tenant (printed once; only its hash is stored)',
-  usage: 'keys create --tenant <tenant> [--scopes ingest,read,admin,operator] [--name <label>]',
+  usage: 'keys create --tenant <tenant> [--scopes ingest,read,lrs,admin,operator] [--name <label>]',
   options: {
     tenant: { type: 'string', description: 'the tenant the key is bound to' },
-    scopes: { type: 'string', description: 'comma-separated: ingest, read, admin, operator (default ingest,read)' },
+    scopes: { type: 'string', description: 'comma-separated: ingest, read, lrs (read xAPI statements), admin, operator (default ingest,read)' },
     name: { type: 'string', description: 'a label to recognise the key by' },
   },
   async run(options) {
@@ -33,6 +36,7 @@ export const keysCreateCommand: CliCommand = {
       await dataSource.initialize();
       const { id, key } = await createApiKeys(dataSource).create(tenant, scopes as Scope[], name);
       process.stderr.write(`created key ${id} for tenant "${tenant}" with scopes ${scopes.join(', ')}; it is shown only now:\n`);
+      process.stderr.write(basicAuthForm(id, key));
       process.stdout.write(`${key}\n`);
     } finally {
       await dataSource.destroy().catch(() => undefined);
@@ -41,3 +45,9 @@ export const keysCreateCommand: CliCommand = {
     }
   },
 };
+
+/** How an LMS or LRS forwarder takes the key (xAPI, HTTP Basic): the key's id as user name, the key as password. */
+export function basicAuthForm(id: string, key: string): string {
+  const header = `Basic ${Buffer.from(`${id}:${key}`).toString('base64')}`;
+  return `for xAPI (HTTP Basic, endpoint http://<host>:<port>/v1/xapi): username (key) ${id}, password (secret) the key below; header "Authorization: ${header}"\n`;
+}

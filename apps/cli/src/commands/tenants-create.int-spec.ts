@@ -13,7 +13,7 @@ describe('cli tenants create', () => {
     expect(key).toMatch(/^rl_/);
     const dataSource = await new DataSource({ type: 'postgres', url: cli.database.url, entities: [ApiKeyEntity, TenantSettingsEntity] }).initialize();
     try {
-      expect(await createApiKeys(dataSource).authenticate(key)).toMatchObject({ tenant: 'acme', scopes: ['ingest', 'read', 'admin'] });
+      expect(await createApiKeys(dataSource).authenticate(key)).toMatchObject({ tenant: 'acme', scopes: ['ingest', 'read', 'lrs', 'admin'] });
       expect(await dataSource.getRepository(TenantSettingsEntity).findOneBy({ tenant: 'acme' })).toMatchObject({ currency: 'GBP', defaultHourlyCost: 75.5, privacyMinGroupSize: 7 });
     } finally {
       await dataSource.destroy();

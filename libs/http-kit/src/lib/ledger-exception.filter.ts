@@ -39,8 +39,9 @@ export class LedgerExceptionFilter implements ExceptionFilter {
       this.logger.warn(`${body.code}: ${String(cause.code ?? '')} ${String(cause.message ?? error)}`);
     } else if (status >= 500) this.logger.error(`${body.code}: ${error instanceof Error ? error.stack : String(error)}`);
     if (status === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    // A 429 says when its window ends; a 405 which methods the path takes.
-    const { retryAfterSeconds, allow } = error as { retryAfterSeconds?: unknown; allow?: unknown };
+    // A 429 says when its window ends; a 405 which methods the path takes; a 401 how to authenticate.
+    const { retryAfterSeconds, allow, challenge } = error as { retryAfterSeconds?: unknown; allow?: unknown; challenge?: unknown };
+    if (status === 401 && typeof challenge === 'string') response.setHeader('WWW-Authenticate', challenge);
     if (status === 429 && typeof retryAfterSeconds === 'number') response.setHeader('Retry-After', String(retryAfterSeconds));
     if (status === 405 && Array.isArray(allow)) response.setHeader('Allow', allow.join(', '));
     if (this.renderers.length > 0) {

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import type { ErrorShape } from '@rework-ledger/domain';
+import type { Scope } from '@rework-ledger/tenancy';
 
 /** The one error shape of every error response. */
 export const ERROR_SCHEMA = {
@@ -30,7 +31,7 @@ export function ApiErrorResponse(status: number, description: string, examples: 
 }
 
 /** Errors of every route behind the API-key guard: no key, an unknown key (401), a key without the scope (403), over the rate limit (429). */
-export function ApiKeyAuth(scope: 'ingest' | 'read' | 'admin' | 'operator') {
+export function ApiKeyAuth(scope: Scope) {
   return applyDecorators(
     ApiBearerAuth(),
     ApiSecurity('api-key'),

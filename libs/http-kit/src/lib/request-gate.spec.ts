@@ -4,7 +4,7 @@ import type { ApiKeys } from '@rework-ledger/tenancy';
 import type { Request, Response } from 'express';
 import { createRateLimiter } from './rate-limiter';
 import { createRequestGate } from './request-gate';
-import { AcceptsContentTypes, RequireScope } from './route-metadata';
+import { AcceptsBasicAuth, AcceptsContentTypes, RequireScope } from './route-metadata';
 import { discoverRoutes, type Route } from './route-table';
 
 @Controller('v1/documents')
@@ -18,6 +18,7 @@ class DocumentsController {
 
   @Put(':id')
   @RequireScope('ingest')
+  @AcceptsBasicAuth()
   replace() {
     return 'replaced';
   }
@@ -37,8 +38,8 @@ const apiKeys = {
 } as unknown as ApiKeys;
 
 /** Runs the gate on a request made of its line and headers; resolves with the error it passes on, if any. */
-function gateOn(routes: readonly Route[], method: string, path: string, headers: Record<string, string> = {}, credentialsInBody = false) {
-  const gate = createRequestGate({ routes, apiKeys, limiter: createRateLimiter(), limits: { ingestPerMinute: 100, queryPerMinute: 100 }, credentialsInBody: () => credentialsInBody });
+function gateOn(routes: readonly Route[], method: string, path: string, headers: Record<string, string> = {}) {
+  const gate = createRequestGate({ routes, apiKeys, limiter: createRateLimiter(), limits: { ingestPerMinute: 100, queryPerMinute: 100 } });
   const request = { method, path, headers, query: {}, ip: '127.0.0.1', socket: {} } as unknown as Request;
   const response = { setHeader: () => undefined } as unknown as Response;
   return new Promise<{ code?: string; principal?: unknown }>((resolve) =>
@@ -58,7 +59,7 @@ describe('request gate', () => {
   it('reads every route, its scope and the media types it declares, from the controllers', () => {
     expect(routes).toEqual([
       { method: 'POST', path: '/v1/documents', scopes: ['ingest'], accepts: ['multipart/mixed', 'application/json'] },
-      { method: 'PUT', path: '/v1/documents/:id', scopes: ['ingest'] },
+      { method: 'PUT', path: '/v1/documents/:id', scopes: ['ingest'], basicAuth: true },
       { method: 'GET', path: '/v1/documents/:id' },
     ]);
   });
@@ -78,8 +79,13 @@ describe('request gate', () => {
     expect((await gateOn(routes, 'POST', '/v1/documents')).code).toBe('AUTH.MISSING_API_KEY');
   });
 
-  it('given credentials carried in the body, then the key is left to be checked after the body is read', async () => {
-    expect(await gateOn(routes, 'POST', '/v1/documents', {}, true)).toEqual({ code: undefined, principal: undefined });
+  it('given HTTP Basic with the key as password, then a route that takes Basic authenticates it (any user name); another route does not', async () => {
+    const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+    expect(await gateOn(routes, 'PUT', '/v1/documents/d-1', basic('lms', 'good'))).toEqual({ code: undefined, principal: { tenant: 'acme', scopes: ['ingest'], keyId: 'k' } });
+    expect(await gateOn(routes, 'PUT', '/v1/documents/d-1', basic('', 'good'))).toMatchObject({ code: undefined });
+    expect((await gateOn(routes, 'PUT', '/v1/documents/d-1', basic('good', 'bad'))).code).toBe('AUTH.INVALID_API_KEY');
+    expect((await gateOn(routes, 'PUT', '/v1/documents/d-1', basic('good', ''))).code).toBe('AUTH.MISSING_API_KEY');
+    expect((await gateOn(routes, 'POST', '/v1/documents', basic('lms', 'good'))).code).toBe('AUTH.MISSING_API_KEY');
   });
 
   it('given an address over its limit of bad keys, then its unknown keys get 429, and a key known valid still passes', async () => {

@@ -34,8 +34,6 @@ export type RequestGateOptions = Readonly<{
   limiter: RateLimiter;
   /** Requests per minute per tenant (else client address) and route: routes that need `ingest`, and all others. 0: none. */
   limits: Readonly<{ ingestPerMinute: number; queryPerMinute: number }>;
-  /** Requests whose credentials travel in the body (xAPI's alternate request syntax): their key is checked after it is read. */
-  credentialsInBody?: (request: Request) => boolean;
 }>;
 
 /** The media type of a request's body, lower case without parameters; '' when absent. */
@@ -49,7 +47,7 @@ function hasBody(request: Request): boolean {
 }
 
 function takes(route: Route, type: string): boolean {
-  if (route.accepts) return route.accepts.includes(type);
+  if (route.accepts) return route.accepts.includes('*/*') || route.accepts.includes(type);
   return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
 }
 
@@ -70,7 +68,7 @@ function checkQuery(query: unknown): void {
  * Everything about a request that can be decided from its line and headers, decided before its body is read, in this
  * order: 405 with Allow for a known path and another method; 401/403 for a missing, invalid or insufficient key; 429
  * with Retry-After beyond the rate limit (per tenant, else per client address, and route; failed key look-ups count per
- * address); 400 for a bad query string; 415 for a body type the route does not take. A refusal closes the connection, so
+ * address); 400 for a bad query string; 415 for a body type the route does not take (of a write: POST, PUT, PATCH). A refusal closes the connection, so
  * that a body nobody will read is not waited for. Paths no controller declares pass through (404, /docs).
  */
 export function createRequestGate(options: RequestGateOptions) {
@@ -87,15 +85,16 @@ export function createRequestGate(options: RequestGateOptions) {
     }
     const limit = route.scopes?.includes('ingest') ? limits.ingestPerMinute : limits.queryPerMinute;
     let caller = `ip:${request.ip ?? request.socket.remoteAddress ?? 'unknown'}`;
-    if (route.scopes && !options.credentialsInBody?.(request)) {
+    if (route.scopes) {
       const failures = `${caller}|invalid-keys`;
       // Too many bad keys from one address stop its look-ups, but never a key already known valid: behind a proxy
       // every client shares the address, and one client's bad keys must not lock the others out.
-      const key = readApiKey(request.headers);
+      const keyOptions = { basic: route.basicAuth === true };
+      const key = readApiKey(request.headers, keyOptions);
       if (!(key !== undefined && apiKeys.knownValid?.(key))) limiter.check(failures, limits.queryPerMinute);
       let principal: Principal;
       try {
-        principal = await authenticateRequest(apiKeys, request.headers);
+        principal = await authenticateRequest(apiKeys, request.headers, keyOptions);
       } catch (error) {
         if ((error as LedgerError).code === 'AUTH.INVALID_API_KEY' && limits.queryPerMinute > 0) limiter.count(failures);
         throw error;
@@ -108,7 +107,9 @@ export function createRequestGate(options: RequestGateOptions) {
     checkQuery(request.query);
     const type = mediaTypeOf(request);
     // A body without Content-Type is read as JSON, as before (binary-mode CloudEvents default to it too).
-    if (hasBody(request) && type !== '' && !takes(route, type)) throw new UnsupportedMediaTypeError(type, route.accepts ?? JSON_MEDIA_TYPES);
+    // A read's body means nothing (and some clients send a Content-Type with it): only writes are held to their types.
+    const reads = method === 'GET' || request.method === 'DELETE';
+    if (!reads && hasBody(request) && type !== '' && !takes(route, type)) throw new UnsupportedMediaTypeError(type, route.accepts ?? JSON_MEDIA_TYPES);
   }
 
   return (request: Request, response: Response, next: NextFunction): void => {

@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { DiscoveryService, Reflector } from '@nestjs/core';
 import type { Scope } from '@rework-ledger/tenancy';
-import { ACCEPTED_CONTENT_TYPES, REQUIRED_SCOPE } from './route-metadata';
+import { ACCEPTED_CONTENT_TYPES, BASIC_AUTH, REQUIRED_SCOPE } from './route-metadata';
 import { requiredScopes } from './api-key.guard';
 
 /** One route of the application, as its controller declares it. */
@@ -14,6 +14,8 @@ export type Route = Readonly<{
   scopes?: readonly Scope[];
   /** Media types its body may have; absent: JSON (`application/json`, `application/*+json`). */
   accepts?: readonly string[];
+  /** It also takes its key by HTTP Basic (see AcceptsBasicAuth). */
+  basicAuth?: true;
 }>;
 
 const joinPath = (...parts: readonly string[]) => `/${parts.flatMap((part) => part.split('/')).filter(Boolean).join('/')}`;
@@ -33,9 +35,10 @@ export function discoverRoutes(discovery: DiscoveryService, reflector: Reflector
       if (requestMethod === undefined || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
       const scopes = requiredScopes(reflector.getAllAndOverride<readonly Scope[] | undefined>(REQUIRED_SCOPE, [handler, controller]));
       const accepts = reflector.getAllAndOverride<readonly string[] | undefined>(ACCEPTED_CONTENT_TYPES, [handler, controller]);
+      const basicAuth = reflector.getAllAndOverride<boolean | undefined>(BASIC_AUTH, [handler, controller]) === true;
       for (const prefix of prefixes) {
         for (const path of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
-          routes.push({ method: RequestMethod[requestMethod], path: joinPath(prefix, path), ...(scopes ? { scopes } : {}), ...(accepts ? { accepts } : {}) });
+          routes.push({ method: RequestMethod[requestMethod], path: joinPath(prefix, path), ...(scopes ? { scopes } : {}), ...(accepts ? { accepts } : {}), ...(basicAuth ? { basicAuth: true as const } : {}) });
         }
       }
     }

@@ -1,14 +1,15 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * `ingest`, `read` and `admin` are a tenant's (admin implies the other two); `operator` is platform-wide (every
- * tenant's status, a global rebuild) and is implied by nothing.
+ * `ingest`, `read`, `lrs` and `admin` are a tenant's (admin implies the other three); `operator` is platform-wide
+ * (every tenant's status, a global rebuild) and is implied by nothing. `lrs` reads the xAPI statements and documents
+ * (employee-level data): an LMS's key that only sends statements stays `ingest`.
  */
-export const SCOPES = ['ingest', 'read', 'admin', 'operator'] as const;
+export const SCOPES = ['ingest', 'read', 'lrs', 'admin', 'operator'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The scopes a tenant's own keys may hold: a tenant's first admin key gets these, never `operator`. */
-export const TENANT_SCOPES: readonly Scope[] = ['ingest', 'read', 'admin'];
+export const TENANT_SCOPES: readonly Scope[] = ['ingest', 'read', 'lrs', 'admin'];
 
 /** True when a principal with `granted` scopes may use a route that needs `required`. */
 export function scopeSatisfies(granted: readonly Scope[], required: Scope): boolean {

@@ -117,9 +117,11 @@ export function validateStatement(raw: unknown): StatementValidation {
   }
 
   const actor = asRecord(candidate['actor']);
-  if (actor) errors.push(...checkActor(actor));
   const verb = asRecord(candidate['verb']);
   if (verb) errors.push(...check(VerbShape, verb, 'verb.'));
+  const completion = typeof verb?.['id'] === 'string' && COMPLETION_VERBS.includes(verb['id']);
+  // A completion needs a person this LRS can resolve; any other statement's actor is the xAPI rules' (the controller's).
+  if (actor && completion) errors.push(...checkActor(actor));
 
   const object = asRecord(candidate['object']);
   const objectType = object ? (object['objectType'] ?? 'Activity') : undefined;
@@ -144,13 +146,12 @@ export function validateStatement(raw: unknown): StatementValidation {
   errors.push(...inspectStructure(candidate));
 
   if (errors.length > 0) return { ok: false, errors };
-  const account = asRecord(actor?.['account']);
   const scaled = score?.['scaled'];
   return {
     ok: true,
     statement: {
       ...(typeof candidate['id'] === 'string' ? { id: candidate['id'] } : {}),
-      actor: account ? { account: { homePage: String(account['homePage']), name: String(account['name']) } } : { mbox: String(actor?.['mbox']) },
+      actor: actorOf(actor ?? {}),
       verbId: verbId as string,
       object: { objectType: String(objectType), ...(typeof object?.['id'] === 'string' ? { id: object['id'] } : {}) },
       ...(typeof timestamp === 'string' ? { timestamp } : {}),
@@ -158,6 +159,22 @@ export function validateStatement(raw: unknown): StatementValidation {
       raw: candidate,
     },
   };
+}
+
+/** Where the identifier of an actor that is neither an mbox nor an account (openid, mbox_sha1sum, a group) is kept. */
+export const OTHER_ACTOR_HOME_PAGE = 'urn:rework-ledger:xapi:actor';
+
+/**
+ * The actor as the mapping reads it: its `account` or `mbox`; any other actor (only a statement that is no completion
+ * has one) as an account of {@link OTHER_ACTOR_HOME_PAGE} named by the actor's identifying JSON, so that a derived
+ * statement id still depends on who the actor is.
+ */
+function actorOf(actor: Record<string, unknown>): XapiActor {
+  const account = asRecord(actor['account']);
+  if (account && typeof account['homePage'] === 'string' && typeof account['name'] === 'string') return { account: { homePage: account['homePage'], name: account['name'] } };
+  if (typeof actor['mbox'] === 'string') return { mbox: actor['mbox'] };
+  const identifying = Object.fromEntries(['objectType', 'mbox_sha1sum', 'openid', 'member'].filter((name) => actor[name] !== undefined).map((name) => [name, actor[name]]));
+  return { account: { homePage: OTHER_ACTOR_HOME_PAGE, name: JSON.stringify(identifying) } };
 }
 
 /** An Agent has exactly one identifier; this LRS resolves people by `mbox` or `account`. */

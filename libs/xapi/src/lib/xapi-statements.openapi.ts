@@ -25,8 +25,8 @@ const completed = {
   timestamp: '2026-03-04T15:20:00Z',
 };
 
-const VERSION_HEADER = ApiHeader({ name: 'X-Experience-API-Version', required: false, description: '1.0.x (answered with 1.0.3)', example: '1.0.3' });
-const VERSION_ERROR = { code: 'XAPI.UNSUPPORTED_VERSION', message: 'this LRS speaks xAPI 1.0.3; X-Experience-API-Version was "2.0.0"', field: 'X-Experience-API-Version' };
+const VERSION_HEADER = ApiHeader({ name: 'X-Experience-API-Version', required: true, description: '1.0.x (answered as 1.0.3) or 2.0.x (answered as 2.0.0)', example: '1.0.3' });
+const VERSION_ERROR = { code: 'XAPI.UNSUPPORTED_VERSION', message: 'this LRS speaks xAPI 1.0.3 and 2.0.0; X-Experience-API-Version was "0.95"', field: 'X-Experience-API-Version' };
 
 /** OpenAPI of POST /v1/xapi/statements. */
 export const PostStatementsDocs = () =>
@@ -71,4 +71,21 @@ export const PutStatementDocs = () =>
       'unsupported version': VERSION_ERROR,
     }),
     ApiKeyAuth('ingest'),
+  );
+
+/** OpenAPI of GET /v1/xapi/statements. */
+export const GetStatementsDocs = () =>
+  applyDecorators(
+    ApiTags('xAPI'),
+    ApiOperation({
+      summary: 'Read statements: one by statementId or voidedStatementId, or a filtered page',
+      description:
+        'Filters: agent (JSON), verb, activity, registration, related_activities, related_agents, since, until, limit (at most 100), ascending, format (exact, ids, canonical). ' +
+        'A page is {statements, more}: more is the path of the next page, empty at the end. Voided statements are found only by voidedStatementId. HEAD answers the headers alone.',
+    }),
+    VERSION_HEADER,
+    ApiJsonResponse(200, 'One statement, or a StatementResult {statements, more}', { type: 'object' }, { statements: [completed], more: '' }),
+    ApiErrorResponse(400, 'An unknown or malformed parameter', { 'bad parameter': { code: 'XAPI.INVALID_PARAMETER', message: 'verb must be an IRI', field: 'verb' } }),
+    ApiErrorResponse(404, 'No such statement', { 'not found': { code: 'NOT_FOUND.STATEMENT', message: 'no statement has the id 6fa459ea-ee8a-3ca4-894e-db77e160355e', field: 'statementId' } }),
+    ApiKeyAuth('lrs'),
   );
