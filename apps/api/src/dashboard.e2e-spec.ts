@@ -356,7 +356,7 @@ describeWithBrowser(SUITE, () => {
     }
   }, 60_000);
 
-  it('shows how to connect the AI tools, filled with this address, and what the connectors ignored', async () => {
+  it('shows how to connect the AI tools, learning systems and CSV exports, filled with this address, and what the connectors ignored', async () => {
     // One OTLP export of a span that is not an AI output: ignored, and counted for the tenant.
     const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'GET /', endTimeUnixNano: '1772445600000000000' };
     const exported = await fetch(`${baseUrl}/otlp/v1/traces`, {
@@ -372,6 +372,21 @@ describeWithBrowser(SUITE, () => {
     expect(await page.getByTestId('config-copilot-api').textContent()).toContain(`npm run cli -- import copilot --org <github org> --url ${baseUrl} --api-key`);
     expect(await page.getByTestId('config-copilot').textContent()).toContain('export GITHUB_TOKEN=');
     expect(await page.getByTestId('config-copilot').textContent()).toContain('npm run cli -- import copilot --tenant <tenant> --org <github org>');
+    // An LMS's LRS settings: this instance's xAPI endpoint, Basic auth with an ingest key; the command that makes one.
+    expect(await page.getByTestId('lrs-endpoint').locator('code').textContent()).toBe(`${baseUrl}/v1/xapi`);
+    expect(await page.getByTestId('lrs-endpoint').textContent()).toContain(`${baseUrl}/v1/xapi/`);
+    expect(await page.getByTestId('lrs-password').textContent()).toMatch(/ingest scope.*lrs scope/);
+    expect(await page.getByTestId('lrs-authentication').textContent()).toContain('HTTP Basic');
+    expect(await page.getByTestId('lrs-version').textContent()).toContain('1.0.3 or 2.0.0');
+    expect(await page.getByTestId('config-lrs-key').textContent()).toBe('npm run cli -- keys create --tenant <tenant> --scopes ingest');
+    // The three CSV imports, through this instance's API and through the database.
+    const csvApi = ((await page.getByTestId('config-csv-api').textContent()) ?? '').split('\n');
+    const csvDatabase = ((await page.getByTestId('config-csv').textContent()) ?? '').split('\n');
+    expect(csvApi.map((line) => line.split(' --url ')[0])).toEqual(['directory <workers.csv>', 'courses <catalogue.csv>', 'completions <completions.csv>'].map((args) => `npm run cli -- import ${args}`));
+    for (const line of csvApi) expect(line).toContain(` --url ${baseUrl} --api-key "<ingest key>"`);
+    expect(csvDatabase.map((line) => line.split(' [')[0])).toEqual(
+      ['directory <workers.csv>', 'courses <catalogue.csv>', 'completions <completions.csv>'].map((args) => `npm run cli -- import ${args} --tenant <tenant>`),
+    );
     await page.getByTestId('connector-record').first().waitFor();
     expect(await page.getByTestId('connector-record').allTextContents()).toEqual([expect.stringContaining('span.not-an-output')]);
     await screenshot('connect', true);

@@ -11,7 +11,7 @@ const TABS: readonly { view: View; label: string; question: string }[] = [
   { view: 'operations', label: 'Operations', question: 'Where do we lose time to rework?' },
   { view: 'learning', label: 'Learning', question: 'Which training paid off?' },
   { view: 'skills', label: 'Skills gaps', question: 'Which team needs which course?' },
-  { view: 'connect', label: 'Connect', question: 'How do our AI tools send their telemetry here?' },
+  { view: 'connect', label: 'Connect', question: 'How do our AI tools, learning systems and HR exports send their data here?' },
 ];
 
 export function App() {
