@@ -7,13 +7,16 @@
 #   options: --versions "1.0.3 2.0.0"   --grep PATTERN   --failures (list the failing groups)
 #
 # The suite (adlnet/lrs-conformance-test-suite, pinned) is copied from LRS_SUITE_SOURCE (default
-# /work/shared/vendor/lrs-conformance-test-suite; CI cannot reach GitHub) to .cache/lrs-conformance (git-ignored)
+# ../shared/vendor/lrs-conformance-test-suite beside the repository, else /work/shared/…; CI cannot reach GitHub) to .cache/lrs-conformance (git-ignored)
 # and its own dependencies installed there, once. It is never part of our node_modules.
 # Environment: DATABASE_URL (the server the fresh database is made on; default the local PostgreSQL).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-suite_source="${LRS_SUITE_SOURCE:-/work/shared/vendor/lrs-conformance-test-suite}"
+# shared/ lies beside the clone (in CI, a copy beside the fresh clone); /work/shared on a development machine.
+default_source="$root/../shared/vendor/lrs-conformance-test-suite"
+[[ -d "$default_source" ]] || default_source=/work/shared/vendor/lrs-conformance-test-suite
+suite_source="${LRS_SUITE_SOURCE:-$default_source}"
 suite="$root/.cache/lrs-conformance"
 endpoint='' key='' versions='1.0.3 2.0.0' grep_pattern='' list_failures=0
 while (( $# )); do

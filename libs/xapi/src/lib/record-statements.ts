@@ -2,10 +2,11 @@ import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import type { ErrorShape } from '@rework-ledger/domain';
 import type { EventStore } from '@rework-ledger/event-store';
 import { storeValidEvents } from '@rework-ledger/ingestion/core';
-import { mapStatement, type MappedStatement, type TrainingResolvers } from './statement-mapping';
+import { v5 as uuidv5 } from 'uuid';
+import { mapStatement, type MappedStatement, STATEMENT_ID_NAMESPACE, type TrainingResolvers, XAPI_EVENT_SOURCE } from './statement-mapping';
 import { type StatementError, XapiBatchRejectedError } from './xapi.errors';
 import { validateStatement } from './xapi-statement';
-import type { StoredStatement, XapiStatementStore } from './xapi-statements.store';
+import { type StoredStatement, VOIDED_VERB, type XapiStatementStore } from './xapi-statements.store';
 
 export type RecordStatementsDeps = Readonly<{
   events: EventStore;
@@ -17,7 +18,7 @@ export type RecordStatementsDeps = Readonly<{
 export type RecordStatementsResult = Readonly<{
   /** The statement ids, in the order of the request (given or derived). */
   ids: readonly string[];
-  /** `training.completed` events newly stored. */
+  /** `training.completed` (and, for a voided completion, `training.completion_retracted`) events newly stored. */
   eventsStored: number;
 }>;
 
@@ -35,7 +36,8 @@ const STATEMENT_FIELD_OF: Record<string, string> = {
  * Records a request's statements for one tenant, LRS style: every statement is validated, resolved and its event
  * checked against the contract before anything is stored; any invalid statement rejects the whole batch with every
  * reason ({@link XapiBatchRejectedError}). Then the statements are kept (an id already stored keeps its first
- * statement) and the completions appended to the event store, where the statement id makes a repeat a duplicate.
+ * statement) and the completions appended to the event store, where the statement id makes a repeat a duplicate. A
+ * voiding statement whose target is a completion also appends `training.completion_retracted` (see {@link retractionOf}).
  */
 export async function recordStatements(deps: RecordStatementsDeps, tenant: string, rawStatements: readonly unknown[], storedAt: Date): Promise<RecordStatementsResult> {
   const errors: StatementError[] = [];
@@ -55,7 +57,7 @@ export async function recordStatements(deps: RecordStatementsDeps, tenant: strin
         if (first !== undefined) errors.push({ index, code: 'XAPI.DUPLICATE_ID', message: `statement ${first} of this batch has the same id`, field: 'id' });
         else firstIndexOfId.set(explicitId, index);
       }
-      const statement = await mapStatement(validation.statement, storedAt, resolvers);
+      const statement = await mapStatement(validation.statement, storedAt, resolvers, index);
       if (!statement.event) return { statement };
       const checked = validateEvent(statement.event, { fromCredentials: tenant });
       if (!checked.ok) {
@@ -79,6 +81,11 @@ export async function recordStatements(deps: RecordStatementsDeps, tenant: strin
     // A statement id already stored keeps its first statement: its event (if any) comes from that one.
     const eventToStore = kept ? await eventOfStoredStatement(kept, tenant, resolvers) : event;
     if (eventToStore) events.push(eventToStore);
+    const statement = kept?.statement ?? firstOfId.get(id)?.statement.record;
+    if ((kept?.verb ?? firstOfId.get(id)?.statement.verb) === VOIDED_VERB && statement) {
+      const retraction = await retractionOf(deps.statements, tenant, id, statement, resolvers);
+      if (retraction) events.push(retraction);
+    }
   }
   const { stored } = await storeValidEvents(deps.events, events);
   return { ids: accepted.map(({ statement }) => statement.id), eventsStored: stored };
@@ -91,6 +98,34 @@ async function eventOfStoredStatement(stored: StoredStatement, tenant: string, r
   const { event } = await mapStatement(validation.statement, stored.storedAt, resolvers);
   if (!event) return undefined;
   const checked = validateEvent(event, { fromCredentials: tenant });
+  return checked.ok ? checked.event : undefined;
+}
+
+/**
+ * What a voiding statement (`voidingId`) retracts: when the statement it voids is a completion, the contract's
+ * `training.completion_retracted` of that learner and course, timed just after the voided completion (the contract
+ * withdraws the learner's completions of the course before the retraction's time, so the next one, if any, stands). Its
+ * id derives from the voiding statement's, so a retry is a duplicate.
+ */
+async function retractionOf(store: XapiStatementStore, tenant: string, voidingId: string, voiding: Record<string, unknown>, resolvers: TrainingResolvers): Promise<ValidEvent | undefined> {
+  const targetId = (voiding['object'] as { id?: unknown } | undefined)?.id;
+  if (typeof targetId !== 'string') return undefined;
+  const target = await store.find(tenant, targetId.toLowerCase());
+  if (!target || target.verb === VOIDED_VERB) return undefined;
+  const completion = await eventOfStoredStatement(target, tenant, resolvers);
+  if (!completion || completion.type !== 'training.completed') return undefined;
+  const { employeeId, courseId } = completion.data as { employeeId: string; courseId: string };
+  const checked = validateEvent(
+    {
+      specversion: '1.0',
+      id: uuidv5(`training.completion_retracted/${voidingId}`, STATEMENT_ID_NAMESPACE),
+      source: XAPI_EVENT_SOURCE,
+      type: 'training.completion_retracted',
+      time: new Date(completion.time.getTime() + 1).toISOString(),
+      data: { employeeId, courseId },
+    },
+    { fromCredentials: tenant },
+  );
   return checked.ok ? checked.event : undefined;
 }
 

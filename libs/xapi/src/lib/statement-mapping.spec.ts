@@ -95,12 +95,12 @@ describe('derivedStatementId', () => {
 
   it('is the UUID v5, in the documented namespace, of actor, verb, object and timestamp — fixed forever', () => {
     const expected = uuidv5(JSON.stringify([{ account: { homePage: 'https://lms.test', name: 'a.smith' } }, COMPLETED, 'Activity', PROMPTING, '2026-03-02T10:00:00.000Z']), STATEMENT_ID_NAMESPACE);
-    expect(derivedStatementId(valid(base))).toBe(expected);
+    expect(derivedStatementId(valid(base), STORED_AT)).toBe(expected);
     expect(expected).toBe('e0aab7a1-9ae0-52ee-8f3c-fb9de7196897');
   });
 
   it('given the same statement twice, then the same id; the same instant written otherwise, the same id', () => {
-    expect(derivedStatementId(valid(base))).toBe(derivedStatementId(valid({ ...base, timestamp: '2026-03-02T11:00:00.000+01:00', context: { x: 1 } })));
+    expect(derivedStatementId(valid(base), STORED_AT)).toBe(derivedStatementId(valid({ ...base, timestamp: '2026-03-02T11:00:00.000+01:00', context: { x: 1 } }), STORED_AT));
   });
 
   it('given another actor, verb, object or timestamp, or none, then another id', () => {
@@ -113,13 +113,22 @@ describe('derivedStatementId', () => {
         valid({ ...base, object: { id: 'https://lms.test/courses/other' } }),
         valid({ ...base, timestamp: '2026-03-02T10:00:01Z' }),
         valid({ actor: base.actor }),
-      ].map(derivedStatementId),
+      ].map((statement) => derivedStatementId(statement, STORED_AT)),
     );
     expect(ids.size).toBe(7);
   });
 
+  it('given no timestamp, then the time stored takes its place: the same statement stored at two times is two statements', () => {
+    const untimed = valid({ actor: base.actor });
+    expect(derivedStatementId(untimed, STORED_AT)).not.toBe(derivedStatementId(untimed, new Date(STORED_AT.getTime() + 1)));
+    // Twice in one request: two statements too.
+    expect(derivedStatementId(untimed, STORED_AT, 0)).not.toBe(derivedStatementId(untimed, STORED_AT, 1));
+    // A timestamped statement's id depends on nothing else.
+    expect(derivedStatementId(valid(base), STORED_AT, 0)).toBe(derivedStatementId(valid(base), new Date(0), 7));
+  });
+
   it('given no id, then mapStatement uses the derived one', async () => {
     const statement = valid(base);
-    expect((await mapStatement(statement, STORED_AT, resolvers)).id).toBe(derivedStatementId(statement));
+    expect((await mapStatement(statement, STORED_AT, resolvers)).id).toBe(derivedStatementId(statement, STORED_AT));
   });
 });

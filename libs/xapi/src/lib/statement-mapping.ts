@@ -29,20 +29,28 @@ export function isCompletion(statement: ValidStatement): boolean {
   return COMPLETION_VERBS.includes(statement.verbId);
 }
 
-/** The statement's id: the one it carries (lower-cased), else the id derived from its content. */
-export function statementIdOf(statement: ValidStatement): string {
-  return statement.id !== undefined ? statement.id.toLowerCase() : derivedStatementId(statement);
+/**
+ * The statement's id: the one it carries (lower-cased), else the id derived from its content and, without a
+ * timestamp, the time stored and its place in the request.
+ */
+export function statementIdOf(statement: ValidStatement, storedAt: Date, indexInRequest = 0): string {
+  return statement.id !== undefined ? statement.id.toLowerCase() : derivedStatementId(statement, storedAt, indexInRequest);
 }
 
 /**
  * UUID v5 (namespace {@link STATEMENT_ID_NAMESPACE}) of the actor's identifier, the verb, the object and the
- * timestamp as sent (normalised to UTC milliseconds; none when absent): the same statement sent again gets the same id.
+ * timestamp (normalised to UTC milliseconds), which is the time stored when the statement has none (PRODUCT.md: "a
+ * missing timestamp takes the time stored"), with then its place in the request: the same statement with its
+ * timestamp sent again gets the same id; one without a timestamp is another statement each time it is sent, in one
+ * request or in two (an LRS cannot tell a retry from a new one; the ADL suite sends the same template many times,
+ * voiding some, and two statements of one activity in one request to merge their definitions).
  */
-export function derivedStatementId(statement: ValidStatement): string {
+export function derivedStatementId(statement: ValidStatement, storedAt: Date, indexInRequest = 0): string {
   const actor = statement.actor.account ? { account: { homePage: statement.actor.account.homePage, name: statement.actor.account.name } } : { mbox: statement.actor.mbox };
   const object = statement.object.id ?? canonicalJson(statement.raw['object']);
-  const timestamp = statement.timestamp !== undefined ? new Date(statement.timestamp).toISOString() : null;
-  return uuidv5(JSON.stringify([actor, statement.verbId, statement.object.objectType, object, timestamp]), STATEMENT_ID_NAMESPACE);
+  const content = [actor, statement.verbId, statement.object.objectType, object];
+  const name = statement.timestamp !== undefined ? [...content, new Date(statement.timestamp).toISOString()] : [...content, storedAt.toISOString(), indexInRequest];
+  return uuidv5(JSON.stringify(name), STATEMENT_ID_NAMESPACE);
 }
 
 /**
@@ -62,8 +70,8 @@ export function learnerIdOf(actor: XapiActor): string {
  * (else the activity IRI is the courseId), the employee id = the learner's identifier ({@link learnerIdOf}), score =
  * result.score.scaled when 0..1. Other verbs are kept and make no event.
  */
-export async function mapStatement(statement: ValidStatement, storedAt: Date, resolvers: TrainingResolvers): Promise<MappedStatement> {
-  const id = statementIdOf(statement);
+export async function mapStatement(statement: ValidStatement, storedAt: Date, resolvers: TrainingResolvers, indexInRequest = 0): Promise<MappedStatement> {
+  const id = statementIdOf(statement, storedAt, indexInRequest);
   const stored = storedAt.toISOString();
   const time = statement.timestamp ?? stored;
   const record = { ...statement.raw, id, timestamp: time, stored, version: statement.raw['version'] ?? '1.0.0' };

@@ -198,7 +198,7 @@ describe('POST /v1/xapi/statements end to end (HTTP → LRS table + event store 
   it('given a statement without id sent twice, then both answers give the same derived id, and it is stored once', async () => {
     const statement = { actor: { account: { homePage: LMS, name: 'a.smith' } }, verb: { id: COMPLETED }, object: { id: `${LMS}/activities/review` }, timestamp: '2026-03-04T08:00:00Z' };
     const validation = validateStatement(statement);
-    const expectedId = validation.ok ? derivedStatementId(validation.statement) : 'invalid';
+    const expectedId = validation.ok ? derivedStatementId(validation.statement, new Date(0)) : 'invalid';
     published.length = 0;
     const first = await post(statement);
     const second = await post([statement, statement]);
@@ -289,6 +289,28 @@ describe('POST /v1/xapi/statements end to end (HTTP → LRS table + event store 
     expect((await storedEvents(id, 'acme'))[0].data).toMatchObject({ employeeId: 'a.smith', courseId: 'prompting' });
     expect(await completions(PROMPTING, 'globex')).toEqual([{ employeeId: 'a.smith', completedAt: new Date('2026-03-05T00:00:00Z') }]);
     expect(await completions('prompting')).toContainEqual({ employeeId: 'alice', completedAt: new Date('2026-03-05T00:00:00Z') });
+  });
+
+  it('given a completion voided, then its completion is retracted (training.completion_retracted), so the course counts it no more; a retry of the voiding is a duplicate', async () => {
+    const completedId = uuid();
+    const activity = `${LMS}/activities/voided-course`;
+    const completion = { id: completedId, actor: { mbox: 'mailto:Vera@Acme.test' }, verb: { id: COMPLETED }, object: { id: activity }, timestamp: '2026-03-06T09:00:00Z' };
+    expect((await post(completion)).status).toBe(200);
+    expect(await completions(activity)).toEqual([{ employeeId: 'vera@acme.test', completedAt: new Date('2026-03-06T09:00:00Z') }]);
+    const voidingId = uuid();
+    const voiding = { id: voidingId, actor: { mbox: 'mailto:admin@lms.test' }, verb: { id: 'http://adlnet.gov/expapi/verbs/voided' }, object: { objectType: 'StatementRef', id: completedId } };
+    expect((await post(voiding)).status).toBe(200);
+    expect((await post(voiding)).status).toBe(200);
+    // (The read model first: once it has caught up, the events it applied are visible to a read of the log too.)
+    expect(await completions(activity)).toEqual([]);
+    const retractions = (await store.readAll({ tenant: 'acme', limit: 10_000 })).filter((event) => event.type === 'training.completion_retracted' && (event.data as { courseId: string }).courseId === activity);
+    expect(retractions.map((event) => [event.time.toISOString(), event.data])).toEqual([['2026-03-06T09:00:00.001Z', { employeeId: 'vera@acme.test', courseId: activity }]]);
+    // A voiding of a statement that is no completion retracts nothing.
+    const attemptedId = uuid();
+    expect((await post({ id: attemptedId, actor: { mbox: 'mailto:vera@acme.test' }, verb: { id: ATTEMPTED }, object: { id: activity } })).status).toBe(200);
+    expect((await post({ ...voiding, id: uuid(), object: { objectType: 'StatementRef', id: attemptedId } })).status).toBe(200);
+    await completions(activity);
+    expect((await store.readAll({ tenant: 'acme', limit: 10_000 })).filter((event) => event.type === 'training.completion_retracted')).toHaveLength(1);
   });
 
   it('given PUT with statementId, then 204 and the statement is stored under that id', async () => {
