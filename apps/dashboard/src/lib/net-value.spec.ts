@@ -1,5 +1,5 @@
 import type { ValueRow } from './api-types';
-import { combineValueRows, netValueFormula, netValueUnavailableNote, valueQuery } from './net-value';
+import { combineValueRows, netValueCoverageNote, netValueFormula, netValueUnavailableNote, valueQuery } from './net-value';
 
 const row = (bucket: string | null, savedValue: number, lostCost: number, spend: number, other: { currency: string; amount: number }[] = []): ValueRow => ({
   group: null,
@@ -33,5 +33,14 @@ describe('Net AI value on the operations view', () => {
 
   it('given no row, then nothing to show', () => {
     expect(combineValueRows([])).toBeNull();
+  });
+
+  it('given an answer of whole months with one withheld, then the note says so: the sums are those of the months shown', () => {
+    const asked = { from: '2026-01-10T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' };
+    const answer = { from: '2026-01-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', suppressed: { rows: 1 } };
+    expect(netValueCoverageNote(answer, asked)).toBe(
+      'From 2026-01-01 to 2026-03-31 (UTC), whole months (groups are protected per month). 1 month is withheld to protect small groups (the rework or the spend of too few people) and not in these figures: they are the net value of the rest.',
+    );
+    expect(netValueCoverageNote({ ...answer, from: asked.from, suppressed: null }, asked)).toBe('From 2026-01-10 to 2026-03-31 (UTC).');
   });
 });

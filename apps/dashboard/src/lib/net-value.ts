@@ -1,6 +1,7 @@
 // Net AI value (GET /v1/metrics/value) as the operations view shows it: pure, so that it is unit-tested.
 import type { Spend, ValueMetricsAnswer, ValueRow } from './api-types';
 import { formatMoney } from './format';
+import { widenedPeriod } from './privacy-note';
 import { addSpend, formatSpend } from './usage';
 
 /** The query string of GET /v1/metrics/value (the same period and team filter as the rework figures). */
@@ -40,4 +41,16 @@ export function netValueFormula(value: NetValue, currency: string): string {
 export function netValueUnavailableNote(value: NetValue, answer: Pick<ValueMetricsAnswer, 'currency'>): string | null {
   if (value.netAiValue !== null) return null;
   return `Not computed: ${formatSpend(value.spendInOtherCurrencies)} of spend is in another currency than ${answer.currency}, and the ledger converts no currency (as for a course's ROI).`;
+}
+
+/**
+ * What the figures cover, in a sentence: the days (whole months for a caller without admin, whose answer is per
+ * month), and the months or groups withheld to protect small groups, which are not in the sums (never their figures).
+ */
+export function netValueCoverageNote(answer: Pick<ValueMetricsAnswer, 'from' | 'to' | 'suppressed'>, asked: { from: string; to: string }): string {
+  const lastDay = new Date(Date.parse(answer.to) - 1).toISOString().slice(0, 10);
+  const period = `From ${answer.from.slice(0, 10)} to ${lastDay} (UTC)${widenedPeriod(answer, asked) ? ', whole months (groups are protected per month)' : ''}.`;
+  const withheld = answer.suppressed?.rows ?? 0;
+  if (withheld === 0) return period;
+  return `${period} ${withheld} ${withheld === 1 ? 'month is' : 'months are'} withheld to protect small groups (the rework or the spend of too few people) and not in these figures: they are the net value of the rest.`;
 }

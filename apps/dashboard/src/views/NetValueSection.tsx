@@ -2,7 +2,7 @@ import { Card, Failed, Kpi } from '../components/common';
 import type { ApiError } from '../lib/api-client';
 import type { ValueMetricsAnswer } from '../lib/api-types';
 import { formatMoney } from '../lib/format';
-import { combineValueRows, netValueFormula, netValueUnavailableNote, valueQuery } from '../lib/net-value';
+import { combineValueRows, netValueCoverageNote, netValueFormula, netValueUnavailableNote, valueQuery } from '../lib/net-value';
 import { useApi } from '../lib/use-api';
 
 /**
@@ -21,13 +21,13 @@ export function NetValueSection(props: { apiKey: string; onBadKey: (error: ApiEr
           </div>
         )}
         {loaded.state === 'failed' && <Failed error={loaded.error} retry={loaded.retry} />}
-        {loaded.state === 'ready' && <NetValueContent answer={loaded.data[0]} />}
+        {loaded.state === 'ready' && <NetValueContent answer={loaded.data[0]} asked={props.range} />}
       </Card>
     </div>
   );
 }
 
-function NetValueContent(props: { answer: ValueMetricsAnswer }) {
+function NetValueContent(props: { answer: ValueMetricsAnswer; asked: { from: string; to: string } }) {
   const { answer } = props;
   const { currency } = answer;
   const value = combineValueRows(answer.rows);
@@ -51,6 +51,9 @@ function NetValueContent(props: { answer: ValueMetricsAnswer }) {
       </div>
       <p className="note" data-testid="net-value-formula">
         {netValueFormula(value, currency)}
+      </p>
+      <p className={`note${answer.suppressed?.rows ? ' withheld-note' : ''}`} data-testid="net-value-coverage">
+        {netValueCoverageNote(answer, props.asked)}
       </p>
       {unavailable && (
         <p className="note withheld-note" data-testid="net-value-unavailable">

@@ -280,7 +280,8 @@ async function queryOutputs(db: SqlQueryable, query: ReworkMetricsQuery): Promis
   const filterSql: string[] = [];
   for (const [name, value] of Object.entries(query.filters ?? {}) as [keyof ReworkMetricsFilters, string | undefined][]) {
     if (value === undefined) continue;
-    // An employee is asked for as any of their identifiers' spellings: the read model keeps them normalised.
+    // An employee is asked for as the read model names them, normalised (`Alice@Acme.test` is alice@acme.test): the employee
+    // id, or an identifier no link resolves; an identifier a link resolves is not looked up (ask for its employee).
     parameters.push(name === 'employee' ? normaliseIdentifier(value) : value);
     filterSql.push(`${DIMENSION_EXPRESSIONS[name]} = $${parameters.length}`);
   }

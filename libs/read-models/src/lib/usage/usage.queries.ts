@@ -280,7 +280,8 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
   const conditions: string[] = [];
   for (const [name, value] of Object.entries(spec.filters)) {
     if (value === undefined) continue;
-    // An employee is named as the read model names them: by the normalised identifier (`Alice@Acme.test` is alice@acme.test).
+    // An employee is asked for as the read model names them, normalised (`Alice@Acme.test` is alice@acme.test): the employee
+    // id, or an identifier no link resolves; an identifier a link resolves is not looked up (ask for its employee).
     parameters.push(name === 'employee' ? normaliseIdentifier(value) : value);
     conditions.push(`${name === 'employee' ? 'employee_id' : name} = $${parameters.length}`);
   }
