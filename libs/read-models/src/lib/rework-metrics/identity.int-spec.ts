@@ -217,11 +217,11 @@ describe('identity in the rework read model (PostgreSQL)', () => {
     // The other tenant, without links, keeps every identifier as its own person.
     const globex = model.tables['outputs'].map((row) => JSON.parse(row) as Record<string, unknown>).filter((row) => row['tenant'] === 'globex');
     expect(globex.find((row) => row['output_id'] === 'm1')?.['employee_id']).toBe('m@a.test');
-  });
+  }, 120_000);
 
   it('given links among the facts, then a rebuild, and batches of any size, give the live read model', async () => {
     const events = [...ACME.recorded, ...GLOBEX, ...ACME.linked, ...ACME.afterLink, ...ACME.relinked];
     const model = await expectRebuildEqualsLive(reworkMetricsProjection, events, { pool, batchSizes: [1, 3, 100] });
     expect(model.tables['identity_links']).toHaveLength(1);
-  });
+  }, 120_000);
 });

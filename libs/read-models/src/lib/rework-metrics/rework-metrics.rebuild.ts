@@ -2,7 +2,7 @@ import { normaliseIdentifier, type OutputGenerated, REWORK_EVENT_TYPES, type Rew
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { copyRows, type CopyValue, textArrayLiteral } from '../copy-rows';
-import { assignmentAt, authorCostAt, dimensionSql, REWORK_COLUMNS, reworkAggregates, ROLLUP_SUM_COLUMNS, ROLLUP_TASK_TYPE_SUM_COLUMNS, rollupSumsByTaskTypeOfOutput, rollupSumsOfOutput } from './rework-rules';
+import { assignmentSpans, dimensionSql, inEffectSql, REWORK_COLUMNS, reworkAggregates, ROLLUP_SUM_COLUMNS, ROLLUP_TASK_TYPE_SUM_COLUMNS, rollupSumsByTaskTypeOfOutput, rollupSumsOfOutput } from './rework-rules';
 import {
   ACTIVITY_OF_DAY,
   COMPOSITE_SEPARATOR,
@@ -112,26 +112,33 @@ async function deriveOutputs(client: PoolClient, schema: string): Promise<void> 
        FROM "${schema}".identity_links l
       WHERE l.tenant = r.tenant AND l.identifier = r.employee_id AND l.employee_id <> r.employee_id`,
   );
+  // The assignment in effect at each output's time (its team, its author's hourly cost) and at each rework's time (the
+  // worker's hourly cost): hash joins on the assignments' spans, not an index probe per row (7.7 s → 0.9 s for the
+  // authors' cost of 1M outputs, measured in review).
+  const spans = assignmentSpans(schema, null, 'a.tenant, a.employee_id, a.team_id, a.hourly_cost');
   const aggregated = reworkAggregates('r', 'worker.hourly_cost');
   await client.query(
     `INSERT INTO "${schema}".outputs
        (tenant, output_id, generated, employee_id, identifier, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate, author_hourly_cost,
         ${aggregated.map((a) => a.column).join(', ')})
      SELECT COALESCE(g.tenant, w.tenant), COALESCE(g.output_id, w.output_id), g.output_id IS NOT NULL, g.employee_id, g.identifier, g.team_id,
-            CASE WHEN g.output_id IS NOT NULL THEN COALESCE(g.team_id, (${assignmentAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at', 'a.team_id')}), $1) END,
-            g.tool, g.model, g.task_type, g.generated_at, g.minutes_saved_estimate,
-            (${authorCostAt(schema, 'g.tenant', 'g.employee_id', 'g.generated_at')}),
+            CASE WHEN g.output_id IS NOT NULL THEN COALESCE(g.team_id, g.assigned_team, $1) END,
+            g.tool, g.model, g.task_type, g.generated_at, g.minutes_saved_estimate, g.author_hourly_cost,
             ${REWORK_COLUMNS.map((column) => `COALESCE(w.${column}, 0)`).join(', ')}, w.first_rework_at
        FROM (
-         SELECT s.tenant, s.output_id, COALESCE(l.employee_id, s.employee_id) AS employee_id, NULLIF(s.employee_id, COALESCE(l.employee_id, s.employee_id)) AS identifier,
-                s.team_id, s.tool, s.model, s.task_type, s.generated_at, s.minutes_saved_estimate
-           FROM (SELECT DISTINCT ON (tenant, output_id) * FROM "${schema}".generated_while_rebuilding ORDER BY tenant, output_id, seq) s
-           LEFT JOIN "${schema}".identity_links l ON l.tenant = s.tenant AND l.identifier = s.employee_id
+         SELECT o.*, author.team_id AS assigned_team, author.hourly_cost AS author_hourly_cost
+           FROM (
+             SELECT s.tenant, s.output_id, COALESCE(l.employee_id, s.employee_id) AS employee_id, NULLIF(s.employee_id, COALESCE(l.employee_id, s.employee_id)) AS identifier,
+                    s.team_id, s.tool, s.model, s.task_type, s.generated_at, s.minutes_saved_estimate
+               FROM (SELECT DISTINCT ON (tenant, output_id) * FROM "${schema}".generated_while_rebuilding ORDER BY tenant, output_id, seq) s
+               LEFT JOIN "${schema}".identity_links l ON l.tenant = s.tenant AND l.identifier = s.employee_id
+           ) o
+           LEFT JOIN (${spans}) author ON author.tenant = o.tenant AND author.employee_id = o.employee_id AND ${inEffectSql('author', 'o.generated_at')}
        ) g
        FULL JOIN (
          SELECT r.tenant, r.output_id, ${aggregated.map((a) => `${a.sql} AS ${a.column}`).join(', ')}
            FROM "${schema}".reworks r
-           LEFT JOIN LATERAL (${assignmentAt(schema, 'r.tenant', 'r.employee_id', 'r.occurred_at', 'a.hourly_cost')}) worker ON true
+           LEFT JOIN (${spans}) worker ON worker.tenant = r.tenant AND worker.employee_id = r.employee_id AND ${inEffectSql('worker', 'r.occurred_at')}
           GROUP BY r.tenant, r.output_id
        ) w ON w.tenant = g.tenant AND w.output_id = g.output_id`,
     [UNASSIGNED_TEAM],

@@ -147,12 +147,13 @@ export function assignmentAt(schema: string, tenant: string, employee: string, t
  * Every assignment of a tenant as the span of time it is in effect (the same rule, as intervals): `since` its
  * effectiveFrom, `until` the next one's of the same employee (null: still in effect); of assignments with the same
  * effectiveFrom, all but the last in store order span nothing. For a read over many rows and times at once (a hash
- * join on the employee, then {@link inEffectSql}), where one lookup per row would cost an index probe each.
+ * join on the employee, then {@link inEffectSql}), where one lookup per row would cost an index probe each. Of one
+ * tenant (a SQL expression), or of every tenant (null: join on the tenant too).
  */
-export function assignmentSpans(schema: string, tenant: string, columns: string): string {
+export function assignmentSpans(schema: string, tenant: string | null, columns: string): string {
   return `SELECT ${columns}, a.effective_from AS since,
-                 lead(a.effective_from) OVER (PARTITION BY a.employee_id ORDER BY a.effective_from, a.store_transaction, a.store_position) AS until
-            FROM "${schema}".assignments a WHERE a.tenant = ${tenant}`;
+                 lead(a.effective_from) OVER (PARTITION BY a.tenant, a.employee_id ORDER BY a.effective_from, a.store_transaction, a.store_position) AS until
+            FROM "${schema}".assignments a${tenant === null ? '' : ` WHERE a.tenant = ${tenant}`}`;
 }
 
 /** SQL: span `span` (of {@link assignmentSpans}) is the assignment in effect at `time`. */
