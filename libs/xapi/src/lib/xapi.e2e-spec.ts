@@ -62,6 +62,9 @@ class XapiTestApp {
 let sequence = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`;
 
+// Each test waits for the training read model to catch up: on a machine shared with other jobs that takes seconds.
+jest.setTimeout(30_000);
+
 describe('POST /v1/xapi/statements end to end (HTTP → LRS table + event store → training read model)', () => {
   let database: TestDatabase;
   let app: INestApplication;
@@ -123,7 +126,7 @@ describe('POST /v1/xapi/statements end to end (HTTP → LRS table + event store 
       { type: 'employee.identity_linked', data: { employeeId: 'alice', system: LMS, externalId: 'a.smith' } },
       { type: 'employee.identity_linked', data: { employeeId: 'bob', system: 'hris', externalId: 'mailto:bob@acme.test' } },
     ]);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await app?.close();
