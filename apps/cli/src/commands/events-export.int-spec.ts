@@ -50,7 +50,20 @@ const usageFacts = (generated: readonly Record<string, unknown>[]): Record<strin
     data: { employeeId, tool: 'github-copilot', day, usageKey: `${employeeId}/${day}`, requests, cost: requests / 100, currency: 'USD' },
   }));
 };
-const events = [...organisation.allEvents(), ...usageFacts(organisation.allEvents() as unknown as Record<string, unknown>[])];
+/** A completion withdrawn (a corrected LMS export): the first of the organisation, retracted just after it. */
+const retraction = (all: readonly Record<string, unknown>[]) => {
+  const completed = all.find((event) => event['type'] === 'training.completed') as { time: string; data: { employeeId: string; courseId: string } };
+  return {
+    specversion: '1.0',
+    id: 'retraction-1',
+    source: 'urn:test:lms-export',
+    type: 'training.completion_retracted',
+    time: new Date(Date.parse(completed.time) + 1).toISOString(),
+    data: { employeeId: completed.data.employeeId, courseId: completed.data.courseId },
+  };
+};
+const generatedEvents = organisation.allEvents() as unknown as Record<string, unknown>[];
+const events = [...organisation.allEvents(), ...usageFacts(generatedEvents), retraction(generatedEvents)];
 
 /** One database: the event store, the read models kept by the projection runners, and what the API reads them with. */
 type Site = { database: TestDatabase; pool: Pool; store: EventStore; dataSource: DataSource; settings: TenantSettingsStore };

@@ -152,7 +152,7 @@ describe('every read model: a rebuild gives the read model live gives, whatever 
     // The assignment without a team breaks the contract: parked by the read model that reads assignments, live and rebuilt.
     // So does the usage fact without a figure, by the usage read model.
     expect(model.parked).toHaveLength((projection.handles?.includes('employee.assigned') ? 1 : 0) + (projection.handles?.includes('ai.usage.recorded') ? 1 : 0));
-  });
+  }, 120_000);
 
   it.each(READ_MODEL_PROJECTIONS.map((projection) => [projection.name, projection] as const))('%s, on a generated organisation', async (_name, projection) => {
     expect(ORGANISATION.given.length).toBeGreaterThan(1000);
