@@ -17,6 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createBenchDatabase } from './bench-database';
+import { databaseCpuSeconds } from './database-cpu';
 import { type CopyFloor, measureRawCopy } from './raw-copy';
 import { statementProfile } from './statement-profile';
 
@@ -110,6 +111,8 @@ async function main(): Promise<void> {
     await cpuProfile.start();
     profile?.start();
     const httpCpuBefore = process.cpuUsage();
+    const databaseName = new URL(database.url).pathname.slice(1);
+    const databaseCpuBefore = databaseCpuSeconds(databaseName);
     startedAt = performance.now();
     let next = 0;
     let accepted = 0;
@@ -130,7 +133,11 @@ async function main(): Promise<void> {
     for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
     figures.push({ name: 'HTTP ingest → read model up to date', eventsPerSecond: accepted / seconds(startedAt), floor: copyBeforeHttp });
     const httpCpu = process.cpuUsage(httpCpuBefore);
-    const cpu: string[] = [`HTTP ingest → read models: this process's CPU ${((httpCpu.user + httpCpu.system) / 1e6).toFixed(2)} s (${((httpCpu.user + httpCpu.system) / accepted).toFixed(1)} µs/event)`];
+    const databaseCpu = databaseCpuSeconds(databaseName) - databaseCpuBefore;
+    const cpu: string[] = [
+      `HTTP ingest → read models: this process's CPU ${((httpCpu.user + httpCpu.system) / 1e6).toFixed(2)} s (${((httpCpu.user + httpCpu.system) / accepted).toFixed(1)} µs/event), ` +
+        `PostgreSQL's ${databaseCpu.toFixed(2)} s (${((databaseCpu * 1e6) / accepted).toFixed(1)} µs/event)`,
+    ];
     if (profile) profiles.push(`HTTP ingest → read models, ${seconds(startedAt).toFixed(2)} s, time per statement (BENCH_PROFILE):`, ...profile.stop());
     await cpuProfile.stop();
 
