@@ -37,3 +37,12 @@ export async function saveIdentityLinks(client: PoolClient, schema: string, even
 export function resolvedEmployeeSql(schema: string, tenant: string, identifier: string): string {
   return `COALESCE((SELECT l.employee_id FROM "${schema}".identity_links l WHERE l.tenant = ${tenant} AND l.identifier = ${identifier}), ${identifier})`;
 }
+
+/**
+ * SQL: `CROSS JOIN LATERAL` the employee an identifier is, as `alias.employee_id`, looked up once per row. Without
+ * the `OFFSET 0` fence the planner copies the lookup into every use of `alias.employee_id` (four per output in the
+ * rework projection: issue 15).
+ */
+export function resolvedEmployeeLateral(schema: string, tenant: string, identifier: string, alias: string): string {
+  return `CROSS JOIN LATERAL (SELECT ${resolvedEmployeeSql(schema, tenant, identifier)} AS employee_id OFFSET 0) ${alias}`;
+}
