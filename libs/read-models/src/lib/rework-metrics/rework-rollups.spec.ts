@@ -1,4 +1,4 @@
-import { type OutputChange, placesOf } from './rework-rollups';
+import { type OutputChange, placesOf, withoutCancellingPairs } from './rework-rollups';
 
 /** An output of alice's on team a, as a statement answers it changed (sign), with what differs. */
 function change(sign: 1 | -1, overrides: Partial<OutputChange> = {}): OutputChange {
@@ -52,5 +52,30 @@ describe('placesOf: whether a batch moved each output between rollup cells, and 
       [O1, { moved: false, net: 0 }],
       ['t1\u0000o2', { moved: true, net: 0 }],
     ]);
+  });
+});
+
+describe('withoutCancellingPairs: the changes less an after and a before of the same state of an output', () => {
+  it('given an output generated, then reworked, in the same batch, then only where it ends up is left', () => {
+    const reworked = change(1, { corrections: 1, correction_minutes: 5 });
+    expect(withoutCancellingPairs([change(1), change(-1), reworked])).toEqual([reworked]);
+  });
+
+  it('given an output reworked in place, or moved, then nothing cancels (its before and after differ)', () => {
+    const inPlace = [change(-1), change(1, { rewrites: 1 })];
+    expect(withoutCancellingPairs(inPlace)).toEqual(inPlace);
+    const moved = [change(-1), change(1, { team: 'b' })];
+    expect(withoutCancellingPairs(moved)).toEqual(moved);
+  });
+
+  it('given the same state of two outputs, or a figure that differs by null, then nothing cancels', () => {
+    const twoOutputs = [change(1), change(-1, { output_id: 'o2' })];
+    expect(withoutCancellingPairs(twoOutputs)).toEqual(twoOutputs);
+    const nullOrZero = [change(1, { minutes_saved_estimate: 0 }), change(-1)];
+    expect(withoutCancellingPairs(nullOrZero)).toEqual(nullOrZero);
+  });
+
+  it('given a state answered twice as after and once as before, then one pair cancels', () => {
+    expect(withoutCancellingPairs([change(1), change(1), change(-1)])).toEqual([change(1)]);
   });
 });

@@ -223,7 +223,8 @@ export async function extendFacts(client: PoolClient, schema: string, tenants: r
  * outputs, and is dropped when it holds no output any more. Employee months where an output arrived or its rework
  * changed are packed again.
  */
-export async function applyOutputChanges(client: PoolClient, schema: string, changes: readonly OutputChange[]): Promise<void> {
+export async function applyOutputChanges(client: PoolClient, schema: string, answered: readonly OutputChange[]): Promise<void> {
+  const changes = withoutCancellingPairs(answered);
   if (changes.length === 0) return;
   const key = 'tenant, dimension, day, value, task_type';
   const places = placesOf(changes);
@@ -411,6 +412,36 @@ function activityChanges(changes: readonly OutputChange[]): OutputChange[] {
 }
 
 const outputKey = (change: OutputChange) => `${change.tenant}\u0000${change.output_id}`;
+
+/** Every column of a change but its sign, as one string: two changes with the same are the same state of the output. */
+function stateOf(change: OutputChange): string {
+  return JSON.stringify(CHANGE_COLUMNS.map((column) => (column === 'generated' ? null : column === 'generated_at' ? change.generated_at.getTime() : change[column])));
+}
+
+/**
+ * The changes less the pairs that cancel out: one state of an output answered as after (+1) by a statement and as
+ * before (−1) by another, column for column — an output generated, then reworked, in the same batch. Their sums cancel
+ * exactly, and the rollups see the output once, as it ends up: fewer rows for the rollup statement, and no cell touched
+ * by a state the output only passed through (issue 15).
+ */
+export function withoutCancellingPairs(changes: readonly OutputChange[]): OutputChange[] {
+  const unmatched = new Map<string, number[]>();
+  const cancelled = new Set<number>();
+  changes.forEach((change, index) => {
+    const state = `${change.sign < 0 ? '-' : '+'}${stateOf(change)}`;
+    const opposite = `${change.sign < 0 ? '+' : '-'}${state.slice(1)}`;
+    const waiting = unmatched.get(opposite);
+    if (waiting !== undefined && waiting.length > 0) {
+      cancelled.add(waiting.pop() as number);
+      cancelled.add(index);
+    } else {
+      const same = unmatched.get(state);
+      if (same === undefined) unmatched.set(state, [index]);
+      else same.push(index);
+    }
+  });
+  return cancelled.size === 0 ? [...changes] : changes.filter((_, index) => !cancelled.has(index));
+}
 
 /** Where an output's changes of a batch leave it: `moved` when they are not all of one employee in the same cells. */
 export type OutputPlace = Readonly<{ moved: boolean; net: number }>;
