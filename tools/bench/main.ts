@@ -1,7 +1,9 @@
 // npm run bench: write-path throughput on this machine, each beside the raw COPY rate of the same rows into the
 // same PostgreSQL in the same run. Options (environment): BENCH_EVENTS (default 50000), DATABASE_URL, BENCH_PROFILE=true
 // (each rebuild's time per statement) and BENCH_EXPLAIN=true (with it: the plans of a rebuild's derive statements),
-// BENCH_KEEP_DATABASE=true (the database is kept, its URL printed).
+// BENCH_KEEP_DATABASE=true (the database is kept, its URL printed), BENCH_PATHS (default append,http,rebuild: the paths
+// measured), BENCH_CPU_PROFILE=<file> (a .cpuprofile of the HTTP path, from the first request until the read models are
+// up to date: summarise it with cpu-profile-summary.js). With BENCH_PROFILE the HTTP path's statements are timed too.
 import 'reflect-metadata';
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
@@ -11,8 +13,11 @@ import { createPool } from '@rework-ledger/platform';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import { migrateAll } from '@rework-ledger/runtime';
 import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createBenchDatabase } from './bench-database';
+import { databaseCpuSeconds } from './database-cpu';
 import { type CopyFloor, measureRawCopy } from './raw-copy';
 import { statementProfile } from './statement-profile';
 
@@ -20,6 +25,26 @@ const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 50_000);
 const APPEND_BATCH = 1000;
 const HTTP_BATCH = 500;
 const HTTP_CONCURRENCY = 4;
+const PATHS = new Set((process.env['BENCH_PATHS'] ?? 'append,http,rebuild').split(',').map((path) => path.trim()));
+
+/** BENCH_CPU_PROFILE: this process's CPU profile between `start()` and `stop()`, written to that file. */
+function cpuProfiler(file: string | undefined): { start(): Promise<void>; stop(): Promise<void> } {
+  const session = new Session();
+  return {
+    async start() {
+      if (file === undefined) return;
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    },
+    async stop() {
+      if (file === undefined) return;
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 type Figure = { name: string; eventsPerSecond: number; floor?: CopyFloor };
 
@@ -56,13 +81,16 @@ async function main(): Promise<void> {
 
     // 1. Event-store append, batches of 1000, one stream per entity.
     const store = createPostgresEventStore({ pool });
-    const appendEvents = validated(raw, 'bench-append');
-    const copyBeforeAppend = await measureRawCopy(pool, appendEvents);
+    const appendEvents = PATHS.has('append') ? validated(raw, 'bench-append') : [];
     let startedAt = performance.now();
-    for (let i = 0; i < appendEvents.length; i += APPEND_BATCH) {
-      await store.append('bench-append', toStreamAppends(appendEvents.slice(i, i + APPEND_BATCH)));
+    if (PATHS.has('append')) {
+      const copyBeforeAppend = await measureRawCopy(pool, appendEvents);
+      startedAt = performance.now();
+      for (let i = 0; i < appendEvents.length; i += APPEND_BATCH) {
+        await store.append('bench-append', toStreamAppends(appendEvents.slice(i, i + APPEND_BATCH)));
+      }
+      figures.push({ name: `event-store append (batches of ${APPEND_BATCH})`, eventsPerSecond: rate(appendEvents.length, startedAt), floor: copyBeforeAppend });
     }
-    figures.push({ name: `event-store append (batches of ${APPEND_BATCH})`, eventsPerSecond: rate(appendEvents.length, startedAt), floor: copyBeforeAppend });
 
     // 2. HTTP ingest through the API app (validation + append), projections running in the same process.
     const app = await createApiApp(
@@ -78,6 +106,13 @@ async function main(): Promise<void> {
     const bodies: string[] = [];
     for (let i = 0; i < raw.length; i += HTTP_BATCH) bodies.push(JSON.stringify(raw.slice(i, i + HTTP_BATCH)));
     const copyBeforeHttp = await measureRawCopy(pool, validated(raw, 'bench-http'));
+    const cpuProfile = cpuProfiler(process.env['BENCH_CPU_PROFILE']);
+    const profiles: string[] = [];
+    await cpuProfile.start();
+    profile?.start();
+    const httpCpuBefore = process.cpuUsage();
+    const databaseName = new URL(database.url).pathname.slice(1);
+    const databaseCpuBefore = databaseCpuSeconds(databaseName);
     startedAt = performance.now();
     let next = 0;
     let accepted = 0;
@@ -97,13 +132,19 @@ async function main(): Promise<void> {
     const runners = app.get<ProjectionRunner[]>(PROJECTION_RUNNERS);
     for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
     figures.push({ name: 'HTTP ingest → read model up to date', eventsPerSecond: accepted / seconds(startedAt), floor: copyBeforeHttp });
+    const httpCpu = process.cpuUsage(httpCpuBefore);
+    const databaseCpu = databaseCpuSeconds(databaseName) - databaseCpuBefore;
+    const cpu: string[] = [
+      `HTTP ingest → read models: this process's CPU ${((httpCpu.user + httpCpu.system) / 1e6).toFixed(2)} s (${((httpCpu.user + httpCpu.system) / accepted).toFixed(1)} µs/event), ` +
+        `PostgreSQL's ${databaseCpu.toFixed(2)} s (${((databaseCpu * 1e6) / accepted).toFixed(1)} µs/event)`,
+    ];
+    if (profile) profiles.push(`HTTP ingest → read models, ${seconds(startedAt).toFixed(2)} s, time per statement (BENCH_PROFILE):`, ...profile.stop());
+    await cpuProfile.stop();
 
     // 3. Projection rebuild from the event store (every event of both tenants), one projection at a time.
     const total = appendEvents.length + accepted;
     // This process's CPU time too: on a shared machine it moves less than the wall clock (PostgreSQL's is not in it).
-    const cpu: string[] = [];
-    const profiles: string[] = [];
-    for (const runner of runners) {
+    for (const runner of PATHS.has('rebuild') ? runners : []) {
       startedAt = performance.now();
       const cpuBefore = process.cpuUsage();
       profile?.start();

@@ -26,6 +26,12 @@ function labelOf(text: string): string {
 export function statementProfile(): StatementProfile | undefined {
   if (process.env['BENCH_PROFILE'] !== 'true') return undefined;
   const explain = process.env['BENCH_EXPLAIN'] === 'true';
+  // BENCH_EXPLAIN_MATCH=<regular expression>: also the plans of the statements it matches (the live path's), two of each
+  // label after the first BENCH_EXPLAIN_AFTER (default 0: tables are still empty then); they run under EXPLAIN ANALYZE in place of the statement and answer no rows (what they return
+  // is lost: a run for the plans only, whose read models are then wrong).
+  const explainMatch = process.env['BENCH_EXPLAIN_MATCH'] ? new RegExp(process.env['BENCH_EXPLAIN_MATCH']) : undefined;
+  const explainAfter = Number(process.env['BENCH_EXPLAIN_AFTER'] ?? 0);
+  const explained = new Map<string, number>();
   let totals = new Map<string, Totals>();
   let on = false;
   let origin = 0;
@@ -45,13 +51,18 @@ export function statementProfile(): StatementProfile | undefined {
     const text = typeof first === 'string' ? first : typeof first?.text === 'string' ? first.text : undefined;
     const label = text === undefined ? '(unlabelled)' : labelOf(text);
     const startedAt = performance.now();
-    if (on && explain && typeof first === 'string' && /^\s*INSERT INTO "[^"]*__rebuild"\.\w+[\s\S]*\bSELECT\b/.test(first) && typeof args[args.length - 1] !== 'function') {
+    const matched =
+      typeof first === 'string' &&
+      ((explain && /^\s*INSERT INTO "[^"]*__rebuild"\.\w+[\s\S]*\bSELECT\b/.test(first)) || (explainMatch?.test(first) === true && (explained.get(label) ?? 0) < explainAfter + 2));
+    if (on && matched && typeof args[args.length - 1] !== 'function' && (explained.get(label) ?? 0) >= explainAfter) {
+      explained.set(label, (explained.get(label) ?? 0) + 1);
       return (original.call(this, `EXPLAIN (ANALYZE, BUFFERS) ${first}`, ...args.slice(1)) as Promise<{ rows: { 'QUERY PLAN': string }[] }>).then((result) => {
         record(label, startedAt);
         plans.push(`-- ${label}\n${result.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
-        return result;
+        return explainMatch?.test(first as string) ? { ...result, rows: [], rowCount: 0 } : result;
       });
     }
+    if (on && matched) explained.set(label, (explained.get(label) ?? 0) + 1);
     const last = args[args.length - 1];
     if (typeof last === 'function') {
       args[args.length - 1] = (...callbackArgs: unknown[]) => {

@@ -11,7 +11,7 @@ import {
 import type { StoredEvent } from '@rework-ledger/event-store';
 import type { ApplyContext, Projection } from '@rework-ledger/projections';
 import type { PoolClient } from 'pg';
-import { createIdentityLinksTable, resolvedEmployeeSql, saveIdentityLinks } from '../identity/identity-links';
+import { createIdentityLinksTable, resolvedEmployeeLateral, saveIdentityLinks } from '../identity/identity-links';
 import { completeRebuild, stageFacts } from './rework-metrics.rebuild';
 import { assignmentAt, authorCostAt, REWORK_COLUMNS, reworkAggregates } from './rework-rules';
 import { applyOutputChanges, changesOf, createRollupTables, extendFacts, type OutputChange, RETURNING_CHANGES, withoutStatisticsSql } from './rework-rollups';
@@ -182,12 +182,12 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
           `changed AS (
          INSERT INTO "${schema}".outputs AS o
            (tenant, output_id, generated, employee_id, identifier, team_id, team, tool, model, task_type, generated_at, minutes_saved_estimate, author_hourly_cost)
-         SELECT t, id, true, who.employee_id, NULLIF(u.e, who.employee_id), team, COALESCE(team, author.team_id, $10), tool, model, task, gen_at, saved, author_cost.hourly_cost
+         SELECT t, id, true, who.employee_id, NULLIF(u.e, who.employee_id), team, COALESCE(team, author.team_id, $10), tool, model, task, gen_at, saved, author.hourly_cost
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::float8[])
              AS u(t, id, e, team, tool, model, task, gen_at, saved)
-           CROSS JOIN LATERAL (SELECT ${resolvedEmployeeSql(schema, 'u.t', 'u.e')} AS employee_id) who
-           LEFT JOIN LATERAL (${assignmentAt(schema, 'u.t', 'who.employee_id', 'u.gen_at')}) author ON u.team IS NULL
-           LEFT JOIN LATERAL (${authorCostAt(schema, 'u.t', 'who.employee_id', 'u.gen_at')}) author_cost ON true
+           ${resolvedEmployeeLateral(schema, 'u.t', 'u.e', 'who')}
+           -- One lookup of the author's assignment in effect: its team (for an output without one) and its hourly cost.
+           LEFT JOIN LATERAL (${assignmentAt(schema, 'u.t', 'who.employee_id', 'u.gen_at', 'a.team_id, a.hourly_cost')}) author ON true
          ON CONFLICT (tenant, output_id) DO UPDATE
            SET generated = true, employee_id = EXCLUDED.employee_id, identifier = EXCLUDED.identifier, team_id = EXCLUDED.team_id, team = EXCLUDED.team,
                tool = EXCLUDED.tool, model = EXCLUDED.model, task_type = EXCLUDED.task_type, generated_at = EXCLUDED.generated_at,
@@ -228,7 +228,7 @@ export const reworkMetricsProjection: Projection<ReworkMetricsEvent> = {
          r AS (
            SELECT recorded.tenant, recorded.output_id, recorded.kind, who.employee_id, recorded.minutes, recorded.occurred_at,
                   NULLIF(recorded.identifier, who.employee_id) AS identifier
-             FROM recorded CROSS JOIN LATERAL (SELECT ${resolvedEmployeeSql(schema, 'recorded.tenant', 'recorded.identifier')} AS employee_id) who
+             FROM recorded ${resolvedEmployeeLateral(schema, 'recorded.tenant', 'recorded.identifier', 'who')}
          ),
          kept AS (INSERT INTO "${schema}".reworks (tenant, output_id, kind, employee_id, minutes, occurred_at, identifier) SELECT * FROM r),
          priced AS (

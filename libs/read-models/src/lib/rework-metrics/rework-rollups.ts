@@ -223,10 +223,12 @@ export async function extendFacts(client: PoolClient, schema: string, tenants: r
  * outputs, and is dropped when it holds no output any more. Employee months where an output arrived or its rework
  * changed are packed again.
  */
-export async function applyOutputChanges(client: PoolClient, schema: string, changes: readonly OutputChange[]): Promise<void> {
+export async function applyOutputChanges(client: PoolClient, schema: string, answered: readonly OutputChange[]): Promise<void> {
+  const changes = withoutCancellingPairs(answered);
   if (changes.length === 0) return;
   const key = 'tenant, dimension, day, value, task_type';
-  const added = addedEmployees(changes);
+  const places = placesOf(changes);
+  const added = addedEmployees(changes, places);
   // The changes are summed per output cell (day, team, tool, task type, model) first, then into the rollup cells:
   // hash aggregations over a few thousand rows, no sort.
   // Per change: its sign, its cell coordinates, then the output columns the rollup sums are computed from.
@@ -291,7 +293,7 @@ export async function applyOutputChanges(client: PoolClient, schema: string, cha
     ],
   );
 
-  const left = cellsLeftBySomeone(changes);
+  const left = cellsLeftBySomeone(changes, places);
   if (left.length > 0) {
     const leftCells = `SELECT DISTINCT ${key} FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[]) AS c(${key}, employee_id)`;
     // The cells to sample again: those whose sample holds someone who left (a sample is the cell's smallest employee
@@ -416,11 +418,74 @@ function activityChanges(changes: readonly OutputChange[]): OutputChange[] {
   return [...outputs.values()].filter(({ net }) => [...net.values()].some((count) => count !== 0)).flatMap(({ changes: byEmployee }) => [...byEmployee.values()]);
 }
 
+const outputKey = (change: OutputChange) => `${change.tenant}\u0000${change.output_id}`;
+
+/** Every column of a change but its sign, as one string: two changes with the same are the same state of the output. */
+function stateOf(change: OutputChange): string {
+  return JSON.stringify(CHANGE_COLUMNS.map((column) => (column === 'generated' ? null : column === 'generated_at' ? change.generated_at.getTime() : change[column])));
+}
+
+/**
+ * The changes less the pairs that cancel out: one state of an output answered as after (+1) by a statement and as
+ * before (−1) by another, column for column — an output generated, then reworked, in the same batch. Their sums cancel
+ * exactly, and the rollups see the output once, as it ends up: fewer rows for the rollup statement, and no cell touched
+ * by a state the output only passed through (issue 15).
+ */
+export function withoutCancellingPairs(changes: readonly OutputChange[]): OutputChange[] {
+  const unmatched = new Map<string, number[]>();
+  const cancelled = new Set<number>();
+  changes.forEach((change, index) => {
+    const state = `${change.sign < 0 ? '-' : '+'}${stateOf(change)}`;
+    const opposite = `${change.sign < 0 ? '+' : '-'}${state.slice(1)}`;
+    const waiting = unmatched.get(opposite);
+    if (waiting !== undefined && waiting.length > 0) {
+      cancelled.add(waiting.pop() as number);
+      cancelled.add(index);
+    } else {
+      const same = unmatched.get(state);
+      if (same === undefined) unmatched.set(state, [index]);
+      else same.push(index);
+    }
+  });
+  return cancelled.size === 0 ? [...changes] : changes.filter((_, index) => !cancelled.has(index));
+}
+
+/** Where an output's changes of a batch leave it: `moved` when they are not all of one employee in the same cells. */
+export type OutputPlace = Readonly<{ moved: boolean; net: number }>;
+
+/**
+ * Per output (tenant and output id), whether its changes moved it (another employee, team, tool or model: a late
+ * assignment, an identity link) and their net count (afters less befores: 1 for an output new in the batch, 0 for one
+ * reworked or re-costed). An output that did not move adds its employee to its cells only if it is new, and takes them
+ * from none: most changes once outputs are reworked, whose cells would otherwise be visited once per change (issue 15).
+ */
+export function placesOf(changes: readonly OutputChange[]): ReadonlyMap<string, OutputPlace> {
+  const place = (change: OutputChange) =>
+    `${change.employee_id}\u0000${change.generated_at.getTime()}\u0000${change.team}\u0000${change.tool}\u0000${change.task_type}\u0000${change.model ?? ''}\u0001${change.model === null}`;
+  const outputs = new Map<string, { place: string; net: number; moved: boolean }>();
+  for (const change of changes) {
+    const id = outputKey(change);
+    const output = outputs.get(id);
+    if (output === undefined) outputs.set(id, { place: place(change), net: change.sign, moved: false });
+    else {
+      output.net += change.sign;
+      if (!output.moved && output.place !== place(change)) output.moved = true;
+    }
+  }
+  return outputs;
+}
+
 /** Per rollup cell, the smallest EMPLOYEE_SAMPLE_SIZE employees the changes add to it (computed here: a sort-free statement). */
-function addedEmployees(changes: readonly OutputChange[]): { key: string[]; employees: string[] }[] {
+function addedEmployees(changes: readonly OutputChange[], places: ReadonlyMap<string, OutputPlace>): { key: string[]; employees: string[] }[] {
   const cells = new Map<string, { key: string[]; employees: Set<string> }>();
+  const visited = new Set<string>();
   for (const change of changes) {
     if (change.sign < 0) continue;
+    const id = outputKey(change);
+    const place = places.get(id) as OutputPlace;
+    // An output that stayed in its cells: its employee once if it is new, else not at all (they are there already).
+    if (!place.moved && (place.net <= 0 || visited.has(id))) continue;
+    visited.add(id);
     forEachCell(change, (key, id) => {
       let cell = cells.get(id);
       if (cell === undefined) cells.set(id, (cell = { key, employees: new Set() }));
@@ -443,12 +508,16 @@ function compareCodeUnits(a: string, b: string): number {
  * state before the changes was in and its state after is not, or is as another employee's (a late assignment moved it
  * to another team; an identity link, to another employee). Their samples may have lost that employee.
  */
-function cellsLeftBySomeone(changes: readonly OutputChange[]): string[][] {
-  const changed = new Set(changes.filter((change) => change.sign < 0).map((change) => `${change.tenant}\u0000${change.output_id}`));
+function cellsLeftBySomeone(changes: readonly OutputChange[], places: ReadonlyMap<string, OutputPlace>): string[][] {
+  const left = (id: string) => {
+    const place = places.get(id) as OutputPlace;
+    return place.moved || place.net < 0;
+  };
+  const changed = new Set(changes.filter((change) => change.sign < 0).map(outputKey).filter(left));
   if (changed.size === 0) return [];
   const net = new Map<string, { key: string[]; sum: number }>();
   for (const change of changes) {
-    if (!changed.has(`${change.tenant}\u0000${change.output_id}`)) continue;
+    if (!changed.has(outputKey(change))) continue;
     forEachCell(change, (key, id) => {
       const at = `${id}\u0000${change.output_id}\u0000${change.employee_id}`;
       const entry = net.get(at) ?? { key: [...key, change.employee_id], sum: 0 };

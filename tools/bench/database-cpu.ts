@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU time (user + system, s) of the PostgreSQL backends serving one database, from /proc (Linux; 0 elsewhere):
+ * what the database spent on a path, beside this process's own CPU. On a shared machine CPU time moves far less than
+ * the wall clock. A backend that exits between two readings takes its time with it (the bench's pool keeps its
+ * connections while a path runs).
+ */
+export function databaseCpuSeconds(database: string): number {
+  let ticks = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      // A backend's title: "postgres: <user> <database> <host> <state>".
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!title.startsWith('postgres: ') || !title.split(' ').includes(database)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command (in parentheses): utime and stime are the 14th and 15th of the line.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
