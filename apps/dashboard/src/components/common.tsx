@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
 import { describeError } from '../lib/api-client';
+import type { ReworkMetricsAnswer, UsageMetricsAnswer } from '../lib/api-types';
+import { withheldNote } from '../lib/privacy-note';
 
 /** A titled panel of the dashboard. */
 export function Card(props: { title?: string; subtitle?: ReactNode; children: ReactNode; testId?: string; wide?: boolean; actions?: ReactNode }) {
@@ -85,3 +87,14 @@ export const COLORS = {
   att: '#1d4ed8',
   muted: '#6b7280',
 };
+
+/** The sentence of what a rework or usage answer withheld to protect small groups, near its chart (nothing when nothing was). */
+export function WithheldNote(props: { answer: ReworkMetricsAnswer | UsageMetricsAnswer; testId: string }) {
+  const note = withheldNote(props.answer);
+  if (note === null) return null;
+  return (
+    <p className="note withheld-note" data-testid={props.testId} data-withheld={props.answer.suppressed?.rows ?? 0}>
+      {note}
+    </p>
+  );
+}

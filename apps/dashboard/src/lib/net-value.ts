@@ -1,6 +1,7 @@
 // Net AI value (GET /v1/metrics/value) as the operations view shows it: pure, so that it is unit-tested.
 import type { Spend, ValueMetricsAnswer, ValueRow } from './api-types';
 import { formatMoney } from './format';
+import { lastDay } from './period';
 import { widenedPeriod } from './privacy-note';
 import { addSpend, formatSpend } from './usage';
 
@@ -48,8 +49,7 @@ export function netValueUnavailableNote(value: NetValue, answer: Pick<ValueMetri
  * month), and the months or groups withheld to protect small groups, which are not in the sums (never their figures).
  */
 export function netValueCoverageNote(answer: Pick<ValueMetricsAnswer, 'from' | 'to' | 'suppressed'>, asked: { from: string; to: string }): string {
-  const lastDay = new Date(Date.parse(answer.to) - 1).toISOString().slice(0, 10);
-  const period = `From ${answer.from.slice(0, 10)} to ${lastDay} (UTC)${widenedPeriod(answer, asked) ? ', whole months (groups are protected per month)' : ''}.`;
+  const period = `From ${answer.from.slice(0, 10)} to ${lastDay(answer.to)} (UTC)${widenedPeriod(answer, asked) ? ', whole months (groups are protected per month)' : ''}.`;
   const withheld = answer.suppressed?.rows ?? 0;
   if (withheld === 0) return period;
   return `${period} ${withheld} ${withheld === 1 ? 'month is' : 'months are'} withheld to protect small groups (the rework or the spend of too few people) and not in these figures: they are the net value of the rest.`;

@@ -74,3 +74,6 @@ export function operationsHeadline(
   if (!team && worst && byTeam.length > 1) parts.push(`The most time is lost in team ${worst.group} (${formatHours(worst.lostHours, ' hours')}).`);
   return parts.join(' ');
 }
+
+/** The last day of [from, to) as a date (YYYY-MM-DD): the day before `to`. */
+export const lastDay = (to: string): string => new Date(Date.parse(to) - 1).toISOString().slice(0, 10);

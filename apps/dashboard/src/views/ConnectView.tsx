@@ -34,10 +34,7 @@ export function ConnectView(props: { apiKey: string; onBadKey: (error: ApiError)
           </p>
         </Card>
         <Card wide title="GitHub Copilot" subtitle="Usage reports (active users, suggestions, acceptances, AI credits), imported once a day by a command" testId="connect-copilot">
-          <p className="note">Through this instance's API, with a key of the ingest scope (its tenant is used):</p>
-          <pre className="config" data-testid="config-copilot-api">{copilot.api}</pre>
-          <p className="note">Or through the database (the CLI's <code>DATABASE_URL</code>):</p>
-          <pre className="config" data-testid="config-copilot">{copilot.database}</pre>
+          <ApiOrDatabase commands={copilot} testId="config-copilot" />
           <p className="note">
             The token needs to read the organisation's Copilot metrics; <code>--enterprise</code>, <code>--since</code>/<code>--until</code>, GitHub Enterprise Server and a
             cron job: <code>docs/connectors/copilot.md</code>.
@@ -63,10 +60,7 @@ export function ConnectView(props: { apiKey: string; onBadKey: (error: ApiError)
           </p>
         </Card>
         <Card wide title="HR directory and LMS exports (CSV)" subtitle="Who is in which team at what cost, and the course catalogue and completions, imported from files" testId="connect-csv">
-          <p className="note">Through this instance's API, with a key of the ingest scope (its tenant is used):</p>
-          <pre className="config" data-testid="config-csv-api">{csv.api}</pre>
-          <p className="note">Or through the database (the CLI's <code>DATABASE_URL</code>):</p>
-          <pre className="config" data-testid="config-csv">{csv.database}</pre>
+          <ApiOrDatabase commands={csv} testId="config-csv" />
           <p className="note">
             <code>[…]</code> is optional. Without <code>--map</code>, a field reads the column named like it; else name the columns:{' '}
             <code>--map "employeeId=Employee ID,teamId=Department,hourlyCost=Hourly Rate,identity.email=Work Email"</code>. Dates are ISO 8601 unless{' '}
@@ -110,5 +104,23 @@ export function ConnectView(props: { apiKey: string; onBadKey: (error: ApiError)
         )}
       </Card>
     </div>
+  );
+}
+
+/** A command's two forms: through this instance's API (an ingest key, no database credentials), or through the database. */
+function ApiOrDatabase(props: { commands: { api: string; database: string }; testId: string }) {
+  return (
+    <>
+      <p className="note">Through this instance's API, with a key of the ingest scope (its tenant is used):</p>
+      <pre className="config" data-testid={`${props.testId}-api`}>
+        {props.commands.api}
+      </pre>
+      <p className="note">
+        Or through the database (the CLI's <code>DATABASE_URL</code>):
+      </p>
+      <pre className="config" data-testid={props.testId}>
+        {props.commands.database}
+      </pre>
+    </>
   );
 }

@@ -1,10 +1,10 @@
 import { type ReactNode, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { Card, COLORS, Empty, Failed, Kpi, Loading, Select } from '../components/common';
+import { Card, COLORS, Empty, Failed, Kpi, Loading, Select, WithheldNote } from '../components/common';
 import type { ApiError } from '../lib/api-client';
 import type { Bucket, GroupBy, ReworkMetricsAnswer } from '../lib/api-types';
 import { formatBucket, formatCount, formatHours, formatMoney, formatRate, NO_VALUE } from '../lib/format';
-import { defaultBucket, groupLabel, operationsHeadline, PERIODS, periodRange, reworkQuery } from '../lib/period';
+import { defaultBucket, groupLabel, lastDay, operationsHeadline, PERIODS, periodRange, reworkQuery } from '../lib/period';
 import { widenedPeriod, withheldNote } from '../lib/privacy-note';
 import { useApi } from '../lib/use-api';
 import { NetValueSection } from './NetValueSection';
@@ -310,21 +310,8 @@ function BreakdownTable(props: { answer: ReworkMetricsAnswer; groupBy: GroupBy; 
   );
 }
 
-/** The sentence of what an answer withheld to protect small groups, near its chart (nothing when nothing was). */
-function WithheldNote(props: { answer: ReworkMetricsAnswer; testId: string }) {
-  const note = withheldNote(props.answer);
-  if (note === null) return null;
-  return (
-    <p className="note withheld-note" data-testid={props.testId} data-withheld={props.answer.suppressed?.rows ?? 0}>
-      {note}
-    </p>
-  );
-}
-
 /** A grouping as words in a title: "team", "task type". */
 const groupNameOf = (groupBy: GroupBy) => GROUP_BYS.find((option) => option.value === groupBy)?.label.toLowerCase() ?? groupBy;
 
-/** The last day of [from, to) as a date: the day before `to`. */
-const lastDay = (to: string) => new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
 
 const round = (value: number) => Math.round(value * 10) / 10;

@@ -1,9 +1,9 @@
-import { Card, Failed, Kpi } from '../components/common';
+import { Card, Failed, Kpi, WithheldNote } from '../components/common';
 import type { ApiError } from '../lib/api-client';
 import type { GroupBy, UsageMetricsAnswer } from '../lib/api-types';
 import { formatCount, formatRate, NO_VALUE } from '../lib/format';
-import { groupLabel } from '../lib/period';
-import { widenedPeriod, withheldNote } from '../lib/privacy-note';
+import { groupLabel, lastDay } from '../lib/period';
+import { widenedPeriod } from '../lib/privacy-note';
 import { activeUsersLabel, type CombinedUsage, combineUsageRows, formatSpend, formatSpendAmount, hasUsage, usageGroupBy, usageQuery } from '../lib/usage';
 import { useApi } from '../lib/use-api';
 
@@ -68,7 +68,7 @@ function UsageContent(props: { total: UsageMetricsAnswer; breakdown?: UsageMetri
           )}
         </div>
       ) : null}
-      <UsageWithheldNote answer={totalAnswer} testId="usage-withheld-total" />
+      <WithheldNote answer={totalAnswer} testId="usage-withheld-total" />
       {props.groupBy === 'taskType' ? (
         <p className="note" data-testid="usage-no-task-type">
           Usage has no task type: it is shown for {props.team ? `team ${props.team}` : 'the whole organisation'}, not by task type.
@@ -87,7 +87,7 @@ function UsageTable(props: { answer: UsageMetricsAnswer; groupBy: GroupBy; group
   const months = rows.some((row) => row.buckets > 1);
   return (
     <div className="table-scroll">
-      <UsageWithheldNote answer={answer} testId="usage-withheld-breakdown" />
+      <WithheldNote answer={answer} testId="usage-withheld-breakdown" />
       <table data-testid="usage-table">
         <thead>
           <tr>
@@ -125,16 +125,3 @@ function UsageTable(props: { answer: UsageMetricsAnswer; groupBy: GroupBy; group
   );
 }
 
-/** What a usage answer withheld to protect small groups (nothing when nothing was). */
-function UsageWithheldNote(props: { answer: UsageMetricsAnswer; testId: string }) {
-  const note = withheldNote(props.answer);
-  if (note === null) return null;
-  return (
-    <p className="note withheld-note" data-testid={props.testId} data-withheld={props.answer.suppressed?.rows ?? 0}>
-      {note}
-    </p>
-  );
-}
-
-/** The last day of [from, to) as a date: the day before `to`. */
-const lastDay = (to: string) => new Date(Date.parse(to) - 1).toISOString().slice(0, 10);
