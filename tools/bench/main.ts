@@ -4,6 +4,7 @@
 // BENCH_KEEP_DATABASE=true (the database is kept, its URL printed), BENCH_PATHS (default append,http,rebuild: the paths
 // measured), BENCH_CPU_PROFILE=<file> (a .cpuprofile of the HTTP path, from the first request until the read models are
 // up to date: summarise it with cpu-profile-summary.js). With BENCH_PROFILE the HTTP path's statements are timed too.
+// BENCH_PATHS=split: the HTTP path taken apart (ingest with the read models stopped, then their catching up alone).
 import 'reflect-metadata';
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
@@ -66,6 +67,43 @@ function validated(raw: readonly Record<string, unknown>[], tenant: string): Val
   });
 }
 
+/** Posts the bodies with HTTP_CONCURRENCY clients under an API key; answers how many events were accepted. */
+function postAll(url: string, bodies: readonly string[]): (key: string) => Promise<number> {
+  return async (key) => {
+    let next = 0;
+    let accepted = 0;
+    await Promise.all(
+      Array.from({ length: HTTP_CONCURRENCY }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++];
+          const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+          const result = (await response.json()) as { accepted: number };
+          if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${JSON.stringify(result)}`);
+          accepted += result.accepted;
+        }
+      }),
+    );
+    return accepted;
+  };
+}
+
+/** This process's and the bench database's PostgreSQL backends' CPU from now, as a line per event. */
+function cpuUsage(databaseUrl: string): { line(what: string, events: number): string } {
+  const databaseName = new URL(databaseUrl).pathname.slice(1);
+  const processBefore = process.cpuUsage();
+  const databaseBefore = databaseCpuSeconds(databaseName);
+  return {
+    line(what, events) {
+      const own = process.cpuUsage(processBefore);
+      const database = databaseCpuSeconds(databaseName) - databaseBefore;
+      return (
+        `${what}: this process's CPU ${((own.user + own.system) / 1e6).toFixed(2)} s (${((own.user + own.system) / events).toFixed(1)} µs/event), ` +
+        `PostgreSQL's ${database.toFixed(2)} s (${((database * 1e6) / events).toFixed(1)} µs/event)`
+      );
+    },
+  };
+}
+
 const seconds = (startedAt: number) => (performance.now() - startedAt) / 1000;
 const rate = (count: number, startedAt: number) => count / seconds(startedAt);
 
@@ -102,44 +140,54 @@ async function main(): Promise<void> {
     );
     await app.listen(0, '127.0.0.1');
     const url = await app.getUrl();
-    const { key } = await app.get<ApiKeys>(API_KEYS).create('bench-http', ['ingest', 'read'], 'bench');
     const bodies: string[] = [];
     for (let i = 0; i < raw.length; i += HTTP_BATCH) bodies.push(JSON.stringify(raw.slice(i, i + HTTP_BATCH)));
-    const copyBeforeHttp = await measureRawCopy(pool, validated(raw, 'bench-http'));
-    const cpuProfile = cpuProfiler(process.env['BENCH_CPU_PROFILE']);
-    const profiles: string[] = [];
-    await cpuProfile.start();
-    profile?.start();
-    const httpCpuBefore = process.cpuUsage();
-    const databaseName = new URL(database.url).pathname.slice(1);
-    const databaseCpuBefore = databaseCpuSeconds(databaseName);
-    startedAt = performance.now();
-    let next = 0;
-    let accepted = 0;
-    await Promise.all(
-      Array.from({ length: HTTP_CONCURRENCY }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
-          const result = (await response.json()) as { accepted: number };
-          if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${JSON.stringify(result)}`);
-          accepted += result.accepted;
-        }
-      }),
-    );
-    const httpSeconds = seconds(startedAt);
-    figures.push({ name: `HTTP ingest (batches of ${HTTP_BATCH}, ${HTTP_CONCURRENCY} clients)`, eventsPerSecond: accepted / httpSeconds, floor: copyBeforeHttp });
+    const post = postAll(`${url}/v1/events`, bodies);
     const runners = app.get<ProjectionRunner[]>(PROJECTION_RUNNERS);
+    // The read models' first build (of the append path's events) is over before the clock starts.
     for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
-    figures.push({ name: 'HTTP ingest → read model up to date', eventsPerSecond: accepted / seconds(startedAt), floor: copyBeforeHttp });
-    const httpCpu = process.cpuUsage(httpCpuBefore);
-    const databaseCpu = databaseCpuSeconds(databaseName) - databaseCpuBefore;
-    const cpu: string[] = [
-      `HTTP ingest → read models: this process's CPU ${((httpCpu.user + httpCpu.system) / 1e6).toFixed(2)} s (${((httpCpu.user + httpCpu.system) / accepted).toFixed(1)} µs/event), ` +
-        `PostgreSQL's ${databaseCpu.toFixed(2)} s (${((databaseCpu * 1e6) / accepted).toFixed(1)} µs/event)`,
-    ];
-    if (profile) profiles.push(`HTTP ingest → read models, ${seconds(startedAt).toFixed(2)} s, time per statement (BENCH_PROFILE):`, ...profile.stop());
-    await cpuProfile.stop();
+    const profiles: string[] = [];
+    const cpu: string[] = [];
+    let accepted = 0;
+    if (PATHS.has('http')) {
+      const { key } = await app.get<ApiKeys>(API_KEYS).create('bench-http', ['ingest', 'read'], 'bench');
+      const copyBeforeHttp = await measureRawCopy(pool, validated(raw, 'bench-http'));
+      const cpuProfile = cpuProfiler(process.env['BENCH_CPU_PROFILE']);
+      await cpuProfile.start();
+      profile?.start();
+      const usage = cpuUsage(database.url);
+      startedAt = performance.now();
+      accepted = await post(key);
+      figures.push({ name: `HTTP ingest (batches of ${HTTP_BATCH}, ${HTTP_CONCURRENCY} clients)`, eventsPerSecond: accepted / seconds(startedAt), floor: copyBeforeHttp });
+      for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
+      figures.push({ name: 'HTTP ingest → read model up to date', eventsPerSecond: accepted / seconds(startedAt), floor: copyBeforeHttp });
+      cpu.push(usage.line('HTTP ingest → read models', accepted));
+      if (profile) profiles.push(`HTTP ingest → read models, ${seconds(startedAt).toFixed(2)} s, time per statement (BENCH_PROFILE):`, ...profile.stop());
+      await cpuProfile.stop();
+    }
+
+    // 2b. The same path taken apart, in another tenant: ingest with the read models stopped, then the read models
+    // catching up alone (their live path, batch by batch, not a rebuild). With a core for each side, the concurrent
+    // figure above would tend to the slower of the two.
+    if (PATHS.has('split')) {
+      const { key } = await app.get<ApiKeys>(API_KEYS).create('bench-split', ['ingest', 'read'], 'bench-split');
+      const copyBeforeSplit = await measureRawCopy(pool, validated(raw, 'bench-split'));
+      for (const runner of runners) await runner.stop();
+      let usage = cpuUsage(database.url);
+      startedAt = performance.now();
+      const stored = await post(key);
+      figures.push({ name: 'HTTP ingest alone (read models stopped)', eventsPerSecond: stored / seconds(startedAt), floor: copyBeforeSplit });
+      cpu.push(usage.line('HTTP ingest alone', stored));
+      usage = cpuUsage(database.url);
+      profile?.start();
+      startedAt = performance.now();
+      for (const runner of runners) runner.start();
+      for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
+      figures.push({ name: 'read models catching up alone (live batches)', eventsPerSecond: stored / seconds(startedAt), floor: copyBeforeSplit });
+      cpu.push(usage.line('read models catching up alone', stored));
+      if (profile) profiles.push(`read models catching up alone, ${seconds(startedAt).toFixed(2)} s, time per statement (BENCH_PROFILE):`, ...profile.stop());
+      accepted += stored;
+    }
 
     // 3. Projection rebuild from the event store (every event of both tenants), one projection at a time.
     const total = appendEvents.length + accepted;

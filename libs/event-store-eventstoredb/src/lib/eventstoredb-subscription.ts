@@ -68,7 +68,7 @@ export function startEventStoreDbSubscription(settings: EventStoreDbSubscription
   const deliver = async (events: readonly StoredEvent[]): Promise<boolean> => {
     for (let failures = 0; !stopped; failures++) {
       try {
-        await options.handler(events);
+        await options.handler(events, events[events.length - 1].position);
         return true;
       } catch (error) {
         report(error);

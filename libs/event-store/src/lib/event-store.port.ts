@@ -55,11 +55,18 @@ export type AppendResult = Readonly<{
   duplicates: readonly Readonly<{ source: string; id: string }>[];
 }>;
 
-/** `after` is exclusive (default {@link START}); `limit` defaults to 1000; without `tenant`, every tenant's events. */
-export type ReadAllOptions = Readonly<{ after?: Position; limit?: number; tenant?: string }>;
+/**
+ * `after` is exclusive (default {@link START}); `limit` defaults to 1000; without `tenant`, every tenant's events; with
+ * `types`, only events of those types (a store may return others too: a reader that needs only them filters as well).
+ */
+export type ReadAllOptions = Readonly<{ after?: Position; limit?: number; tenant?: string; types?: readonly string[] }>;
 
-/** Receives batches in global order; a rejection makes the subscription offer the same batch again after a backoff. */
-export type SubscriptionHandler = (events: readonly StoredEvent[]) => Promise<void>;
+/**
+ * Receives batches in global order; a rejection makes the subscription offer the same batch again after a backoff.
+ * `readTo` is how far the subscription has read (the last event of the batch, or past it: events of other types it
+ * skipped); a subscription to some `types` may call it with no events, only to say it moved past others.
+ */
+export type SubscriptionHandler = (events: readonly StoredEvent[], readTo: Position) => Promise<void>;
 
 export type SubscribeOptions = Readonly<{
   /** Deliver events after this position (exclusive). */
@@ -68,6 +75,11 @@ export type SubscribeOptions = Readonly<{
   batchSize?: number;
   /** Only this tenant's events. */
   tenant?: string;
+  /**
+   * Only events of these types (every type when absent). A store may deliver others too (the reader filters as well);
+   * the PostgreSQL store reads only these, and tells the handler how far it read past the rest.
+   */
+  types?: readonly string[];
   handler: SubscriptionHandler;
   /** Told of every failed handler call or read; the subscription itself keeps retrying. */
   onError?: (error: unknown) => void;

@@ -21,7 +21,8 @@ export type BatchOptions = Readonly<{
  * Applies a batch to `schema` in the caller's transaction, the one path every event takes (live, a rebuild, a
  * tenant's re-projection, the projection spec harness): its repeats skipped if asked, the events the projection
  * handles checked against the contract and applied, and what it cannot apply parked (see `applyOrSetAside`).
- * Returns how many events were applied for the first time (parked ones included) and what was parked.
+ * Returns how many events of the types it reads were applied for the first time (parked ones included) and what was
+ * parked: a read model counts the events it applied, not those it passed over.
  */
 export async function applyAndPark(
   client: PoolClient,
@@ -31,8 +32,9 @@ export async function applyAndPark(
   options: BatchOptions = {},
 ): Promise<{ firstTime: number; parked: ParkedEvent[] }> {
   const context = options.context ?? { rebuilding: false };
-  const firstTime = options.skipRepeats ? await firstTimeOnly(client, schema, events) : events;
-  const setAside = await applyOrSetAside(client, firstTime.filter(handledBy(projection)), (part) => projection.apply(client, schema, part, context), options.violations);
+  const handled = events.filter(handledBy(projection));
+  const firstTime = options.skipRepeats ? await firstTimeOnly(client, schema, handled) : handled;
+  const setAside = await applyOrSetAside(client, firstTime, (part) => projection.apply(client, schema, part, context), options.violations);
   const parked = setAside.map(({ event, reason }) => parkedEventOf(projection.name, event, reason));
   await recordParked(client, parked, options.staged ?? false);
   return { firstTime: firstTime.length, parked };

@@ -1,8 +1,8 @@
-import { comparePositions, type StoredEvent, type Subscription } from '@rework-ledger/event-store';
+import { comparePositions, type Position, type StoredEvent, type Subscription } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { applyInTransaction } from './apply-batch';
 import { rebuild } from './rebuild';
-import type { RunnerContext } from './runner-context';
+import { type RunnerContext, typesOf } from './runner-context';
 import { prepareReadModel } from './start-check';
 import { fillTenantShadow, swapTenant, type TenantShadow } from './tenant-reprojection';
 
@@ -51,13 +51,16 @@ export async function runWhileLocked(runner: RunnerContext, client: PoolClient, 
     live = undefined;
     await subscription?.stop();
   };
-  const applyLive = async (events: readonly StoredEvent[]): Promise<void> => {
+  const applyLive = async (events: readonly StoredEvent[], readTo: Position): Promise<void> => {
     if (failure !== undefined) throw failure;
+    if (comparePositions(readTo, position) <= 0) return;
     const fresh = events.filter((event) => comparePositions(event.position, position) > 0);
-    if (fresh.length === 0) return;
     try {
-      await applyInTransaction(runner, client, runner.projection.schema, fresh, (last, count) => checkpoints.advance(client, last, count));
-      position = fresh[fresh.length - 1].position;
+      // The checkpoint goes as far as the subscription read: past the events of types this read model does not read
+      // too, which it was never sent (and with no batch to apply, by that alone).
+      if (fresh.length === 0) await checkpoints.advance(client, readTo, 0);
+      else await applyInTransaction(runner, client, runner.projection.schema, fresh, (_, count) => checkpoints.advance(client, readTo, count));
+      position = readTo;
       backoffMs = idlePollMs;
     } catch (error) {
       failure = error;
@@ -69,6 +72,7 @@ export async function runWhileLocked(runner: RunnerContext, client: PoolClient, 
     const subscription = store.subscribe({
       after: position,
       batchSize,
+      ...typesOf(runner.projection),
       handler: applyLive,
       onError: (error) => {
         if (error !== failure) runner.reportError(error);

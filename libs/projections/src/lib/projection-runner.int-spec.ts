@@ -69,8 +69,8 @@ describe('the projection runner', () => {
     (await pool.query<{ event_id: string; times: number }>(`SELECT event_id, times FROM "${projection.schema}".applied ORDER BY event_id`)).rows;
   const storedIds = async (projection: Projection) =>
     (await pool.query<{ id: string }>(`SELECT event_id AS id FROM events WHERE type = $1 ORDER BY event_id`, [`test.${projection.name}`])).rows.map((row) => row.id);
-  /** Every event stored, of every projection: what a runner counts as applied (it passes over the events it does not read). */
-  const storedCount = async () => Number((await pool.query('SELECT count(*) FROM events')).rows[0].count);
+  /** The events stored of the projection's type: what its runner counts as applied (it passes over the events it does not read). */
+  const storedCount = async (projection: Projection) => Number((await pool.query('SELECT count(*) FROM events WHERE type = $1', [`test.${projection.name}`])).rows[0].count);
   /** Polls until `condition` holds (bounded, so that a test fails instead of hanging). */
   const until = async (condition: () => Promise<boolean>, what: string) => {
     for (let attempt = 0; !(await condition()); attempt++) {
@@ -120,8 +120,24 @@ describe('the projection runner', () => {
     expect(rows.map((row) => row.event_id).sort()).toEqual((await storedIds(projection)).sort());
     expect(rows).toHaveLength(14);
     expect(rows.every((row) => row.times === 1)).toBe(true);
-    expect((await b.status()).eventsApplied).toBe(await storedCount());
+    expect((await b.status()).eventsApplied).toBe(await storedCount(projection));
     await b.stop();
+  }, 60_000);
+
+  it('given events of types it does not read after the last it reads, then its checkpoint moves past them to the head, none applied or counted', async () => {
+    const projection = tallyProjection('reader');
+    const runner = runnerOf(projection);
+    await append(projection, 2);
+    runner.start();
+    await runner.waitUntilCaughtUp(20_000);
+    const appended = await append(tallyProjection('unread'), 12); // more than two of the runner's batches (5)
+    const head = appended.stored[appended.stored.length - 1].position;
+    await runner.waitUntilCaughtUp(20_000);
+    const [checkpoint] = await readProjectionPositions(pool, [projection.name]);
+    expect(checkpoint.position).toEqual(head);
+    expect(checkpoint.eventsApplied).toBe(2);
+    expect(await applied(projection)).toHaveLength(2);
+    await runner.stop();
   }, 60_000);
 
   it('given a requested rebuild, then it fills the shadow schema while queries see the old read model, and swaps it in', async () => {
@@ -151,7 +167,7 @@ describe('the projection runner', () => {
     const { rows } = await pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pt_swap%'`);
     expect(rows.map((row) => row.nspname)).toEqual(['pt_swap']);
     const status = await runner.status();
-    expect(status).toMatchObject({ rebuilding: false, eventsApplied: await storedCount(), rebuild: { requestedAt: null, startedAt: null } });
+    expect(status).toMatchObject({ rebuilding: false, eventsApplied: await storedCount(projection), rebuild: { requestedAt: null, startedAt: null } });
     expect(status.rebuild.lastRebuiltAt).not.toBeNull();
     await runner.stop();
   }, 60_000);
@@ -202,7 +218,7 @@ describe('the projection runner', () => {
     expect(rows.map((row) => row.event_id).sort()).toEqual((await storedIds(projection)).sort());
     expect(rows).toHaveLength(7);
     expect(rows.every((row) => row.times === 1)).toBe(true);
-    expect((await runner.status()).eventsApplied).toBe(await storedCount());
+    expect((await runner.status()).eventsApplied).toBe(await storedCount(projection));
     await runner.stop();
   }, 60_000);
 

@@ -6,7 +6,7 @@ import { applyInTransaction, inTransaction } from './apply-batch';
 import { checkBatch } from './apply-or-park';
 import { discardStagedParked, promoteStagedParked } from './parked-events';
 import { createReadModelSchema, rebuildSchemaOf, swapInRebuilt } from './read-model-schema';
-import { handledBy, type RunnerContext } from './runner-context';
+import { handledBy, type RunnerContext, typesOf } from './runner-context';
 
 export type ShadowProgress = Readonly<{ restart: () => Promise<unknown>; record: (last: Position, count: number) => Promise<unknown> }>;
 
@@ -47,7 +47,7 @@ export async function fillShadow(
       next.catch(() => undefined);
       await applyInTransaction(runner, client, shadow, events, progress.record, { context: { rebuilding: bulk }, staged: true, violations });
       position = events[events.length - 1].position;
-      applied += events.length;
+      applied += events.filter(handled).length;
     }
     const complete = projection.completeRebuild;
     if (!bulk || !complete) return { position, applied };
@@ -74,7 +74,7 @@ export async function rebuild(runner: RunnerContext, client: PoolClient): Promis
   const { projection, checkpoints, store, batchSize } = runner;
   const shadow = rebuildSchemaOf(projection);
   await checkpoints.startRebuild(client);
-  const filled = await fillShadow(runner, client, shadow, (after) => store.readAll({ after, limit: batchSize }), {
+  const filled = await fillShadow(runner, client, shadow, (after) => store.readAll({ after, limit: batchSize, ...typesOf(projection) }), {
     restart: () => checkpoints.restartRebuildCount(client),
     record: (_last, count) => checkpoints.countRebuildProgress(client, count),
   });

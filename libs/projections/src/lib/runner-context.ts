@@ -26,3 +26,8 @@ export function handledBy(projection: Projection): (event: StoredEvent) => boole
   const types = projection.handles ? new Set(projection.handles) : undefined;
   return (event) => types === undefined || types.has(event.type);
 }
+
+/** The read option that asks the store for a projection's types only (none: every event). */
+export function typesOf(projection: Projection): { types?: readonly string[] } {
+  return projection.handles ? { types: projection.handles } : {};
+}

@@ -4,7 +4,7 @@ import { applyInTransaction, inTransaction } from './apply-batch';
 import { promoteStagedParked } from './parked-events';
 import { dropSchema, replaceTenantRows, tenantRebuildSchemaOf } from './read-model-schema';
 import { fillShadow, type ShadowProgress } from './rebuild';
-import type { RunnerContext } from './runner-context';
+import { type RunnerContext, typesOf } from './runner-context';
 import { advisoryLock } from './runner-lock';
 
 /**
@@ -25,7 +25,7 @@ export function tenantEventsUpTo(runner: RunnerContext, tenant: string, upTo: Po
     if (from === undefined || comparePositions(after, from) < 0) reachedEnd = false; // a new pass
     from = after;
     if (reachedEnd) return [];
-    const events = await runner.store.readAll({ after, limit: runner.batchSize, tenant });
+    const events = await runner.store.readAll({ after, limit: runner.batchSize, tenant, ...typesOf(runner.projection) });
     const upToIt = events.filter((event) => comparePositions(event.position, upTo) <= 0);
     if (upToIt.length < events.length || events.length < runner.batchSize) reachedEnd = true;
     return upToIt;

@@ -1,7 +1,7 @@
 import { LedgerError } from '@rework-ledger/domain';
 import type { Notification, Pool, PoolClient } from 'pg';
-import type { Position, SubscribeOptions, Subscription } from '../event-store.port';
-import { selectAll } from './event-rows';
+import { comparePositions, type Position, type SubscribeOptions, type Subscription } from '../event-store.port';
+import { selectPage, type SubscriptionPage } from './event-rows';
 import { EVENT_STORE_CHANNEL } from './event-store.schema';
 
 export type SubscriptionSettings = Readonly<{
@@ -110,10 +110,10 @@ export function startPostgresSubscription(settings: SubscriptionSettings, option
   };
 
   /** Hands the batch to the handler until it succeeds; false if stopped first. */
-  const deliver = async (events: Awaited<ReturnType<typeof selectAll>>): Promise<boolean> => {
+  const deliver = async ({ events, readTo }: SubscriptionPage): Promise<boolean> => {
     for (let failures = 0; !stopped; failures++) {
       try {
-        await options.handler(events);
+        await options.handler(events, readTo);
         return true;
       } catch (error) {
         report(error);
@@ -127,26 +127,43 @@ export function startPostgresSubscription(settings: SubscriptionSettings, option
     while (waiters.length > 0 && waiters[0].ticket <= upTo) waiters.shift()?.resolve();
   };
 
+  /** A read under way: the page after `after`, and the caughtUp() calls made before it started (which it answers). */
+  type Read = { after: Position; coveredTickets: number; page: Promise<SubscriptionPage> };
+  const startRead = (db: PoolClient, after: Position): Read => {
+    // Every caughtUp() call made before this read is answered by it: what was visible then is visible now.
+    const coveredTickets = tickets;
+    wakeRequested = false;
+    const page = selectPage(db, { after, limit: batchSize, tenant: options.tenant, types: options.types });
+    // Awaited later, or dropped with its connection: never an unhandled rejection meanwhile.
+    page.catch(() => undefined);
+    return { after, coveredTickets, page };
+  };
+
   const run = async (): Promise<void> => {
     let failures = 0;
+    /** Behind, the next page is read while the handler applies this one (the read on this connection, the handler's writes on its own). */
+    let next: Read | undefined;
     while (!stopped) {
       try {
         const db = await connect();
         if (stopped) break;
-        // Every caughtUp() call made before this read is answered by it: what was visible then is visible now.
-        const coveredTickets = tickets;
-        wakeRequested = false;
-        const events = await selectAll(db, { after: position, limit: batchSize, tenant: options.tenant });
+        const read = next !== undefined && comparePositions(next.after, position) === 0 ? next : startRead(db, position);
+        next = undefined;
+        const page = await read.page;
         failures = 0;
-        if (events.length > 0) {
-          if (!(await deliver(events))) break;
-          position = events[events.length - 1].position;
+        const full = page.events.length >= batchSize;
+        if (full) next = startRead(db, page.readTo);
+        // A subscription to some types is also told when it only moved past other events, so that its reader can say so.
+        if (page.events.length > 0 || comparePositions(page.readTo, position) > 0) {
+          if (!(await deliver(page))) break;
+          position = page.readTo;
         }
-        if (events.length < batchSize) {
-          settleWaiters(coveredTickets);
+        if (!full) {
+          settleWaiters(read.coveredTickets);
           await pause(settings.pollIntervalMs, 'idle');
         }
       } catch (error) {
+        next = undefined;
         report(error);
         discardClient();
         await pause(backoff(failures++), 'backoff');
