@@ -9,6 +9,7 @@
 import 'reflect-metadata';
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
+import { comparePositions, createPostgresEventStore, type EventStore } from '@rework-ledger/event-store';
 import { type CloudEventJson, createKafkaClient, createTelemetryProducer, ensureTopics } from '@rework-ledger/kafka-client';
 import { ingestTopics } from '@rework-ledger/kafka-ingest';
 import { uniqueTopics } from '@rework-ledger/kafka-testing';
@@ -124,15 +125,17 @@ async function cpuSnapshot(pool: Pool, pids: Readonly<Record<string, number>>): 
 }
 
 const storedEvents = async (pool: Pool) => Number((await pool.query('SELECT count(*) FROM events')).rows[0].count);
-/** The fewest events any read model has applied (each applies every stored event). */
-const appliedByEveryReadModel = async (pool: Pool, projections: readonly { name: string }[]) => {
+/** Whether every read model's checkpoint has reached the newest event stored (each passes over the types it does not read). */
+const everyReadModelAtHead = async (pool: Pool, store: EventStore, projections: readonly { name: string }[]) => {
   const rows = await readProjectionPositions(pool, projections.map((projection) => projection.name));
-  return rows.length < projections.length ? 0 : Math.min(...rows.map((row) => row.eventsApplied));
+  const head = await store.lastCommittedPosition();
+  return rows.length === projections.length && rows.every((row) => comparePositions(row.position, head) >= 0);
 };
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
   const pool = createPool(database.url, { max: 4 });
+  const store = createPostgresEventStore({ pool });
   const topics = uniqueTopics('bench');
   const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'rl-bench-kafka', ssl: false }, { logLevel: 'error', logger: { error: (m) => console.error(m), warn: () => undefined, log: () => undefined } });
   const apps: App[] = [];
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
     let storedAt = 0;
     for (;;) {
       if (storedAt === 0 && (await storedEvents(pool)) >= backlog.length) storedAt = seconds(startedAt);
-      if (storedAt > 0 && (await appliedByEveryReadModel(pool, READ_MODEL_PROJECTIONS)) >= backlog.length) break;
+      if (storedAt > 0 && (await everyReadModelAtHead(pool, store, READ_MODEL_PROJECTIONS))) break;
       await sleep(50);
     }
     const endToEndSeconds = seconds(startedAt);
@@ -257,6 +260,7 @@ async function main(): Promise<void> {
     const admin = kafka.admin();
     await admin.connect().then(() => admin.deleteTopics({ topics: [topics.telemetryTopic, topics.deadLetterTopic] })).catch(() => undefined);
     await admin.disconnect();
+    await store.close();
     await pool.end();
     await database.drop();
   }

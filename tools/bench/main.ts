@@ -4,7 +4,8 @@
 // BENCH_KEEP_DATABASE=true (the database is kept, its URL printed), BENCH_PATHS (default append,http,rebuild: the paths
 // measured), BENCH_CPU_PROFILE=<file> (a .cpuprofile of the HTTP path, from the first request until the read models are
 // up to date: summarise it with cpu-profile-summary.js). With BENCH_PROFILE the HTTP path's statements are timed too.
-// BENCH_PATHS=split: the HTTP path taken apart (ingest with the read models stopped, then their catching up alone).
+// BENCH_PATHS=split: the HTTP path taken apart (ingest with the read models stopped, then their catching up alone;
+// BENCH_CPU_PROFILE=<file> then also writes <file>.catch-up, and BENCH_PROFILE times the catching up's statements).
 import 'reflect-metadata';
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
@@ -45,6 +46,12 @@ function cpuProfiler(file: string | undefined): { start(): Promise<void>; stop()
       session.disconnect();
     },
   };
+}
+
+/** BENCH_CPU_PROFILE=<file>: the file of a phase's profile (`<file>` for the HTTP path, `<file>.<phase>` for the others). */
+function profileFile(phase: 'http' | 'catch-up'): string | undefined {
+  const file = process.env['BENCH_CPU_PROFILE'];
+  return file === undefined || phase === 'http' ? file : `${file}.${phase}`;
 }
 
 type Figure = { name: string; eventsPerSecond: number; floor?: CopyFloor };
@@ -152,7 +159,7 @@ async function main(): Promise<void> {
     if (PATHS.has('http')) {
       const { key } = await app.get<ApiKeys>(API_KEYS).create('bench-http', ['ingest', 'read'], 'bench');
       const copyBeforeHttp = await measureRawCopy(pool, validated(raw, 'bench-http'));
-      const cpuProfile = cpuProfiler(process.env['BENCH_CPU_PROFILE']);
+      const cpuProfile = cpuProfiler(profileFile('http'));
       await cpuProfile.start();
       profile?.start();
       const usage = cpuUsage(database.url);
@@ -180,12 +187,15 @@ async function main(): Promise<void> {
       cpu.push(usage.line('HTTP ingest alone', stored));
       usage = cpuUsage(database.url);
       profile?.start();
+      const cpuProfile = cpuProfiler(profileFile('catch-up'));
+      await cpuProfile.start();
       startedAt = performance.now();
       for (const runner of runners) runner.start();
       for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
       figures.push({ name: 'read models catching up alone (live batches)', eventsPerSecond: stored / seconds(startedAt), floor: copyBeforeSplit });
       cpu.push(usage.line('read models catching up alone', stored));
       if (profile) profiles.push(`read models catching up alone, ${seconds(startedAt).toFixed(2)} s, time per statement (BENCH_PROFILE):`, ...profile.stop());
+      await cpuProfile.stop();
       accepted += stored;
     }
 

@@ -1,6 +1,7 @@
 import { createPostgresEventStore, START } from '@rework-ledger/event-store';
 import { createProjectionRunner, type ProjectionStatus } from '@rework-ledger/projections';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
+import type { Pool } from 'pg';
 import { openCliRuntime, stringOption } from '../cli-runtime';
 import { type CliCommand, UsageError } from '../command';
 import { eventsPerSecond, progressBar } from '../progress';
@@ -36,7 +37,8 @@ export const projectionsRebuildCommand: CliCommand = {
     const bar = progressBar(`rebuilding ${name} |{bar}| {percentage}% | {value}/{total} events | {rate} events/s`);
     try {
       const before = await runner.status();
-      const total = Math.max(1, (await store.lagAfter(START)).events);
+      // A read model counts the events of the types it reads.
+      const total = Math.max(1, projection.handles ? await countOfTypes(runtime.pool, projection.handles) : (await store.lagAfter(START)).events);
       await runner.requestRebuild();
       // Takes the lock when no other process holds it (the API not running): then this command rebuilds.
       runner.start();
@@ -80,3 +82,9 @@ export const projectionsRebuildCommand: CliCommand = {
     }
   },
 };
+
+/** How many stored events are of these types. */
+async function countOfTypes(pool: Pool, types: readonly string[]): Promise<number> {
+  const { rows } = await pool.query<{ count: string }>('SELECT count(*)::text AS count FROM events WHERE type = ANY ($1::text[])', [[...types]]);
+  return Number(rows[0].count);
+}
