@@ -1,7 +1,7 @@
 // npm run bench: write-path throughput on this machine, each beside the raw COPY rate of the same rows into the
 // same PostgreSQL in the same run. Options (environment): BENCH_EVENTS (default 50000), DATABASE_URL, BENCH_PROFILE=true
 // (each rebuild's time per statement) and BENCH_EXPLAIN=true (with it: the plans of a rebuild's derive statements),
-// BENCH_KEEP_DATABASE=true (the database is kept, its URL printed), BENCH_PATHS (default append,http,rebuild: the paths
+// BENCH_ORGANISATION=bench (the 10,000-person organisation of bench:kafka; default demo), BENCH_KEEP_DATABASE=true (the database is kept, its URL printed), BENCH_PATHS (default append,http,rebuild: the paths
 // measured), BENCH_CPU_PROFILE=<file> (a .cpuprofile of the HTTP path, from the first request until the read models are
 // up to date: summarise it with cpu-profile-summary.js). With BENCH_PROFILE the HTTP path's statements are timed too.
 // BENCH_PATHS=split: the HTTP path taken apart (ingest with the read models stopped, then their catching up alone;
@@ -24,6 +24,8 @@ import { type CopyFloor, measureRawCopy } from './raw-copy';
 import { statementProfile } from './statement-profile';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 50_000);
+/** The synthetic organisation the events come from: `demo` (300 people) or `bench` (10,000 people, as bench:kafka). */
+const ORGANISATION = process.env['BENCH_ORGANISATION'] === 'bench' ? 'bench' : 'demo';
 const APPEND_BATCH = 1000;
 const HTTP_BATCH = 500;
 const HTTP_CONCURRENCY = 4;
@@ -57,7 +59,7 @@ function profileFile(phase: 'http' | 'catch-up'): string | undefined {
 type Figure = { name: string; eventsPerSecond: number; floor?: CopyFloor };
 
 function takeEvents(count: number): Record<string, unknown>[] {
-  const organisation = generateOrganisation(preset('demo', { now: new Date('2026-06-01T00:00:00Z'), tenant: 'bench' }));
+  const organisation = generateOrganisation(preset(ORGANISATION, { now: new Date('2026-06-01T00:00:00Z'), tenant: 'bench' }));
   const events: Record<string, unknown>[] = [];
   for (const event of organisation.iterateEvents()) {
     events.push(event as unknown as Record<string, unknown>);
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   try {
     await migrateAll(pool);
     const raw = takeEvents(EVENTS);
-    console.log(`Rework Ledger bench — ${raw.length} events (demo organisation), ${database.server}, node ${process.version}`);
+    console.log(`Rework Ledger bench — ${raw.length} events (${ORGANISATION} organisation), ${database.server}, node ${process.version}`);
 
     // 1. Event-store append, batches of 1000, one stream per entity.
     const store = createPostgresEventStore({ pool });
