@@ -94,11 +94,19 @@ export const IS_UTC_DAY = 'isUtcDay';
 export const UTC_DAY_PATTERN = '^(19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$';
 const UTC_DAY = new RegExp(UTC_DAY_PATTERN);
 
+/** The rule of `@UtcDay()`: a string YYYY-MM-DD that names a real UTC day from 1970 (also the compiled check's). */
+export function isUtcDay(value: unknown): boolean {
+  if (typeof value !== 'string' || !UTC_DAY.test(value)) return false;
+  // A month or day out of range (2026-13-01) is no date at all: toISOString would throw on it.
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
+}
+
 function UtcDay(): PropertyDecorator {
   return ValidateBy({
     name: IS_UTC_DAY,
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && UTC_DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value,
+      validate: (value: unknown) => isUtcDay(value),
       defaultMessage: () => '$property must be a date YYYY-MM-DD (UTC) from 1970-01-01',
     },
   });
