@@ -11,6 +11,7 @@ import {
 import { nearEvent, oddJson, oddString, tenants, VALID_DATA } from './event-arbitraries.test-support';
 import * as compiled from './event-validator';
 import { MAX_EXTRA_DATA_BYTES, MAX_NESTING_DEPTH } from './limits';
+import { INVALID_USAGE_DATA, usageData, VALID_USAGE_DATA } from './usage-recorded.test-support';
 
 // Parity of the compiled contract check (Ajv, from the JSON Schemas) with class-validator, which defines the rules:
 // on every event of the corpus both give the same verdict, and the validator with the fast path answers exactly
@@ -47,6 +48,23 @@ const PROPERTIES: Record<EventType, readonly string[]> = {
   ],
 };
 
+/** ai.usage.recorded's fields its @ValidateIf conditions read or guard (validate-if-conditions.ts). */
+const CONDITION_FIELDS = ['cost', 'currency', 'cumulative', 'series', 'seriesStart'] as const;
+
+/**
+ * More valid usage data besides VALID_DATA's (a cost with its currency), so that each condition is met and unmet from
+ * either side: an OTLP cumulative point (series, start, cumulative: true), a delta point with a cost, and a report with
+ * no cost and no series.
+ */
+const USAGE_BASES: readonly Record<string, unknown>[] = [
+  { employeeId: 'e', tool: 'claude-code', day: '2026-03-01', usageKey: 'k@1', inputTokens: 1200, series: 'claude_code.token.usage:abc', seriesStart: '2026-03-01T08:00:00Z', cumulative: true },
+  { employeeId: 'e', tool: 'claude-code', day: '2026-03-01', usageKey: 'k@2', cost: 0.25, currency: 'USD', series: 's', seriesStart: '2026-03-01T08:00:00Z', cumulative: false },
+  { employeeId: 'e', tool: 'github-copilot', day: '2026-03-01', usageKey: 'k@3', requests: 3, credits: 0.5 },
+];
+
+/** The valid data mutations start from: VALID_DATA's, and for usage also USAGE_BASES. */
+const basesOf = (type: EventType): readonly Record<string, unknown>[] => (type === 'ai.usage.recorded' ? [VALID_DATA[type], ...USAGE_BASES] : [VALID_DATA[type]]);
+
 const nextUp = (x: number) => x + Math.max(Number.MIN_VALUE, Math.abs(x) * Number.EPSILON);
 const nextDown = (x: number) => x - Math.max(Number.MIN_VALUE, Math.abs(x) * Number.EPSILON);
 const BOUNDS = [1, 200, 1440, 2000, 2048, 525_600, 1e9, 1e12];
@@ -71,6 +89,8 @@ const STRINGS = [
   ...CONTROL_CHARACTERS.flatMap((c) => [c, `a${c}b`, `${c}${'x'.repeat(199)}`]),
   // Currencies (ISO 4217 or only shaped like it) and task types.
   'EUR', 'USD', 'IRR', 'XTS', 'XXX', 'ABC', 'eur', 'EURO', 'EU', ...TASK_TYPES, 'Coding', 'poetry',
+  // Booleans as text, and UTC days real or not.
+  'true', 'false', '2026-03-01', '2028-02-29', '2026-02-29', '2026-13-01', '2026-01-32', '2026-00-10', '1970-01-01', '1969-12-31', '2026-3-1', '9999-12-31',
   // Times: RFC 3339 and what only looks like it.
   '2026-03-02T10:00:00Z', '2026-03-02t10:00:00z', '2026-03-02 10:00:00Z', '2026-03-02T10:00:00', '2026-03-02T10:00:00.123456789+05:30',
   '2026-03-02T10:00Z', '2026-02-29T00:00:00Z', '2028-02-29T00:00:00Z', '2026-02-30T00:00:00Z', '2026-02-31T25:00:00Z', '2026-12-31T23:59:60Z',
@@ -115,7 +135,52 @@ function targetedCases(): Case[] {
     for (const [name, extra] of extras) cases.push({ name: `${type} ${name}`, type, data: { ...valid, ...extra } });
     cases.push({ name: `${type} empty`, type, data: {} });
   }
+  // The fields of usage's conditions from the other usage bases: each condition met and unmet from either side.
+  USAGE_BASES.forEach((valid, base) => {
+    const type = 'ai.usage.recorded';
+    cases.push({ name: `usage base #${base} valid`, type, data: { ...valid } });
+    for (const property of CONDITION_FIELDS) {
+      VALUES.forEach((value, index) => cases.push({ name: `usage base #${base} ${property} = value #${index}`, type, data: { ...valid, [property]: value } }));
+      const { [property]: _, ...without } = valid;
+      cases.push({ name: `usage base #${base} without ${property}`, type, data: without });
+    }
+  });
   return cases;
+}
+
+/** A field's value in a grid: ABSENT leaves it out. */
+const ABSENT = Symbol('absent');
+
+/** Every combination of the given values of some fields, over each base. */
+function grid(bases: readonly Record<string, unknown>[], values: Readonly<Record<string, readonly unknown[]>>): Record<string, unknown>[] {
+  return Object.entries(values).reduce<Record<string, unknown>[]>(
+    (partial, [field, options]) =>
+      partial.flatMap((data) =>
+        options.map((value) => {
+          const { [field]: _, ...without } = data;
+          return value === ABSENT ? without : { ...without, [field]: value };
+        }),
+      ),
+    bases.map((base) => ({ ...base })),
+  );
+}
+
+const MISSING = [ABSENT, undefined, null];
+/** Usage data with every combination of cost and currency, then of cumulative, series and seriesStart. */
+function usageConditionCases(): Record<string, unknown>[] {
+  // With another figure, and with none (cost then the only one that can count).
+  const costBases = [usageData(), usageData({ requests: undefined })];
+  const costs = grid(costBases, {
+    cost: [...MISSING, 3, 0, 1e-7, 1e9 + 1, '3', NaN, true],
+    currency: [...MISSING, 'USD', 'XXX', 'usd', 'EURO', '', 3, ['USD'], true],
+  });
+  const seriesBases = [usageData(), usageData({ cost: 3, currency: 'USD' })];
+  const series = grid(seriesBases, {
+    cumulative: [...MISSING, true, false, 'true', 1, 0, []],
+    series: [...MISSING, 's', '', 3, 'x\u0000', 'x'.repeat(2049)],
+    seriesStart: [...MISSING, '2026-03-01T08:00:00Z', '1969-01-01T00:00:00Z', 'yesterday', '2026-03-01', 0],
+  });
+  return [...costs, ...series];
 }
 
 /** The envelope's attributes replaced by every value, each attribute missing, and extension attributes. */
@@ -151,10 +216,10 @@ function expectParity(type: EventType, data: Record<string, unknown>): void {
 }
 
 describe('the compiled contract check (Ajv) against class-validator', () => {
-  it('compiles the data rules of every event type but ai.usage.recorded (its cross-field rules are left to class-validator)', () => {
-    // ai.usage.recorded's rules that depend on other fields (currency with cost, series with cumulative, at least one
-    // figure) have no exact translation here: that type is always checked by class-validator.
-    expect(compiledDataEventTypes()).toEqual(EVENT_TYPES.filter((type) => type !== 'ai.usage.recorded'));
+  it('compiles the data rules of every event type', () => {
+    // ai.usage.recorded's @ValidateIf rules included (validate-if-conditions.ts); its "at least one figure" stays beside
+    // class-validator (usageDataErrors), run on every event.
+    expect(compiledDataEventTypes()).toEqual([...EVENT_TYPES]);
   });
 
   it('given values at and just beyond every bound, every type and odd field, then both agree event by event', () => {
@@ -173,6 +238,41 @@ describe('the compiled contract check (Ajv) against class-validator', () => {
     expect(valid).toBeGreaterThan(500);
     expect(cases.length - valid).toBeGreaterThan(2000);
     expect(classValidatorOnly).toHaveBeenCalled();
+  });
+
+  it('given every combination of the fields usage’s @ValidateIf conditions read, then both agree event by event', () => {
+    const cases = usageConditionCases();
+    let valid = 0;
+    for (const data of cases) {
+      try {
+        expectParity('ai.usage.recorded', data);
+      } catch (error) {
+        throw new Error(`${JSON.stringify(data)}: ${(error as Error).message}`);
+      }
+      if (passesClassValidatorDataRules('ai.usage.recorded', data)) valid++;
+    }
+    expect(cases.length).toBeGreaterThan(1000);
+    expect(valid).toBeGreaterThan(100);
+    expect(cases.length - valid).toBeGreaterThan(500);
+  });
+
+  it('given a @ValidateIf with no stated condition, then its class is left to class-validator', () => {
+    type Stated = (usage: new () => object) => ReadonlyMap<new () => object, Record<string, unknown>>;
+    const compiledTypes = (stated: Stated): EventType[] => {
+      let types: EventType[] = [];
+      jest.isolateModules(() => {
+        jest.doMock('./validate-if-conditions', () => ({ VALIDATE_IF_CONDITIONS: stated(require('./event-data').UsageRecordedData) }));
+        types = require('./compiled-event-validator').compiledDataEventTypes();
+      });
+      jest.dontMock('./validate-if-conditions');
+      return types;
+    };
+    const allButUsage = EVENT_TYPES.filter((type) => type !== 'ai.usage.recorded');
+    const met = { required: ['cost'], properties: { cost: { not: { type: 'null' } } } };
+    expect(compiledTypes(() => new Map())).toEqual(allButUsage);
+    // One of the three missing.
+    expect(compiledTypes((usage) => new Map([[usage, { currency: met, series: met }]]))).toEqual(allButUsage);
+    expect(compiledTypes((usage) => new Map([[usage, { currency: met, series: met, seriesStart: met }]]))).toEqual([...EVENT_TYPES]);
   });
 
   it('compiles the envelope rules of every event type', () => {
@@ -218,6 +318,56 @@ describe('the compiled contract check (Ajv) against class-validator', () => {
       expect(passesCompiledDataRules(type, data)).toBe(true);
       expectParity(type, data);
     }
+    for (const data of [...VALID_USAGE_DATA, ...USAGE_BASES]) {
+      expect(passesCompiledDataRules('ai.usage.recorded', data)).toBe(true);
+      expectParity('ai.usage.recorded', data);
+    }
+    for (const [name, data] of INVALID_USAGE_DATA) {
+      try {
+        expectParity('ai.usage.recorded', data);
+      } catch (error) {
+        throw new Error(`${name}: ${(error as Error).message}`);
+      }
+    }
+  });
+
+  it('given usage data on either side of each @ValidateIf condition, then the fast path passes exactly what class-validator passes', () => {
+    const cases: [string, Record<string, unknown>, boolean][] = [
+      ['a cost with its currency', usageData({ cost: 3, currency: 'USD' }), true],
+      ['a cost without currency', usageData({ cost: 3 }), false],
+      ['a cost with a null currency', usageData({ cost: 3, currency: null }), false],
+      ['a zero cost without currency', usageData({ cost: 0 }), false],
+      ['a currency alone', usageData({ currency: 'USD' }), true],
+      ['a currency alone, not ISO 4217', usageData({ currency: 'dollars' }), false],
+      ['a null cost without currency', usageData({ cost: null }), true],
+      ['a null cost and a null currency', usageData({ cost: null, currency: null }), true],
+      ['a null cost with a currency', usageData({ cost: null, currency: 'USD' }), true],
+      ['cumulative with series and start', usageData({ cumulative: true, series: 's', seriesStart: '2026-03-01T08:00:00Z' }), true],
+      ['cumulative without series', usageData({ cumulative: true, seriesStart: '2026-03-01T08:00:00Z' }), false],
+      ['cumulative with a null series', usageData({ cumulative: true, series: null, seriesStart: '2026-03-01T08:00:00Z' }), false],
+      ['cumulative without start', usageData({ cumulative: true, series: 's' }), false],
+      ['cumulative alone', usageData({ cumulative: true }), false],
+      ['not cumulative, alone', usageData({ cumulative: false }), true],
+      ['not cumulative, with series and start', usageData({ cumulative: false, series: 's', seriesStart: '2026-03-01T08:00:00Z' }), true],
+      ['not cumulative, with an empty series', usageData({ cumulative: false, series: '' }), false],
+      ['not cumulative, with a null series and start', usageData({ cumulative: false, series: null, seriesStart: null }), true],
+      ['no cumulative, with a series alone', usageData({ series: 's' }), true],
+      ['no cumulative, with a start alone that is not RFC 3339', usageData({ seriesStart: 'yesterday' }), false],
+      ['a null cumulative with nothing else', usageData({ cumulative: null }), true],
+      ['cumulative as the string true, with series and start', usageData({ cumulative: 'true', series: 's', seriesStart: '2026-03-01T08:00:00Z' }), false],
+      ['cumulative as the string true, alone', usageData({ cumulative: 'true' }), false],
+      ['cumulative as 1', usageData({ cumulative: 1 }), false],
+      ['a series that is a number', usageData({ cumulative: true, series: 3, seriesStart: '2026-03-01T08:00:00Z' }), false],
+    ];
+    for (const [name, data, passes] of cases) {
+      try {
+        expect(passesClassValidatorDataRules('ai.usage.recorded', data)).toBe(passes);
+        expect(passesCompiledDataRules('ai.usage.recorded', data)).toBe(passes);
+        expectParity('ai.usage.recorded', data);
+      } catch (error) {
+        throw new Error(`${name}: ${(error as Error).message}`);
+      }
+    }
   });
 
   it('given random mutations of valid data (fast-check), then both agree', () => {
@@ -236,8 +386,9 @@ describe('the compiled contract check (Ajv) against class-validator', () => {
     });
     let valid = 0;
     fc.assert(
-      fc.property(mutation, ({ type, edits }) => {
-        const data: Record<string, unknown> = { ...VALID_DATA[type] };
+      fc.property(mutation, fc.nat(), ({ type, edits }, base) => {
+        const bases = basesOf(type);
+        const data: Record<string, unknown> = { ...bases[base % bases.length] };
         for (const { field, value, remove } of edits) {
           const name = typeof field === 'number' ? PROPERTIES[type][field % PROPERTIES[type].length] : field;
           if (remove) delete data[name];
@@ -264,7 +415,7 @@ describe('the compiled contract check (Ajv) against class-validator', () => {
   });
 
   it('given values no JSON parser produces, then the fast path never passes what class-validator refuses, and the answers are the same', () => {
-    const strangeValues: unknown[] = [new String('x'), new Number(1), new Date(0), Object.assign(new Array(2), { 1: 's' }), Object.create({ a: 1 }), 10n, Symbol('s'), () => 1];
+    const strangeValues: unknown[] = [new String('x'), new Number(1), new Boolean(true), new Boolean(false), new Date(0), Object.assign(new Array(2), { 1: 's' }), Object.create({ a: 1 }), 10n, Symbol('s'), () => 1];
     for (const type of EVENT_TYPES) {
       for (const property of PROPERTIES[type]) {
         for (const value of strangeValues) {

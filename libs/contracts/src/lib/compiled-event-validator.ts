@@ -2,8 +2,9 @@ import { EVENT_TYPES, type EventType, isEventType } from '@rework-ledger/domain'
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { getMetadataStorage, isISO4217CurrencyCode, isRFC3339, maxLength, validateSync } from 'class-validator';
 import { CloudEventEnvelope } from './cloud-event';
-import { DATA_CLASS_BY_TYPE, ZERO_OR_AT_LEAST } from './event-data';
+import { DATA_CLASS_BY_TYPE, IS_UTC_DAY, isUtcDay, UTC_DAY_PATTERN, ZERO_OR_AT_LEAST } from './event-data';
 import { buildEventSchemas } from './json-schemas';
+import { VALIDATE_IF_CONDITIONS } from './validate-if-conditions';
 
 /**
  * A fast path for the class-validator rules of an event's `data` (issue 13; the envelope's below): Ajv validators compiled once from the
@@ -18,10 +19,13 @@ import { buildEventSchemas } from './json-schemas';
  * class-validator's meaning, so that both agree event by event (the parity test, compiled-event-validator.spec.ts):
  *
  * - `@IsOptional()` skips null as well as a missing value: optional fields also admit null;
+ * - `@ValidateIf(condition)` applies the property's rules, to a missing or null value too, when the condition holds,
+ *   and none when it does not: an `if`/`then` of the object, whose `if` is the condition as validate-if-conditions.ts
+ *   states it (a condition not stated there leaves the class to class-validator);
  * - `@IsInt()` comes out of the generator as `type: number`: it is `integer` here;
  * - lengths are counted as class-validator counts them (validator.js: a surrogate pair or a character with its
- *   presentation selector is one), and `@IsISO4217CurrencyCode()` / `@IsRFC3339()` are class-validator's own
- *   functions, not the schema's `^[A-Z]{3}$` and `format: date-time`;
+ *   presentation selector is one), and `@IsISO4217CurrencyCode()` / `@IsRFC3339()` / `@UtcDay()` are the rules' own
+ *   functions, not the schema's `^[A-Z]{3}$`, `format: date-time` and `format: date`;
  * - patterns are compiled as class-validator's regular expressions are (no `u` flag);
  * - only own properties are read, as event-validator.ts copies only own properties for class-validator.
  *
@@ -152,6 +156,7 @@ function createAjv(): Ajv2020 {
     validate: (max: number, value: string) => value.length <= max || maxLength(value, max),
   });
   ajv.addKeyword({ keyword: 'classValidatorIsRFC3339', schemaType: 'boolean', errors: false, validate: (_: boolean, value: unknown) => isRFC3339(value) });
+  ajv.addKeyword({ keyword: 'classValidatorIsUtcDay', schemaType: 'boolean', errors: false, validate: (_: boolean, value: unknown) => isUtcDay(value) });
   ajv.addKeyword({
     keyword: 'classValidatorIsISO4217CurrencyCode',
     schemaType: 'boolean',
@@ -179,6 +184,8 @@ const TRANSLATED = new Set([
   'isRFC3339',
   'equals',
   'isObject',
+  'isBoolean',
+  IS_UTC_DAY,
 ]);
 /** Rules that may apply to each item of an array. */
 const TRANSLATED_EACH = new Set(['isString', 'isNotEmpty', 'maxLength', 'matches']);
@@ -197,7 +204,10 @@ const KNOWN_KEYWORDS = new Set([
   'classValidatorMaxLength',
   'classValidatorIsRFC3339',
   'classValidatorIsISO4217CurrencyCode',
+  'classValidatorIsUtcDay',
 ]);
+/** Rules that refuse undefined and null: a property under `@ValidateIf` has one, so that its `then` may require it. */
+const REFUSES_MISSING = new Set(['isString', 'isNumber', 'isInt', 'isBoolean', 'isArray', 'isObject', 'isRFC3339', 'isISO4217CurrencyCode', IS_UTC_DAY]);
 
 /**
  * The published schema of a data class, given class-validator's meaning; undefined when a rule of the class cannot
@@ -208,6 +218,7 @@ function classValidatorMeaning(cls: new () => object, published: JsonSchema): Js
   const publishedProperties = published['properties'] as Record<string, JsonSchema>;
   const required = new Set(published['required'] as string[]);
   const properties: Record<string, JsonSchema> = {};
+  const conditional: JsonSchema[] = [];
   const byProperty = new Map<string, Rule[]>();
   for (const rule of rules as unknown as (Rule & { propertyName: string })[]) {
     byProperty.set(rule.propertyName, [...(byProperty.get(rule.propertyName) ?? []), rule]);
@@ -218,10 +229,18 @@ function classValidatorMeaning(cls: new () => object, published: JsonSchema): Js
     const property = structuredClone(source);
     let optional = false;
     let defined = false;
+    let condition: JsonSchema | undefined;
     for (const rule of propertyRules) {
       if ((rule.groups?.length ?? 0) > 0 || rule.always === true) return undefined;
       if (rule.type === 'conditionalValidation' && rule.name === 'isOptional') {
         optional = true;
+        continue;
+      }
+      if (rule.type === 'conditionalValidation' && rule.name === undefined) {
+        // @ValidateIf(): only a condition stated by hand, and one per property.
+        const stated = VALIDATE_IF_CONDITIONS.get(cls)?.[name];
+        if (stated === undefined || condition !== undefined) return undefined;
+        condition = stated;
         continue;
       }
       if (rule.type === 'isDefined') {
@@ -241,14 +260,32 @@ function classValidatorMeaning(cls: new () => object, published: JsonSchema): Js
     }
     const names = new Set(propertyRules.map((rule) => rule.name));
     if (('not' in property && !names.has(ZERO_OR_AT_LEAST)) || ('const' in property && !names.has('isIn'))) return undefined;
-    if (optional === required.has(name)) return undefined;
     if (!hasOnlyKnownKeywords(property)) return undefined;
-    // @IsOptional(): null and undefined skip every rule of the property (undefined is skipped by `properties`).
-    properties[name] = optional ? { anyOf: [{ type: 'null' }, property] } : property;
+    if (condition !== undefined) {
+      const rule = whenCondition(name, property, condition, propertyRules);
+      if (rule === undefined || optional || defined || required.has(name)) return undefined;
+      conditional.push(rule);
+      continue;
+    }
+    if (optional === required.has(name)) return undefined;
+    // @IsOptional(): null and undefined skip every rule of the property (undefined is skipped by `properties`). The
+    // property's own schema first: a value that passes it (the usual case) spares Ajv the null branch's error object.
+    properties[name] = optional ? { anyOf: [property, { type: 'null' }] } : property;
   }
   // Every property the published schema names is one class-validator checks, and the other way round.
   if (Object.keys(publishedProperties).some((name) => !byProperty.has(name))) return undefined;
-  return { type: 'object', properties, required: [...required] };
+  return { type: 'object', properties, required: [...required], ...(conditional.length > 0 ? { allOf: conditional } : {}) };
+}
+
+/**
+ * `@ValidateIf(condition)` on a property: when the condition holds, class-validator applies every rule of the
+ * property even to undefined and null, which one of its rules refuses (so the property is required, and its type
+ * excludes null); when it does not, no rule applies. Undefined when the rules might pass a missing value.
+ */
+function whenCondition(name: string, property: JsonSchema, condition: JsonSchema, rules: readonly Rule[]): JsonSchema | undefined {
+  if (!rules.some((rule) => rule.type === 'customValidation' && rule.each !== true && REFUSES_MISSING.has(rule.name ?? ''))) return undefined;
+  if (typeof property['type'] !== 'string' || property['type'] === 'null') return undefined;
+  return { if: condition, then: { required: [name], properties: { [name]: property } } };
 }
 
 /** Puts class-validator's meaning of one rule into the schema that carries it; false when it cannot. */
@@ -306,6 +343,15 @@ function translate(rule: Rule, schema: JsonSchema): boolean {
       return schema['type'] === 'string';
     case 'isArray':
       return schema['type'] === 'array';
+    case 'isBoolean':
+      // Ajv's boolean is class-validator's without Boolean objects: stricter, never looser.
+      return schema['type'] === 'boolean';
+    case IS_UTC_DAY:
+      if (schema['type'] !== 'string' || schema['format'] !== 'date' || schema['pattern'] !== UTC_DAY_PATTERN) return false;
+      delete schema['format'];
+      delete schema['pattern'];
+      schema['classValidatorIsUtcDay'] = true;
+      return true;
     case 'isNotEmpty':
       // With isString: not ''. null and undefined fail the type already.
       return schema['minLength'] === 1 && schema['type'] === 'string';

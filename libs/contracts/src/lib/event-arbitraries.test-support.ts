@@ -49,7 +49,7 @@ export const nearEvent = fc
     type: fc.oneof({ arbitrary: fc.constantFrom(...EVENT_TYPES), weight: 6 }, { arbitrary: oddString, weight: 1 }),
     time: mostly('2026-03-02T10:00:00Z', oddString),
     tenant: fc.option(mostly('acme', oddString), { nil: undefined }),
-    changes: fc.dictionary(fc.oneof(fc.constantFrom('outputId', 'employeeId', 'tool', 'minutesSpent', 'hourlyCost', 'effectiveFrom', 'skills', 'score', 'reason'), oddString), oddJson, { maxKeys: 3 }),
+    changes: fc.dictionary(fc.oneof(fc.constantFrom('outputId', 'employeeId', 'tool', 'minutesSpent', 'hourlyCost', 'effectiveFrom', 'skills', 'score', 'reason', 'day', 'cost', 'currency', 'cumulative', 'series', 'seriesStart'), oddString), oddJson, { maxKeys: 3 }),
     wholeData: fc.option(oddJson, { nil: undefined, freq: 8 }),
   })
   .map(({ changes, wholeData, ...event }) => ({

@@ -22,6 +22,8 @@ export const INVALID_USAGE_DATA: readonly (readonly [string, Record<string, unkn
   ['a day with a time', usageData({ day: '2026-03-01T00:00:00Z' }), 'FIELD.NOT_A_DAY', 'data.day'],
   ['an impossible day', usageData({ day: '2026-02-30' }), 'FIELD.NOT_A_DAY', 'data.day'],
   ['a day before 1970', usageData({ day: '1969-12-31' }), 'FIELD.NOT_A_DAY', 'data.day'],
+  ['a month 13', usageData({ day: '2026-13-01' }), 'FIELD.NOT_A_DAY', 'data.day'],
+  ['a day 32', usageData({ day: '2026-01-32' }), 'FIELD.NOT_A_DAY', 'data.day'],
   ['a fractional count', usageData({ requests: 1.5 }), 'FIELD.NOT_AN_INTEGER', 'data.requests'],
   ['a count over 10^12', usageData({ suggestions: 1e12 + 1 }), 'FIELD.OUT_OF_RANGE', 'data.suggestions'],
   ['tokens over 10^12', usageData({ outputTokens: 2e12 }), 'FIELD.OUT_OF_RANGE', 'data.outputTokens'],

@@ -4,20 +4,21 @@ import {
   passesCompiledDataRules,
   passesCompiledEnvelopeRules,
 } from '@rework-ledger/contracts';
-import { generateOrganisation, preset } from '@rework-ledger/demo-data';
+import { generateOrganisation, preset, withUsageReports } from '@rework-ledger/demo-data';
 import { EVENT_TYPES, type EventType } from '@rework-ledger/domain';
 import type { StoredEvent } from '@rework-ledger/event-store';
 import { contractViolation } from './apply-or-park';
 
-// The events a rebuild checks are the generator's (the bench's organisation): on each, the compiled contract check
-// (the fast path of validateStoredEventData) and class-validator give the same verdict, and nothing is set aside.
+// The events a rebuild checks are the generator's (the bench's organisation, with its daily usage reports as the demo
+// loader stores them): on each, the compiled contract check (the fast path of validateStoredEventData) and
+// class-validator give the same verdict, and nothing is set aside.
 
 const EVENTS = 20_000;
 
 function storedEvents(): StoredEvent[] {
   const organisation = generateOrganisation(preset('demo', { now: new Date('2026-06-01T00:00:00Z'), tenant: 'parity' }));
   const events: StoredEvent[] = [];
-  for (const event of organisation.iterateEvents()) {
+  for (const event of withUsageReports(organisation.iterateEvents())) {
     const n = BigInt(events.length + 1);
     events.push({
       tenant: 'parity',
@@ -49,8 +50,9 @@ describe('the contract check of stored events on the synthetic organisation', ()
       expect(passesCompiledDataRules(type, event.data)).toBe(true);
       expect(contractViolation(event)).toBeUndefined();
     }
-    // Not vacuous: the corpus holds events of most types.
+    // Not vacuous: the corpus holds events of most types, usage reports among them.
     expect(types.size).toBeGreaterThanOrEqual(EVENT_TYPES.length - 2);
+    expect(types).toContain('ai.usage.recorded');
   });
 
   it('given the generator’s events as sent (CloudEvents), then both checks of the envelope agree', () => {
