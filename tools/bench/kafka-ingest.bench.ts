@@ -9,22 +9,20 @@
 import 'reflect-metadata';
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
-import { comparePositions, createPostgresEventStore, type EventStore } from '@rework-ledger/event-store';
+import { createPostgresEventStore } from '@rework-ledger/event-store';
 import { type CloudEventJson, createKafkaClient, createTelemetryProducer, ensureTopics } from '@rework-ledger/kafka-client';
 import { ingestTopics } from '@rework-ledger/kafka-ingest';
 import { uniqueTopics } from '@rework-ledger/kafka-testing';
 import { createPool } from '@rework-ledger/platform';
-import { readProjectionPositions } from '@rework-ledger/projections';
 import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import { migrateAll } from '@rework-ledger/runtime';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { createBenchDatabase } from './bench-database';
+import { type App, cpuSeconds, everyReadModelAtHead, sampleRss, startApp } from './child-apps';
 import { measureRawCopy } from './raw-copy';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -52,69 +50,6 @@ function takeEvents(count: number): CloudEventJson[] {
   return events;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-type App = { child: ChildProcess; url: string; output: () => string };
-
-/** Starts a compiled app of dist/ and waits for its /health. */
-async function startApp(entry: string, env: Record<string, string>): Promise<App> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'tools', 'runtime-paths.js'), join(ROOT, 'dist', entry)], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited:\n${output}`);
-    if (await fetch(`${url}/health`).then((response) => response.ok, () => false)) return { child, url, output: () => output };
-    if (Date.now() > deadline) throw new Error(`${entry} did not start:\n${output}`);
-    await sleep(100);
-  }
-}
-
-/** Resident memory of a process in MB (Linux), sampled until stopped; answers the largest value seen. */
-function sampleRss(pid: number): { stop(): number } {
-  let max = 0;
-  const read = () => {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) max = Math.max(max, Number(match[1]) / 1024);
-    } catch {
-      // the process has exited
-    }
-  };
-  read();
-  const timer = setInterval(read, 250);
-  return {
-    stop() {
-      clearInterval(timer);
-      read();
-      return max;
-    },
-  };
-}
-
-/** CPU seconds (user + system) a process has used so far (Linux); 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 /** CPU used by each component between two moments: the ingestor, the API (projections), the broker, PostgreSQL. */
 async function cpuSnapshot(pool: Pool, pids: Readonly<Record<string, number>>): Promise<Record<string, number>> {
@@ -125,12 +60,6 @@ async function cpuSnapshot(pool: Pool, pids: Readonly<Record<string, number>>): 
 }
 
 const storedEvents = async (pool: Pool) => Number((await pool.query('SELECT count(*) FROM events')).rows[0].count);
-/** Whether every read model's checkpoint has reached the newest event stored (each passes over the types it does not read). */
-const everyReadModelAtHead = async (pool: Pool, store: EventStore, projections: readonly { name: string }[]) => {
-  const rows = await readProjectionPositions(pool, projections.map((projection) => projection.name));
-  const head = await store.lastCommittedPosition();
-  return rows.length === projections.length && rows.every((row) => comparePositions(row.position, head) >= 0);
-};
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();

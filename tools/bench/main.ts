@@ -5,7 +5,8 @@
 // measured), BENCH_CPU_PROFILE=<file> (a .cpuprofile of the HTTP path, from the first request until the read models are
 // up to date: summarise it with cpu-profile-summary.js). With BENCH_PROFILE the HTTP path's statements are timed too.
 // BENCH_PATHS=split: the HTTP path taken apart (ingest with the read models stopped, then their catching up alone;
-// BENCH_CPU_PROFILE=<file> then also writes <file>.catch-up, and BENCH_PROFILE times the catching up's statements).
+// BENCH_CPU_PROFILE=<file> then also writes <file>.catch-up, and BENCH_PROFILE times the catching up's statements);
+// BENCH_PATHS=apart: the HTTP path with the read models kept by a projector process of their own (needs npm run build:server).
 import 'reflect-metadata';
 import { validateEvent, type ValidEvent } from '@rework-ledger/contracts';
 import { generateOrganisation, preset } from '@rework-ledger/demo-data';
@@ -13,13 +14,15 @@ import { createPostgresEventStore } from '@rework-ledger/event-store';
 import { toStreamAppends } from '@rework-ledger/ingestion/core';
 import { createPool } from '@rework-ledger/platform';
 import { PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
+import { READ_MODEL_PROJECTIONS } from '@rework-ledger/read-models';
 import { migrateAll } from '@rework-ledger/runtime';
 import { API_KEYS, type ApiKeys, DEFAULT_MINUTES_SAVED_BY_TASK_TYPE } from '@rework-ledger/tenancy';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createBenchDatabase } from './bench-database';
-import { databaseCpuSeconds } from './database-cpu';
+import { cpuSeconds, everyReadModelAtHead, startApp, stopApp } from './child-apps';
+import { databaseCpuMeter } from './database-cpu';
 import { type CopyFloor, measureRawCopy } from './raw-copy';
 import { statementProfile } from './statement-profile';
 
@@ -98,13 +101,12 @@ function postAll(url: string, bodies: readonly string[]): (key: string) => Promi
 
 /** This process's and the bench database's PostgreSQL backends' CPU from now, as a line per event. */
 function cpuUsage(databaseUrl: string): { line(what: string, events: number): string } {
-  const databaseName = new URL(databaseUrl).pathname.slice(1);
   const processBefore = process.cpuUsage();
-  const databaseBefore = databaseCpuSeconds(databaseName);
+  const meter = databaseCpuMeter(new URL(databaseUrl).pathname.slice(1));
   return {
     line(what, events) {
       const own = process.cpuUsage(processBefore);
-      const database = databaseCpuSeconds(databaseName) - databaseBefore;
+      const database = meter.stop();
       return (
         `${what}: this process's CPU ${((own.user + own.system) / 1e6).toFixed(2)} s (${((own.user + own.system) / events).toFixed(1)} µs/event), ` +
         `PostgreSQL's ${database.toFixed(2)} s (${((database * 1e6) / events).toFixed(1)} µs/event)`
@@ -113,6 +115,7 @@ function cpuUsage(databaseUrl: string): { line(what: string, events: number): st
   };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (startedAt: number) => (performance.now() - startedAt) / 1000;
 const rate = (count: number, startedAt: number) => count / seconds(startedAt);
 
@@ -199,6 +202,33 @@ async function main(): Promise<void> {
       if (profile) profiles.push(`read models catching up alone, ${seconds(startedAt).toFixed(2)} s, time per statement (BENCH_PROFILE):`, ...profile.stop());
       await cpuProfile.stop();
       accepted += stored;
+    }
+
+    // 2c. The deployment past one process (docs/scaling.md): the API ingests, a projector process of its own keeps
+    // the read models (npm run projector), in another tenant. The in-process runners stop, so that the projector
+    // takes their locks; they start again for the rebuilds below.
+    if (PATHS.has('apart')) {
+      const { key } = await app.get<ApiKeys>(API_KEYS).create('bench-apart', ['ingest', 'read'], 'bench-apart');
+      const copyBeforeApart = await measureRawCopy(pool, validated(raw, 'bench-apart'));
+      for (const runner of runners) await runner.stop();
+      const projector = await startApp('apps/projector/src/main.js', { DATABASE_URL: database.url });
+      try {
+        while (!(await everyReadModelAtHead(pool, store, READ_MODEL_PROJECTIONS))) await sleep(50);
+        const projectorCpuBefore = cpuSeconds(projector.child.pid as number);
+        const usage = cpuUsage(database.url);
+        startedAt = performance.now();
+        const stored = await post(key);
+        figures.push({ name: 'HTTP ingest, read models in a projector process', eventsPerSecond: stored / seconds(startedAt), floor: copyBeforeApart });
+        while (!(await everyReadModelAtHead(pool, store, READ_MODEL_PROJECTIONS))) await sleep(20);
+        figures.push({ name: 'HTTP ingest → read models up to date, projector process', eventsPerSecond: stored / seconds(startedAt), floor: copyBeforeApart });
+        const projectorCpu = cpuSeconds(projector.child.pid as number) - projectorCpuBefore;
+        cpu.push(`${usage.line('HTTP ingest → read models, projector process', stored)}, the projector's ${projectorCpu.toFixed(2)} s (${((projectorCpu * 1e6) / stored).toFixed(1)} µs/event)`);
+        accepted += stored;
+      } finally {
+        await stopApp(projector);
+      }
+      for (const runner of runners) runner.start();
+      for (const runner of runners) await runner.waitUntilCaughtUp(600_000);
     }
 
     // 3. Projection rebuild from the event store (every event of both tenants), one projection at a time.
