@@ -45,9 +45,15 @@ export async function fillShadow(
       next = readChecked(events[events.length - 1].position);
       // Settled here if the batch fails first, so that its failure is not also an unhandled rejection.
       next.catch(() => undefined);
-      await applyInTransaction(runner, client, shadow, events, progress.record, { context: { rebuilding: bulk }, staged: true, violations });
+      // Counted as live counts: the events applied for the first time, not those parked (nor repeats).
+      let counted = 0;
+      const record = (last: Position, count: number) => {
+        counted = count;
+        return progress.record(last, count);
+      };
+      await applyInTransaction(runner, client, shadow, events, record, { context: { rebuilding: bulk }, staged: true, violations });
       position = events[events.length - 1].position;
-      applied += events.filter(handled).length;
+      applied += counted;
     }
     const complete = projection.completeRebuild;
     if (!bulk || !complete) return { position, applied };
