@@ -4,9 +4,12 @@ import { comparePositions, createPostgresEventStore, type EventStore, migrateEve
 import { createPool } from '@rework-ledger/platform';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
 import type { Pool, PoolClient } from 'pg';
-import { readProjectionPositions } from './checkpoint-store';
+import { AnalyzePolicy } from './analyze-policy';
+import { CheckpointStore, readProjectionPositions } from './checkpoint-store';
 import type { Projection } from './projection';
 import { createProjectionRunner, migrateProjections, type ProjectionRunner } from './projection-runner';
+import { rebuild } from './rebuild';
+import type { RunnerContext } from './runner-context';
 
 type Hooks = { afterWrite?: (client: PoolClient) => Promise<void> };
 /** Records each event it applies and how many times; an amount of "1e10" overflows numeric(6,2) and is parked. */
@@ -131,6 +134,40 @@ describe('the projection runner reading only its types (review)', () => {
     expect(rows.map((row) => row.event_id)).toEqual(await storedIds('test.resume'));
     expect(rows.every((row) => row.times === 1)).toBe(true);
     expect((await runner.status()).eventsApplied).toBe(3);
+  }, 60_000);
+
+  it('given a log that ends with events of other types, then a rebuild ends at the end of the log, not at its last event of its types', async () => {
+    const projection = tallyProjection('ends');
+    const runner = runnerOf(projection);
+    await writers.append('t', [{ streamId: 'e', expectedVersion: 'any', events: [event('test.ends')] }]);
+    runner.start();
+    await runner.waitUntilCaughtUp(20_000);
+    await runner.stop();
+    const tail = await writers.append('t', [{ streamId: 'e', expectedVersion: 'any', events: Array.from({ length: 9 }, () => event('test.noise')) }]);
+    const head = tail.stored[tail.stored.length - 1].position;
+    while (comparePositions(await writers.headPosition(), head) < 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The rebuild alone, with no live subscription after it to move the checkpoint on.
+    const context: RunnerContext = {
+      pool,
+      store: createPostgresEventStore({ pool }),
+      projection,
+      batchSize: 4,
+      checkpoints: new CheckpointStore(projection.name),
+      analyze: new AnalyzePolicy(),
+      skipRepeats: false,
+      stopping: () => false,
+      reportError: () => undefined,
+      notifyParked: () => undefined,
+    };
+    const client = await pool.connect();
+    try {
+      await rebuild(context, client);
+    } finally {
+      client.release();
+    }
+    const [checkpoint] = await readProjectionPositions(pool, [projection.name]);
+    expect(checkpoint.position).toEqual(head);
+    expect(checkpoint.eventsApplied).toBe(1);
   }, 60_000);
 
   // A rebuild counted a parked event as applied where live does not (applyInTransaction records firstTime - parked;

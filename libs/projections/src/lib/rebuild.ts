@@ -1,4 +1,4 @@
-import { type Position, START, type StoredEvent } from '@rework-ledger/event-store';
+import { comparePositions, type Position, START, type StoredEvent } from '@rework-ledger/event-store';
 import type { PoolClient } from 'pg';
 import { analyzeSchemaBeside } from './analyze-policy';
 import { classifyApplyFailure } from './apply-failure';
@@ -80,12 +80,23 @@ export async function rebuild(runner: RunnerContext, client: PoolClient): Promis
   const { projection, checkpoints, store, batchSize } = runner;
   const shadow = rebuildSchemaOf(projection);
   await checkpoints.startRebuild(client);
-  const filled = await fillShadow(runner, client, shadow, (after) => store.readAll({ after, limit: batchSize, ...typesOf(projection) }), {
+  // Reading only its types, the rebuild's last event of them may lie far before the end of the log. The last event
+  // readers could see just before a read that found none of its types is where it ends instead: every event of its
+  // types up to there was visible to that read (visibility only grows), so its checkpoint does not go back.
+  let endOfLog: Position = START;
+  const read = async (after: Position) => {
+    const head = projection.handles ? await store.headPosition() : START;
+    const events = await store.readAll({ after, limit: batchSize, ...typesOf(projection) });
+    if (events.length === 0 && comparePositions(head, endOfLog) > 0) endOfLog = head;
+    return events;
+  };
+  const filled = await fillShadow(runner, client, shadow, read, {
     restart: () => checkpoints.restartRebuildCount(client),
     record: (_last, count) => checkpoints.countRebuildProgress(client, count),
   });
   if (!filled) return;
-  const { position, applied } = filled;
+  const { applied } = filled;
+  const position = comparePositions(endOfLog, filled.position) > 0 ? endOfLog : filled.position;
   await analyzeSchemaBeside(runner.pool, client, shadow);
   runner.analyze.rebuilt(projection.schema, applied);
   await inTransaction(client, async () => {
