@@ -89,7 +89,12 @@ describe('POST /v1/xapi/statements end to end (HTTP → LRS table + event store 
     await caughtUp();
     return courseCompletions(app.get(DataSource), tenant, courseId, FOREVER);
   };
-  const storedEvents = async (id: string, tenant = 'acme') => (await store.readAll({ tenant, limit: 10_000 })).filter((event) => event.id === id);
+  // A reader sees an event once no older transaction is in flight on the server, in any of its databases (another test
+  // run's, say): the read model at the head of what is committed is the sign that every acknowledged event is visible.
+  const storedEvents = async (id: string, tenant = 'acme') => {
+    await caughtUp();
+    return (await store.readAll({ tenant, limit: 10_000 })).filter((event) => event.id === id);
+  };
   const storedStatements = async (id: string, tenant = 'acme') =>
     (await pool.query('SELECT verb, statement, stored_at FROM xapi_statements WHERE tenant = $1 AND statement_id = $2', [tenant, id])).rows;
   /** Appends contract events for the tenant (as POST /v1/events would) and waits for the read model. */
@@ -102,10 +107,13 @@ describe('POST /v1/xapi/statements end to end (HTTP → LRS table + event store 
     await storeValidEvents(store, valid.map((v) => v.event));
     await caughtUp();
   };
-  const counts = async () => ({
-    statements: Number((await pool.query('SELECT count(*) FROM xapi_statements')).rows[0].count),
-    events: (await store.readAll({ limit: 10_000 })).length,
-  });
+  const counts = async () => {
+    await caughtUp();
+    return {
+      statements: Number((await pool.query('SELECT count(*) FROM xapi_statements')).rows[0].count),
+      events: (await store.readAll({ limit: 10_000 })).length,
+    };
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
