@@ -30,6 +30,16 @@ export type PostgresEventStoreOptions = Readonly<{
 // deadlock_detected and serialization_failure: the transaction did nothing and can simply run again.
 const RETRIABLE_SQLSTATES = new Set(['40P01', '40001']);
 
+/**
+ * The keys of a call (tenant $1, sources $2, ids $3) already in the log: one probe of the identity index per key, whatever
+ * the planner knows of `events`. A join of the keys with `events` is planned from the table's statistics, and a log
+ * that has none (never analyzed: autovacuum off, or a log just restored) made PostgreSQL hash the tenant's whole log
+ * for each append — 1,281 ms per 2,000 events at a million events, against 6.8 ms (docs/scaling.md). A LATERAL
+ * subquery with a LIMIT is not pulled up into a join: it runs per key, on the unique index, which needs no statistics.
+ */
+export const STORED_KEYS_SQL = `SELECT k.source, k.event_id FROM unnest($2::text[], $3::text[]) AS k(source, event_id)
+  CROSS JOIN LATERAL (SELECT 1 FROM events e WHERE e.tenant = $1 AND e.source = k.source AND e.event_id = k.event_id LIMIT 1) stored`;
+
 /** A concurrent append stored some of our events between our duplicate check and our insert. */
 class ConcurrentDuplicate extends Error {}
 
@@ -102,12 +112,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
       }
     }
     if (ids.length === 0) return new Set();
-    const { rows } = await client.query<{ source: string; event_id: string }>(
-      `SELECT e.source, e.event_id FROM events e
-         JOIN unnest($2::text[], $3::text[]) AS k(source, event_id) ON e.source = k.source AND e.event_id = k.event_id
-        WHERE e.tenant = $1`,
-      [tenant, sources, ids],
-    );
+    const { rows } = await client.query<{ source: string; event_id: string }>(STORED_KEYS_SQL, [tenant, sources, ids]);
     return new Set(rows.map((row) => eventKey(row.source, row.event_id)));
   }
 
