@@ -30,6 +30,8 @@ async function main(): Promise<void> {
       eventStore: config.eventStore,
       runProjections: config.runProjections,
       apiKeyCacheMs: config.apiKeyCacheMs,
+      readPoolSize: config.databasePools.readPoolSize,
+      poolTimeoutMs: config.databasePools.timeoutMs,
     },
     config.logLevels,
     // With KAFKA_BROKERS, POST /v1/events goes through the telemetry topic and the ingestor stores the events.

@@ -17,7 +17,7 @@ export type CliRuntime = Readonly<{
 export async function openCliRuntime(): Promise<CliRuntime> {
   const config = loadConfig();
   const database = await openDatabase(config.database);
-  const pool = createPool(database.url, { max: 6 });
+  const pool = createPool(database.url, { max: 6, connectionTimeoutMs: config.databasePools.timeoutMs });
   const dataSource = new DataSource({ type: 'postgres', url: database.url, entities: [ApiKeyEntity, TenantSettingsEntity], synchronize: false, extra: { max: 2 } });
   try {
     await migrateAll(pool);

@@ -10,7 +10,7 @@ import { IngestorModule } from './ingestor.module';
 
 /** Builds the ingestor app (not yet listening) for a database and the Kafka settings of the configuration. */
 export async function createIngestorApp(
-  config: Pick<AppConfig, 'kafka' | 'tenantDefaults' | 'eventStore'>,
+  config: Pick<AppConfig, 'kafka' | 'tenantDefaults' | 'eventStore' | 'databasePools'>,
   databaseUrl: string,
   logLevels: LogLevel[] = ['log', 'warn', 'error'],
 ): Promise<INestApplication> {
@@ -23,6 +23,8 @@ export async function createIngestorApp(
       runtime: {
         databaseUrl,
         eventStore: config.eventStore,
+        // The read pool keeps its default size here: it reads only keys and tenant settings.
+        poolTimeoutMs: config.databasePools.timeoutMs,
         defaults: {
           currency: defaults.currency,
           defaultHourlyCost: defaults.hourlyCost,

@@ -7,7 +7,7 @@ import { ProjectorModule } from './projector.module';
 
 /** Builds the projector app (not yet listening): every read model of the API, kept up to date from the event store. */
 export async function createProjectorApp(
-  config: Pick<AppConfig, 'tenantDefaults' | 'eventStore'>,
+  config: Pick<AppConfig, 'tenantDefaults' | 'eventStore' | 'databasePools'>,
   databaseUrl: string,
   logLevels: LogLevel[] = ['log', 'warn', 'error'],
 ): Promise<INestApplication> {
@@ -23,6 +23,8 @@ export async function createProjectorApp(
       },
       projections: READ_MODEL_PROJECTIONS,
       eventStore: config.eventStore,
+      // The read pool keeps its default size here: it reads only keys and tenant settings.
+      poolTimeoutMs: config.databasePools.timeoutMs,
     }),
     // A failed start-up rejects (main.ts logs why and exits) instead of Nest ending the process itself.
     { logger: logLevels, abortOnError: false },

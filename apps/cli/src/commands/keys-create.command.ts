@@ -28,8 +28,9 @@ export const keysCreateCommand: CliCommand = {
     if (unknown.length > 0 || scopes.length === 0) throw new UsageError(`--scopes takes ${SCOPES.join(', ')} (got ${unknown.join(', ') || 'none'})`);
     const name = typeof options['name'] === 'string' ? options['name'] : `created by the CLI for ${tenant}`;
 
-    const database = await openDatabase(loadConfig().database);
-    const pool = createPool(database.url, { max: 2 });
+    const config = loadConfig();
+    const database = await openDatabase(config.database);
+    const pool = createPool(database.url, { max: 2, connectionTimeoutMs: config.databasePools.timeoutMs });
     const dataSource = new DataSource({ type: 'postgres', url: database.url, entities: [ApiKeyEntity], synchronize: false });
     try {
       await migrateAll(pool);

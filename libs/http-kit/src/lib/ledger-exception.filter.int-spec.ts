@@ -1,5 +1,7 @@
 import type { ArgumentsHost } from '@nestjs/common';
+import { createPool, isDatabaseUnavailable } from '@rework-ledger/platform';
 import { createTestDatabase, type TestDatabase } from '@rework-ledger/testing';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { RETRY_AFTER_SECONDS, LedgerExceptionFilter } from './ledger-exception.filter';
 
@@ -61,6 +63,42 @@ describe('LedgerExceptionFilter and a database that cannot be reached (real Post
     const error = await errorOf(refused.connect());
     expect((error as { code?: string }).code).toBe('ECONNREFUSED');
     expectUnavailable(error);
+  });
+
+  it('given a pool whose every connection stays busy for the whole wait, then 503 DATABASE.OVERLOADED with Retry-After, not unavailable', async () => {
+    const pool = createPool(database.url, { max: 1, connectionTimeoutMs: 1000, applicationName: 'filter-full-pool' });
+    const busy = await pool.connect();
+    try {
+      const error = await errorOf(pool.connect());
+      expect((error as Error).message).toBe('timeout exceeded when trying to connect');
+      expect(isDatabaseUnavailable(error)).toBe(true); // still retriable for the other callers
+      const answer = answerTo(error);
+      expect(answer.status).toBe(503);
+      expect(answer.headers['Retry-After']).toBe(String(RETRY_AFTER_SECONDS));
+      expect(answer.body.code).toBe('DATABASE.OVERLOADED');
+      expect(answer.body.message).toContain('DATABASE_READ_POOL_SIZE');
+    } finally {
+      busy.release();
+      await pool.end();
+    }
+  });
+
+  it('given a server that accepts the connection and never answers (a new connection not made in time), then DATABASE.UNAVAILABLE, not overloaded', async () => {
+    // The other timeout of pg-pool, on the same option: a silent server stands for one that is slow or half there.
+    const sockets = new Set<Socket>();
+    const silent: Server = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const pool = createPool(`postgres://nobody@127.0.0.1:${port}/none`, { max: 1, connectionTimeoutMs: 1000 });
+    try {
+      const error = await errorOf(pool.connect());
+      expect((error as Error).message).toBe('Connection terminated due to connection timeout');
+      expectUnavailable(error);
+    } finally {
+      await pool.end();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('given a client that reset its own upload (a socket code inside a 400 of body-parser), then 400, not a database error', () => {

@@ -1,16 +1,17 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { type ErrorShape, LedgerError } from '@rework-ledger/domain';
-import { isDatabaseUnavailable } from '@rework-ledger/platform';
+import { isDatabaseUnavailable, isPoolExhausted } from '@rework-ledger/platform';
 import type { Request, Response } from 'express';
 
 const DATABASE_UNAVAILABLE = 'DATABASE.UNAVAILABLE';
+const DATABASE_OVERLOADED = 'DATABASE.OVERLOADED';
 
 const STATUS_BY_CODE_PREFIX: [string, number][] = [
   ['STREAM.WRONG_EXPECTED_VERSION', 409],
   ['NOT_FOUND.', 404],
 ];
 
-/** Seconds a client is told to wait before retrying a 503 (the database or the event log unavailable, contention). */
+/** Seconds a client is told to wait before retrying a 503 (the database or the event log unavailable, a full pool, contention). */
 export const RETRY_AFTER_SECONDS = 5;
 
 /**
@@ -22,7 +23,9 @@ export type ErrorRenderer = (request: Request, response: Response, status: numbe
 /**
  * Turns every error into the one shape `{code, message, field?}`: typed errors keep their code, body-parser and
  * Nest errors get stable codes, a database that cannot be reached is a 503 with Retry-After (the request may be sent
- * again as it is: ingestion is idempotent), anything else is a 500 whose details stay in the log (never the payload).
+ * again as it is: ingestion is idempotent), and so is a pool whose connections all stayed busy — with a code of its
+ * own, DATABASE.OVERLOADED, since the database is there and the fix is another (wait, ask for less at once, a bigger
+ * pool); anything else is a 500 whose details stay in the log (never the payload).
  */
 @Catch()
 export class LedgerExceptionFilter implements ExceptionFilter {
@@ -37,6 +40,8 @@ export class LedgerExceptionFilter implements ExceptionFilter {
     if (body.code === DATABASE_UNAVAILABLE) {
       const cause = error as { code?: unknown; message?: unknown };
       this.logger.warn(`${body.code}: ${String(cause.code ?? '')} ${String(cause.message ?? error)}`);
+    } else if (body.code === DATABASE_OVERLOADED) {
+      this.logger.warn(`${body.code}: no connection of the pool became free within DATABASE_POOL_TIMEOUT_MS; if it recurs on queries, raise DATABASE_READ_POOL_SIZE`);
     } else if (status >= 500) this.logger.error(`${body.code}: ${error instanceof Error ? error.stack : String(error)}`);
     if (status === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     // A 429 says when its window ends; a 405 which methods the path takes; a 401 how to authenticate.
@@ -76,6 +81,13 @@ export class LedgerExceptionFilter implements ExceptionFilter {
     const httpStatus = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
     if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500) {
       return { status: httpStatus, body: { code: `HTTP.${httpStatus}`, message: (error as Error).message ?? 'the request could not be read' } };
+    }
+    // Before isDatabaseUnavailable, which counts a full pool's wait as unavailable too (retriable either way).
+    if (isPoolExhausted(error)) {
+      return {
+        status: 503,
+        body: { code: DATABASE_OVERLOADED, message: 'every database connection of this service is busy; retry later, the request as it is (for queries, an operator may raise DATABASE_READ_POOL_SIZE)' },
+      };
     }
     if (isDatabaseUnavailable(error)) {
       return { status: 503, body: { code: DATABASE_UNAVAILABLE, message: 'the database is unavailable (restarting or unreachable); retry later, the request as it is' } };

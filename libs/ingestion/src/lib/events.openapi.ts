@@ -78,9 +78,17 @@ export const IngestEventsDocs = () =>
       'too many events': { code: 'REQUEST.TOO_MANY_EVENTS', message: `a batch holds at most ${MAX_BATCH_EVENTS} events; this one has 1001` },
       'too large': { code: 'REQUEST.TOO_LARGE', message: 'the request body is over the limit of 5242880 bytes' },
     }),
-    ApiErrorResponse(503, 'The event store (PostgreSQL) or, through Kafka, the broker is unavailable: nothing is known to be stored; retry after Retry-After (the request is idempotent)', {
-      'log unavailable': { code: 'INGESTION.LOG_UNAVAILABLE', message: 'the event log did not acknowledge the events; retry the request (Connection timeout)' },
-      'database unavailable': { code: 'DATABASE.UNAVAILABLE', message: 'the database is unavailable (restarting or unreachable); retry later, the request as it is' },
-    }),
+    ApiErrorResponse(
+      503,
+      'The event store (PostgreSQL) or, through Kafka, the broker is unavailable, or every database connection of the service stayed busy: nothing is known to be stored; retry after Retry-After (the request is idempotent)',
+      {
+        'log unavailable': { code: 'INGESTION.LOG_UNAVAILABLE', message: 'the event log did not acknowledge the events; retry the request (Connection timeout)' },
+        'database unavailable': { code: 'DATABASE.UNAVAILABLE', message: 'the database is unavailable (restarting or unreachable); retry later, the request as it is' },
+        'every connection busy': {
+          code: 'DATABASE.OVERLOADED',
+          message: 'every database connection of this service is busy; retry later, the request as it is (for queries, an operator may raise DATABASE_READ_POOL_SIZE)',
+        },
+      },
+    ),
     ApiKeyAuth('ingest'),
   );

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { LedgerError } from '@rework-ledger/domain';
 import { authenticateRequest, checkScope, createRateLimiter, RateLimitedError } from '@rework-ledger/http-kit';
-import { isDatabaseUnavailable } from '@rework-ledger/platform';
+import { isDatabaseUnavailable, isPoolExhausted } from '@rework-ledger/platform';
 import type { ApiKeys, Principal } from '@rework-ledger/tenancy';
 import { OTLP_SIGNALS, otlpProtoDirectory, otlpService, otlpServiceFile, type OtlpSignal } from './otlp-proto';
 import type { OtlpReceipt } from './receive-otlp';
@@ -30,13 +30,14 @@ const REJECTED_FIELD: Readonly<Record<OtlpSignal, string>> = { logs: 'rejectedLo
 
 type ServiceError = Partial<grpc.StatusObject> & { code: grpc.status; details: string };
 
-/** gRPC status of an error: authentication and scope, an unavailable database (retriable), else INTERNAL. */
+/** gRPC status of an error: authentication and scope, an unavailable database or a full pool (retriable), else INTERNAL. */
 function toServiceError(error: unknown): ServiceError {
   const code = (error as LedgerError).code;
   if (code === 'AUTH.MISSING_API_KEY' || code === 'AUTH.INVALID_API_KEY') return { code: grpc.status.UNAUTHENTICATED, details: `${code}: ${(error as Error).message}` };
   if (code === 'AUTH.MISSING_SCOPE') return { code: grpc.status.PERMISSION_DENIED, details: `${code}: ${(error as Error).message}` };
   // Throttled: retryable for the exporters (OTLP/gRPC specification), like HTTP's 429.
   if (error instanceof RateLimitedError) return { code: grpc.status.RESOURCE_EXHAUSTED, details: `${error.code}: ${error.message}` };
+  if (isPoolExhausted(error)) return { code: grpc.status.UNAVAILABLE, details: 'DATABASE.OVERLOADED: every database connection of this service is busy; retry later' };
   if (isDatabaseUnavailable(error) || (error instanceof LedgerError && error.retriable)) return { code: grpc.status.UNAVAILABLE, details: 'the database is unavailable; retry later' };
   return { code: grpc.status.INTERNAL, details: 'an unexpected error occurred; it has been logged' };
 }

@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationB
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createPostgresEventStore, EVENT_STORE, type EventStore, migrateEventStore } from '@rework-ledger/event-store';
 import { connectEventStoreDb, createEventStoreDbEventStore, type EventStoreDbConnection } from '@rework-ledger/event-store-eventstoredb';
-import { createPool, POOL_CONNECTION_SETTINGS, type EventStoreConfig, READ_SESSION_OPTIONS } from '@rework-ledger/platform';
+import { CONFIG_DEFAULTS, CONNECTION_TIMEOUT_MS, createPool, type EventStoreConfig, poolConnectionSettings, READ_SESSION_OPTIONS } from '@rework-ledger/platform';
 import { createProjectionRunner, migrateProjections, type Projection, PROJECTION_RUNNERS, type ProjectionRunner } from '@rework-ledger/projections';
 import {
   API_KEYS,
@@ -32,6 +32,10 @@ export type RuntimeOptions = Readonly<{
   runProjections?: boolean;
   /** How long a valid API key is cached (API_KEY_CACHE_SECONDS); default 30 s. */
   apiKeyCacheMs?: number;
+  /** Connections of the read pool, TypeORM's, which answers the queries (DATABASE_READ_POOL_SIZE); default 10. */
+  readPoolSize?: number;
+  /** How long a request waits to connect, or for a free connection, in either pool (DATABASE_POOL_TIMEOUT_MS); default 10 s. */
+  poolTimeoutMs?: number;
 }>;
 
 export const PG_POOL = Symbol('PgPool');
@@ -69,6 +73,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   static forRoot(options: RuntimeOptions): DynamicModule {
+    const poolTimeoutMs = options.poolTimeoutMs ?? CONNECTION_TIMEOUT_MS;
     return {
       module: RuntimeModule,
       imports: [
@@ -77,7 +82,12 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
           url: options.databaseUrl,
           entities: [ApiKeyEntity, TenantSettingsEntity],
           synchronize: false,
-          extra: { max: 5, application_name: 'rework-ledger-read', options: READ_SESSION_OPTIONS, ...POOL_CONNECTION_SETTINGS },
+          extra: {
+            max: options.readPoolSize ?? CONFIG_DEFAULTS.DATABASE_READ_POOL_SIZE,
+            application_name: 'rework-ledger-read',
+            options: READ_SESSION_OPTIONS,
+            ...poolConnectionSettings(poolTimeoutMs),
+          },
         }),
       ],
       providers: [
@@ -88,6 +98,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
             const logger = new Logger('database');
             const pool = createPool(options.databaseUrl, {
               max: 10,
+              connectionTimeoutMs: poolTimeoutMs,
               onIdleConnectionError: (error) => logger.warn(`an idle connection was ended by the server (${error.message}); the pool opens a new one when needed`),
             });
             await migrateAll(pool);

@@ -39,6 +39,10 @@ describe('loadConfig', () => {
       expect(config.metricsToken).toBeUndefined();
       expect(config.apiKeyCacheMs).toBe(30_000);
     });
+
+    it('then the read pool holds 10 connections and a request waits 10 s for one', () => {
+      expect(config.databasePools).toEqual({ readPoolSize: 10, timeoutMs: 10_000 });
+    });
   });
 
   it('given blank values, then they count as absent', () => {
@@ -110,6 +114,12 @@ describe('loadConfig', () => {
     expect(config.apiKeyCacheMs).toBe(60_000);
   });
 
+  it('given the database pool settings, then each is parsed, the bounds included', () => {
+    expect(loadConfig({ DATABASE_READ_POOL_SIZE: '25', DATABASE_POOL_TIMEOUT_MS: '30000' }).databasePools).toEqual({ readPoolSize: 25, timeoutMs: 30_000 });
+    expect(loadConfig({ DATABASE_READ_POOL_SIZE: '1', DATABASE_POOL_TIMEOUT_MS: '1000' }).databasePools).toEqual({ readPoolSize: 1, timeoutMs: 1000 });
+    expect(loadConfig({ DATABASE_READ_POOL_SIZE: '100', DATABASE_POOL_TIMEOUT_MS: '300000' }).databasePools).toEqual({ readPoolSize: 100, timeoutMs: 300_000 });
+  });
+
   it('given only KAFKA_BROKERS, then Kafka uses the default topics and no SASL', () => {
     expect(loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' }).kafka).toEqual({
       brokers: ['127.0.0.1:9092'],
@@ -167,6 +177,12 @@ describe('loadConfig', () => {
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN', 'must be at least 16 characters long'],
     [{ API_KEY_CACHE_SECONDS: '61' }, 'API_KEY_CACHE_SECONDS', 'must be an integer from 1 to 60'],
     [{ API_KEY_CACHE_SECONDS: '0' }, 'API_KEY_CACHE_SECONDS', 'must be an integer from 1 to 60'],
+    [{ DATABASE_READ_POOL_SIZE: '0' }, 'DATABASE_READ_POOL_SIZE', 'must be an integer from 1 to 100'],
+    [{ DATABASE_READ_POOL_SIZE: '101' }, 'DATABASE_READ_POOL_SIZE', 'must be an integer from 1 to 100'],
+    [{ DATABASE_READ_POOL_SIZE: 'ten' }, 'DATABASE_READ_POOL_SIZE', 'must be an integer from 1 to 100 (got "ten")'],
+    [{ DATABASE_POOL_TIMEOUT_MS: '999' }, 'DATABASE_POOL_TIMEOUT_MS', 'must be an integer from 1000 to 300000'],
+    [{ DATABASE_POOL_TIMEOUT_MS: '300001' }, 'DATABASE_POOL_TIMEOUT_MS', 'must be an integer from 1000 to 300000'],
+    [{ DATABASE_POOL_TIMEOUT_MS: '10s' }, 'DATABASE_POOL_TIMEOUT_MS', 'must be an integer from 1000 to 300000'],
     [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE', 'must be one of postgres, eventstoredb'],
     [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING', 'is required when EVENT_STORE=eventstoredb'],
     [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://x' }, 'EVENTSTORE_CONNECTION_STRING', 'must be an esdb://, esdb+discover:// or kurrentdb:// connection string'],

@@ -36,6 +36,9 @@ export type KafkaConfig = Readonly<{
 
 export type EventStoreConfig = Readonly<{ kind: 'postgres' }> | Readonly<{ kind: 'eventstoredb'; connectionString: string }>;
 
+/** The API's read pool size and how long a request waits for a connection of any pool (see docs/configuration.md). */
+export type DatabasePools = Readonly<{ readPoolSize: number; timeoutMs: number }>;
+
 export type HttpTimeouts = Readonly<{ headersMs: number; requestMs: number; keepAliveMs: number }>;
 
 export type RateLimits = Readonly<{ ingestPerMinute: number; queryPerMinute: number }>;
@@ -119,6 +122,16 @@ export class AppConfig {
   @IsOptional()
   @Rule('must be a postgres:// or postgresql:// URL', isPostgresUrl)
   readonly DATABASE_URL?: string;
+
+  @toInteger
+  @integerFrom(1, 100)
+  readonly DATABASE_READ_POOL_SIZE: number = CONFIG_DEFAULTS.DATABASE_READ_POOL_SIZE;
+
+  // At least a second: below, a connection being opened to a server across a network would fail as unavailable.
+  // At most five minutes: by then the client has long given up on the request.
+  @toInteger
+  @integerFrom(1000, 300_000)
+  readonly DATABASE_POOL_TIMEOUT_MS: number = CONFIG_DEFAULTS.DATABASE_POOL_TIMEOUT_MS;
 
   @toInteger
   @integerFrom(1, 65535)
@@ -297,6 +310,11 @@ export class AppConfig {
           ...(this.EMBEDDED_PG_DATA_DIR === undefined ? {} : { dataDir: this.EMBEDDED_PG_DATA_DIR }),
           ...(this.XDG_DATA_HOME === undefined ? {} : { xdgDataHome: this.XDG_DATA_HOME }),
         };
+  }
+
+  /** The API's read pool size (DATABASE_READ_POOL_SIZE) and every pool's wait for a connection (DATABASE_POOL_TIMEOUT_MS). */
+  get databasePools(): DatabasePools {
+    return { readPoolSize: this.DATABASE_READ_POOL_SIZE, timeoutMs: this.DATABASE_POOL_TIMEOUT_MS };
   }
 
   get demoData(): boolean {

@@ -3,6 +3,8 @@ export const CONFIG_DEFAULTS = {
   PORT: 3000,
   HOST: '127.0.0.1',
   EMBEDDED_PG_PORT: 5433,
+  DATABASE_READ_POOL_SIZE: 10,
+  DATABASE_POOL_TIMEOUT_MS: 10_000,
   DEMO_DATA: true,
   RUN_PROJECTIONS: true,
   API_BOOTSTRAP_TENANT: 'demo',
@@ -121,6 +123,20 @@ export const CONFIGURATION_VARIABLES: readonly ConfigurationVariable[] = [
     name: 'DATABASE_URL',
     secret: true,
     meaning: 'PostgreSQL (≥ 14) connection URL, postgres:// or postgresql://. Absent: an embedded PostgreSQL is started (below).',
+  },
+  {
+    group: 'database',
+    name: 'DATABASE_READ_POOL_SIZE',
+    default: text(CONFIG_DEFAULTS.DATABASE_READ_POOL_SIZE),
+    meaning:
+      'Connections of the API’s read pool (TypeORM), which answers the queries (metrics, training, operations, keys); integer 1–100. A slow usage or value answer holds up to four at once, and the dashboard’s operations view asks for three of them together: when every connection stays busy for DATABASE_POOL_TIMEOUT_MS, requests are answered 503 DATABASE.OVERLOADED. Count it in PostgreSQL’s max_connections (docs/deployment.md). The ingestor and the projector keep the default (their read pool reads only keys and tenant settings).',
+  },
+  {
+    group: 'database',
+    name: 'DATABASE_POOL_TIMEOUT_MS',
+    default: text(CONFIG_DEFAULTS.DATABASE_POOL_TIMEOUT_MS),
+    meaning:
+      'How long a request waits for a database connection — a free one of a full pool, or a new one being opened — before it fails: 503 DATABASE.OVERLOADED when the pool stayed full, DATABASE.UNAVAILABLE when the server could not be reached. Applies to both pools of the API, the ingestor and the projector, and to the CLI’s pg pool; integer 1000–300000.',
   },
   {
     group: 'database',

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from './database-unavailable';
+import { isDatabaseUnavailable, isPoolExhausted } from './database-unavailable';
 
 describe('isDatabaseUnavailable', () => {
   it.each([
@@ -9,7 +9,8 @@ describe('isDatabaseUnavailable', () => {
     ['a refused connection', { code: 'ECONNREFUSED' }],
     ['a reset connection', { code: 'ECONNRESET' }],
     ['a connection lost without a SQLSTATE', new Error('Connection terminated unexpectedly')],
-    ["pg-pool's connect timeout", new Error('timeout exceeded when trying to connect')],
+    ["pg-pool's wait for a free connection of a full pool, timed out", new Error('timeout exceeded when trying to connect')],
+    ["pg-pool's new connection not made in time", new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') })],
     ['a TypeORM QueryFailedError keeping the driver error code', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
   ])('given %s, then it is unavailable (retry)', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
@@ -26,5 +27,27 @@ describe('isDatabaseUnavailable', () => {
     ['nothing', null],
   ])('given %s, then it is not (no retry)', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe('isPoolExhausted', () => {
+  it('given pg-pool\'s wait for a free connection of a full pool, timed out, then the pool is exhausted (and the database still counts as unavailable: retry)', () => {
+    const error = new Error('timeout exceeded when trying to connect');
+    expect(isPoolExhausted(error)).toBe(true);
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    // pg-pool's other timeout, on the same option: a new connection that could not be made in time.
+    ["pg-pool's new connection not made in time", new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') })],
+    ["pg's own connect timeout", new Error('timeout expired')],
+    ['too many connections on the server (53300)', Object.assign(new Error('sorry, too many clients already'), { code: '53300' })],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a statement timeout (57014)', Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })],
+    ['an error without a message', {}],
+    ['not an error at all', 'timeout exceeded when trying to connect'],
+    ['nothing', null],
+  ])('given %s, then it is not', (_, error) => {
+    expect(isPoolExhausted(error)).toBe(false);
   });
 });

@@ -4,6 +4,11 @@
  * pg and Node give such errors — a SQLSTATE of those conditions, a socket error code, or the messages pg gives a
  * connection lost (or never made) without a SQLSTATE. Deliberately narrow: a protocol violation (08P01, a client bug)
  * or a database that was dropped (57P04) is not something a retry fixes.
+ *
+ * A full pool's wait that ran out (isPoolExhausted) counts as unavailable too, as it always has: what callers ask is
+ * whether to send the same request again, and the answer is yes (the OTLP/gRPC receiver answers UNAVAILABLE, which
+ * exporters retry; the event store never sees it on a connection it holds). Where the cause matters — the HTTP answer,
+ * DATABASE.OVERLOADED — ask isPoolExhausted first.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -22,10 +27,25 @@ const UNAVAILABLE_SQLSTATES = new Set(['08000', '08001', '08003', '08004', '0800
 
 const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
+/** pg-pool's message when a `connect()` waited in the queue of a full pool longer than its `connectionTimeoutMillis`. */
+const POOL_WAIT_TIMED_OUT = 'timeout exceeded when trying to connect';
+
 /** pg's and pg-pool's own messages for a connection lost or never made, which carry no SQLSTATE. */
 const CONNECTION_LOST_MESSAGES = [
   'Connection terminated',
   'Client has encountered a connection error and is not queryable',
-  'timeout exceeded when trying to connect',
+  POOL_WAIT_TIMED_OUT,
   'timeout expired',
 ];
+
+/**
+ * Whether an error says that every connection of the pool stayed busy for the whole wait (DATABASE_POOL_TIMEOUT_MS):
+ * the database is there, this process asked for more at once than its pool holds. pg-pool gives both of its timeouts
+ * the one option, and tells them apart by message only: a new connection that cannot be made in time fails with
+ * "Connection terminated due to connection timeout" instead (the server is slow or unreachable: unavailable, not this).
+ */
+export function isPoolExhausted(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && message.startsWith(POOL_WAIT_TIMED_OUT);
+}

@@ -1,4 +1,5 @@
 import { Pool, types } from 'pg';
+import { CONFIG_DEFAULTS } from '../config/configuration-variables';
 
 // bigint columns (positions, counts) arrive as strings by default; parse int8 as BigInt-safe strings stay strings,
 // and numeric stays a string too: callers convert where they know the range.
@@ -10,21 +11,29 @@ import { Pool, types } from 'pg';
  */
 export const READ_SESSION_OPTIONS = '-c jit=off';
 
-/** How long a request waits to connect, or for a free connection of a full pool, before it fails as unavailable. */
-export const CONNECTION_TIMEOUT_MS = 10_000;
+/**
+ * How long a request waits to connect, or for a free connection of a full pool, before it fails (DATABASE_POOL_TIMEOUT_MS
+ * when the app passes its configuration; this default otherwise).
+ */
+export const CONNECTION_TIMEOUT_MS = CONFIG_DEFAULTS.DATABASE_POOL_TIMEOUT_MS;
 
 /**
  * Settings of every pool of the services (this one's, and TypeORM's through its `extra`): a server that cannot be
  * reached (a failover to another address, a partition) fails a request in seconds rather than when the operating
- * system gives up (minutes); keep-alive finds half-open connections.
+ * system gives up (minutes); keep-alive finds half-open connections. pg-pool applies the one timeout to both waits:
+ * for a new connection, and for a free one of a full pool (isPoolExhausted tells the two failures apart).
  */
-export const POOL_CONNECTION_SETTINGS = { connectionTimeoutMillis: CONNECTION_TIMEOUT_MS, keepAlive: true } as const;
+export function poolConnectionSettings(connectionTimeoutMs: number = CONNECTION_TIMEOUT_MS): Readonly<{ connectionTimeoutMillis: number; keepAlive: true }> {
+  return { connectionTimeoutMillis: connectionTimeoutMs, keepAlive: true };
+}
 
 export type PoolOptions = {
   max?: number;
   applicationName?: string;
   /** Session settings, as libpq's `options` (`-c name=value`). */
   sessionOptions?: string;
+  /** How long to wait to connect, or for a free connection (default CONNECTION_TIMEOUT_MS). */
+  connectionTimeoutMs?: number;
   /** Hears the error of an idle connection the server ended (default: one line on stderr, the error's message only). */
   onIdleConnectionError?: (error: Error) => void;
 };
@@ -39,7 +48,7 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   const pool = new Pool({
     connectionString,
     max: options.max ?? 10,
-    ...POOL_CONNECTION_SETTINGS,
+    ...poolConnectionSettings(options.connectionTimeoutMs),
     application_name: options.applicationName ?? 'rework-ledger',
     ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
   });
