@@ -290,20 +290,16 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
   // hash join on the assignments' spans (a lookup per fact cost an index probe each: 2–3 times slower on the demo).
   const teamSpan = `LEFT JOIN (${assignmentSpans(assignments, '$1', 'a.employee_id, a.team_id')}) s
             ON u.team_id = '' AND s.employee_id = u.employee_id AND ${inEffectSql('s', dayEnd)}`;
-  const period = spec.period ? `date_trunc('${spec.period}', day::timestamp) AT TIME ZONE 'UTC'` : 'NULL::timestamptz';
-  const factsOf = (filtered: boolean) => `
-    WITH facts AS MATERIALIZED (
-      SELECT ${period} AS period, r.* FROM (
-        SELECT u.employee_id, u.tool, COALESCE(NULLIF(u.model, ''), ${UNSPECIFIED_MODEL_SQL}) AS model, u.day,
-               COALESCE(NULLIF(u.team_id, ''), s.team_id, '${UNASSIGNED_TEAM}') AS team,
-               ${USAGE_FIGURES.map((figure) => `u.${USAGE_COLUMNS[figure]}`).join(', ')}, NULLIF(u.currency, '') AS currency
-          FROM "${schema}".usage_daily u
-          ${teamSpan}
-         WHERE u.tenant = $1 AND u.day >= $2::date AND u.day < $3::date AND u.facts > 0
-      ) r
-      ${filtered && conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-    )`;
-  const facts = factsOf(true);
+  const periodOfDay = (day: string) => (spec.period ? `date_trunc('${spec.period}', ${day}::timestamp) AT TIME ZONE 'UTC'` : 'NULL::timestamptz');
+  // The usage days' cells as the answers see them: employee, tool, model (unspecified when none), team (resolved).
+  const resolvedCells = (days: string) => `
+          SELECT u.employee_id, u.tool, COALESCE(NULLIF(u.model, ''), ${UNSPECIFIED_MODEL_SQL}) AS model, u.day,
+                 COALESCE(NULLIF(u.team_id, ''), s.team_id, '${UNASSIGNED_TEAM}') AS team,
+                 ${USAGE_FIGURES.map((figure) => `u.${USAGE_COLUMNS[figure]}`).join(', ')}, NULLIF(u.currency, '') AS currency
+            FROM "${schema}".usage_daily u
+            ${teamSpan}
+           WHERE u.tenant = $1 AND ${days} AND u.facts > 0`;
+  const where = (extra: string[]) => (extra.length > 0 ? `WHERE ${extra.join(' AND ')}` : '');
   const groupingSets = (sets: readonly (readonly string[])[]) => `GROUPING SETS (${sets.map((set) => `(${['period', ...set].join(', ')})`).join(', ')})`;
   // The grouping id over (team, tool, model) and their values; a dimension no set groups by is rolled up throughout.
   const grouped = (sets: readonly (readonly string[])[]) => {
@@ -311,57 +307,67 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
     const bit = (i: number) => (used[i] ? `GROUPING(${DIMENSIONS[i]})` : '1');
     return `period, (${bit(0)} * 4 + ${bit(1)} * 2 + ${bit(2)}) AS g, ${DIMENSIONS.map((dimension, i) => (used[i] ? dimension : `NULL::text AS ${dimension}`)).join(', ')}`;
   };
+  const noSums = USAGE_SUMS.map((sum) => `NULL::float8 AS "${sum}"`).join(', ');
+
+  // One statement (one connection of the read pool) for the sums and the spend. The facts of the period are first
+  // summed per period and person (with their team, tool, model and currency): a hash aggregation that leaves a few
+  // rows per person, so that the grouping sets — whose distinct counts sort their input, once per set — sort those few
+  // rather than every day of every person (at ten million events, a million rows over 90 days; docs/scaling.md).
+  const perPerson = `
+    WITH facts AS MATERIALIZED (
+      SELECT ${periodOfDay('r.day')} AS period, r.employee_id, r.team, r.tool, r.model, r.currency,
+             ${USAGE_FIGURES.map((figure) => `sum(r.${USAGE_COLUMNS[figure]}) AS ${USAGE_COLUMNS[figure]}`).join(', ')}
+        FROM (${resolvedCells('u.day >= $2::date AND u.day < $3::date')}) r
+       ${where(conditions)}
+       GROUP BY 1, r.employee_id, r.team, r.tool, r.model, r.currency
+    )`;
+  const figures = db.query<Grouped & Record<string, number> & { part: 'sums' | 'spend'; employees: number; employee_ids: string[] | null; currency: string; amount: number }>(
+    `${perPerson}
+     SELECT 'sums' AS part, ${grouped(spec.sets)}, ${USAGE_SUMS.map((sum) => `COALESCE(sum(${USAGE_COLUMNS[sum]}), 0)::float8 AS "${sum}"`).join(', ')},
+            count(DISTINCT employee_id)::int AS employees,
+            CASE WHEN count(DISTINCT employee_id) < ${k} THEN array_agg(DISTINCT employee_id ORDER BY employee_id) END AS employee_ids,
+            NULL::text AS currency, NULL::float8 AS amount
+       FROM facts GROUP BY ${groupingSets(spec.sets)}
+     UNION ALL
+     SELECT 'spend', ${grouped(spec.sets)}, ${noSums}, NULL, NULL, currency, sum(cost)::float8
+       FROM facts WHERE currency IS NOT NULL GROUP BY ${groupingSets(spec.sets.map((set) => [...set, 'currency']))}`,
+    parameters,
+  );
 
   const seats = (spec.seatCosts ?? []).length > 0;
   const toolSets = uniqueSets(spec.sets.map((set) => [...set, 'tool']));
   // A person's seat of a month, spread evenly over the cells (day, team, model) where they used the tool that month
   // (read over whole calendar months, whatever the filters), so that rows of any bucket add up to the month's seats.
+  // The cells are counted per person, tool, model, team, month and period (and whether their day is in the answer's
+  // days): a row's weight is its share of the person's cells of the tool that month.
   const seatShares = `
     WITH cells AS MATERIALIZED (
-      SELECT DISTINCT u.employee_id, u.tool, COALESCE(NULLIF(u.model, ''), ${UNSPECIFIED_MODEL_SQL}) AS model, u.day,
-             COALESCE(NULLIF(u.team_id, ''), s.team_id, '${UNASSIGNED_TEAM}') AS team
-        FROM "${schema}".usage_daily u
-        ${teamSpan}
-       WHERE u.tenant = $1 AND u.day >= date_trunc('month', $2::date)::date AND u.day < (date_trunc('month', $3::date - 1) + interval '1 month')::date AND u.facts > 0
+      SELECT c.employee_id, c.tool, c.model, c.team, date_trunc('month', c.day::timestamp) AT TIME ZONE 'UTC' AS month,
+             ${periodOfDay('c.day')} AS period, c.day >= $2::date AND c.day < $3::date AS asked, count(DISTINCT c.day) AS days
+        FROM (${resolvedCells(`u.day >= date_trunc('month', $2::date)::date AND u.day < (date_trunc('month', $3::date - 1) + interval '1 month')::date`)}) c
+       GROUP BY c.employee_id, c.tool, c.model, c.team, 5, 6, 7
     ), weighted AS (
-      SELECT c.*, date_trunc('month', c.day::timestamp) AT TIME ZONE 'UTC' AS month, ${spec.period ? `date_trunc('${spec.period}', c.day::timestamp) AT TIME ZONE 'UTC'` : 'NULL::timestamptz'} AS period,
-             1.0::float8 / count(*) OVER (PARTITION BY c.employee_id, c.tool, date_trunc('month', c.day::timestamp)) AS weight
+      SELECT c.*, c.days::float8 / sum(c.days) OVER (PARTITION BY c.employee_id, c.tool, c.month) AS weight
         FROM cells c
     )`;
-  const [sums, spend, users, monthUsers] = await Promise.all([
-    db.query<Grouped & Record<string, number> & { employees: number; employee_ids: string[] | null }>(
-      `${facts}
-       SELECT ${grouped(spec.sets)}, ${USAGE_SUMS.map((sum) => `COALESCE(sum(${USAGE_COLUMNS[sum]}), 0)::float8 AS "${sum}"`).join(', ')},
-              count(DISTINCT employee_id)::int AS employees,
-              CASE WHEN count(DISTINCT employee_id) < ${k} THEN array_agg(DISTINCT employee_id ORDER BY employee_id) END AS employee_ids
-         FROM facts GROUP BY ${groupingSets(spec.sets)}`,
-      parameters,
-    ),
-    db.query<Grouped & { currency: string; amount: number }>(
-      `${facts}
-       SELECT ${grouped(spec.sets)}, currency, sum(cost)::float8 AS amount
-         FROM facts WHERE currency IS NOT NULL GROUP BY ${groupingSets(spec.sets.map((set) => [...set, 'currency']))}`,
-      parameters,
-    ),
-    // Per row and calendar month: the people's seats of the tool the row has (their shares summed).
-    seats
-      ? db.query<Grouped & { month: Date | string; users: number }>(
-          `${seatShares}
-           SELECT month, ${grouped(toolSets)}, sum(weight)::float8 AS users
-             FROM weighted WHERE day >= $2::date AND day < $3::date ${conditions.map((condition) => `AND ${condition}`).join(' ')}
-            GROUP BY ${groupingSets(toolSets.map((set) => ['month', ...set]))}`,
-          parameters,
-        )
-      : Promise.resolve([]),
-    // The tool's users of each calendar month, whatever the filters: what a set number of seats is shared by.
-    seats
-      ? db.query<{ month: Date | string; tool: string; users: number }>(
-          `${seatShares}
-           SELECT month, tool, count(DISTINCT employee_id)::int AS users FROM weighted GROUP BY month, tool`,
-          parameters.slice(0, 3),
-        )
-      : Promise.resolve([]),
-  ]);
+  // Per row and calendar month: the people's seats of the tool the row has (their shares summed); and the tool's users
+  // of each calendar month, whatever the filters: what a set number of seats is shared by. One statement.
+  const seatUsers = seats
+    ? db.query<Grouped & { part: 'shares' | 'month'; month: Date | string; users: number }>(
+        `${seatShares}
+         SELECT 'shares' AS part, month, ${grouped(toolSets)}, sum(weight)::float8 AS users
+           FROM weighted ${where(['asked', ...conditions])}
+          GROUP BY ${groupingSets(toolSets.map((set) => ['month', ...set]))}
+         UNION ALL
+         SELECT 'month', month, NULL, NULL, NULL, tool, NULL, count(DISTINCT employee_id)::float8 FROM weighted GROUP BY month, tool`,
+        parameters,
+      )
+    : Promise.resolve([]);
+  const [figureRows, seatRows] = await Promise.all([figures, seatUsers]);
+  const sums = figureRows.filter((row) => row.part === 'sums');
+  const spend = figureRows.filter((row) => row.part === 'spend');
+  const users = seatRows.filter((row) => row.part === 'shares');
+  const monthUsers = seatRows.filter((row) => row.part === 'month') as (Grouped & { month: Date | string; tool: string; users: number })[];
 
   const byKey = new Map<string, Aggregate>();
   for (const row of sums) {
