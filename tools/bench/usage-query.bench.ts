@@ -2,7 +2,7 @@
 // organisation `bench:scale` fills (10,000 employees, a year, its output rate raised until the log would hold
 // BENCH_USAGE_EVENTS events, default 10,000,000), filled by applying the projections directly as a rebuild does (no
 // event log, no HTTP): only the usage facts, the identity links and the directory the usage answers read. What is
-// measured is the query, for the answers the operations view asks for (total and by team, over 90 days and 12 months),
+// measured is the query (and for a read key the protection of each month, in memory), for the answers the operations view asks for (total and by team, over 90 days and 12 months),
 // for an admin (exact) and a read key (the protected tables of each month), with and without licence seats.
 // Options: BENCH_USAGE_EVENTS, BENCH_QUERY_RUNS (default 10, after one warm-up; one run for an answer slower than 10 s), DATABASE_URL, BENCH_KEEP_DATABASE=true,
 // BENCH_REUSE_DATABASE=<url of a kept database> (skips the fill: to compare two builds of the query on the same rows),
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
         );
       }
       // The operations view asks for usage twice and for net value (a usage answer beside a rework one) at once: the
-      // three usage answers together, on a pool of the API's default size.
+      // three usage answers together, on a pool of the API's default size (not the value answer's rework statement,
+      // nor the page's four rework answers: milliseconds each, from the rollups).
       views.push({
         name: `${days} days, admin, the operations view's three usage answers at once`,
         run: async () => (await Promise.all([queryUsageMetrics(db, period), queryUsageMetrics(db, { ...period, groupBy: 'team' }), queryUsageMetrics(db, period)])).flat(),

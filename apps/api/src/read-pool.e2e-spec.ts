@@ -71,7 +71,7 @@ describe('a full read pool (API with DATABASE_READ_POOL_SIZE=1, DATABASE_POOL_TI
       expect(Number(overloaded.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await overloaded.json()).toEqual({
         code: 'DATABASE.OVERLOADED',
-        message: 'every database connection of this service is busy; retry later, the request as it is (for queries, an operator may raise DATABASE_READ_POOL_SIZE)',
+        message: 'no database connection of this service became free in time (all busy, or the database slow to accept new ones); retry later, the request as it is',
       });
     } finally {
       await admin.query('SELECT pg_advisory_unlock($1)', [LOCK]);

@@ -76,7 +76,7 @@ describe('LedgerExceptionFilter and a database that cannot be reached (real Post
       expect(answer.status).toBe(503);
       expect(answer.headers['Retry-After']).toBe(String(RETRY_AFTER_SECONDS));
       expect(answer.body.code).toBe('DATABASE.OVERLOADED');
-      expect(answer.body.message).toContain('DATABASE_READ_POOL_SIZE');
+      expect(answer.body.message).toContain('retry later, the request as it is');
     } finally {
       busy.release();
       await pool.end();

@@ -24,8 +24,8 @@ export type ErrorRenderer = (request: Request, response: Response, status: numbe
  * Turns every error into the one shape `{code, message, field?}`: typed errors keep their code, body-parser and
  * Nest errors get stable codes, a database that cannot be reached is a 503 with Retry-After (the request may be sent
  * again as it is: ingestion is idempotent), and so is a pool whose connections all stayed busy — with a code of its
- * own, DATABASE.OVERLOADED, since the database is there and the fix is another (wait, ask for less at once, a bigger
- * pool); anything else is a 500 whose details stay in the log (never the payload).
+ * own, DATABASE.OVERLOADED, since the usual cause and its fix are others (wait, ask for less at once, a bigger pool;
+ * its message does not claim the database answers: see isPoolExhausted); anything else is a 500 whose details stay in the log (never the payload).
  */
 @Catch()
 export class LedgerExceptionFilter implements ExceptionFilter {
@@ -41,7 +41,9 @@ export class LedgerExceptionFilter implements ExceptionFilter {
       const cause = error as { code?: unknown; message?: unknown };
       this.logger.warn(`${body.code}: ${String(cause.code ?? '')} ${String(cause.message ?? error)}`);
     } else if (body.code === DATABASE_OVERLOADED) {
-      this.logger.warn(`${body.code}: no connection of the pool became free within DATABASE_POOL_TIMEOUT_MS; if it recurs on queries, raise DATABASE_READ_POOL_SIZE`);
+      this.logger.warn(
+        `${body.code}: no connection of the pool became free within DATABASE_POOL_TIMEOUT_MS (every one busy, or still being opened to a slow database); if it recurs while the database answers, raise DATABASE_READ_POOL_SIZE`,
+      );
     } else if (status >= 500) this.logger.error(`${body.code}: ${error instanceof Error ? error.stack : String(error)}`);
     if (status === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     // A 429 says when its window ends; a 405 which methods the path takes; a 401 how to authenticate.
@@ -86,7 +88,7 @@ export class LedgerExceptionFilter implements ExceptionFilter {
     if (isPoolExhausted(error)) {
       return {
         status: 503,
-        body: { code: DATABASE_OVERLOADED, message: 'every database connection of this service is busy; retry later, the request as it is (for queries, an operator may raise DATABASE_READ_POOL_SIZE)' },
+        body: { code: DATABASE_OVERLOADED, message: 'no database connection of this service became free in time (all busy, or the database slow to accept new ones); retry later, the request as it is' },
       };
     }
     if (isDatabaseUnavailable(error)) {

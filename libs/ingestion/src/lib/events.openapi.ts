@@ -86,7 +86,7 @@ export const IngestEventsDocs = () =>
         'database unavailable': { code: 'DATABASE.UNAVAILABLE', message: 'the database is unavailable (restarting or unreachable); retry later, the request as it is' },
         'every connection busy': {
           code: 'DATABASE.OVERLOADED',
-          message: 'every database connection of this service is busy; retry later, the request as it is (for queries, an operator may raise DATABASE_READ_POOL_SIZE)',
+          message: 'no database connection of this service became free in time (all busy, or the database slow to accept new ones); retry later, the request as it is',
         },
       },
     ),

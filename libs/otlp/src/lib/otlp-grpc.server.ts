@@ -37,7 +37,7 @@ function toServiceError(error: unknown): ServiceError {
   if (code === 'AUTH.MISSING_SCOPE') return { code: grpc.status.PERMISSION_DENIED, details: `${code}: ${(error as Error).message}` };
   // Throttled: retryable for the exporters (OTLP/gRPC specification), like HTTP's 429.
   if (error instanceof RateLimitedError) return { code: grpc.status.RESOURCE_EXHAUSTED, details: `${error.code}: ${error.message}` };
-  if (isPoolExhausted(error)) return { code: grpc.status.UNAVAILABLE, details: 'DATABASE.OVERLOADED: every database connection of this service is busy; retry later' };
+  if (isPoolExhausted(error)) return { code: grpc.status.UNAVAILABLE, details: 'DATABASE.OVERLOADED: no database connection of this service became free in time; retry later' };
   if (isDatabaseUnavailable(error) || (error instanceof LedgerError && error.retriable)) return { code: grpc.status.UNAVAILABLE, details: 'the database is unavailable; retry later' };
   return { code: grpc.status.INTERNAL, details: 'an unexpected error occurred; it has been logged' };
 }

@@ -129,7 +129,7 @@ export const CONFIGURATION_VARIABLES: readonly ConfigurationVariable[] = [
     name: 'DATABASE_READ_POOL_SIZE',
     default: text(CONFIG_DEFAULTS.DATABASE_READ_POOL_SIZE),
     meaning:
-      'Connections of the API’s read pool (TypeORM), which answers the queries (metrics, training, operations, keys); integer 1–100. A slow usage or value answer holds up to four at once, and the dashboard’s operations view asks for three of them together: when every connection stays busy for DATABASE_POOL_TIMEOUT_MS, requests are answered 503 DATABASE.OVERLOADED. Count it in PostgreSQL’s max_connections (docs/deployment.md). The ingestor and the projector keep the default (their read pool reads only keys and tenant settings).',
+      'Connections of the API’s read pool (TypeORM), which answers the queries (metrics, training, operations, keys); integer 1–100. A slow usage or value answer holds up to two at once, and the dashboard’s operations view asks for three of them together: when no connection becomes free within DATABASE_POOL_TIMEOUT_MS, requests are answered 503 DATABASE.OVERLOADED. Count it in PostgreSQL’s max_connections (docs/deployment.md). The ingestor and the projector use the default size (their read pool reads only keys and tenant settings, and opens connections only as they are needed).',
   },
   {
     group: 'database',

@@ -39,8 +39,10 @@ const CONNECTION_LOST_MESSAGES = [
 ];
 
 /**
- * Whether an error says that every connection of the pool stayed busy for the whole wait (DATABASE_POOL_TIMEOUT_MS):
- * the database is there, this process asked for more at once than its pool holds. pg-pool gives both of its timeouts
+ * Whether an error says that no connection of the pool became free for the whole wait (DATABASE_POOL_TIMEOUT_MS): most
+ * often this process asked for more at once than its pool holds. Not proof that the database answers: pg-pool counts a
+ * connection still being opened as taken, so behind connections that hang on a silent server the queued requests fail
+ * so too (the first ones fail as unavailable). pg-pool gives both of its timeouts
  * the one option, and tells them apart by message only: a new connection that cannot be made in time fails with
  * "Connection terminated due to connection timeout" instead (the server is slow or unreachable: unavailable, not this).
  */
