@@ -268,8 +268,8 @@ const periodOf = (row: Grouped) => (row.period === null ? null : new Date(row.pe
 const keyOf = (period: string | null, coordinates: CellCoordinates) => `${period ?? ''}\u0000${cellKey(coordinates)}`;
 
 /**
- * Sums, active users, spend per currency and active users per tool, per period and grouping set: a few hash
- * aggregations over the usage facts of the days asked for, with their teams resolved.
+ * Sums, active users, spend per currency and active users per tool, per period and grouping set: two statements over
+ * the usage facts of the days asked for, with their teams resolved (the sums and spend; the licence seats' shares).
  */
 async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Aggregate[] & { toolUsers(month: string, tool: string): number }> {
   const schema = spec.schema ?? usageProjection.schema;
@@ -310,8 +310,8 @@ async function aggregateUsage(db: SqlQueryable, spec: AggregateSpec): Promise<Ag
   const noSums = USAGE_SUMS.map((sum) => `NULL::float8 AS "${sum}"`).join(', ');
 
   // One statement (one connection of the read pool) for the sums and the spend. The facts of the period are first
-  // summed per period and person (with their team, tool, model and currency): a hash aggregation that leaves a few
-  // rows per person, so that the grouping sets — whose distinct counts sort their input, once per set — sort those few
+  // summed per period and person (with their team, tool, model and currency): one aggregation that leaves a few rows
+  // per person, so that the grouping sets — whose distinct counts sort their input, once per set — sort those few
   // rather than every day of every person (at ten million events, a million rows over 90 days; docs/scaling.md).
   const perPerson = `
     WITH facts AS MATERIALIZED (
