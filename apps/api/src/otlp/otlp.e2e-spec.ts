@@ -182,6 +182,9 @@ describe('OTLP receiver end to end (OpenTelemetry JS exporters → /otlp and gRP
     const cost = provider.getMeter('com.anthropic.claude_code').createCounter('claude_code.cost.usage', { unit: 'USD' });
     cost.add(0.5, { model: 'claude-sonnet-4-5' });
     const first = (await reader.collect()).resourceMetrics;
+    // A later collection, as an exporter's interval gives: a point of the same time (to the millisecond, as events
+    // keep it) is the series' latest again, which counts nothing — two collections in one millisecond made this flaky.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     cost.add(0.25, { model: 'claude-sonnet-4-5' });
     const second = (await reader.collect()).resourceMetrics;
 
